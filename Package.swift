@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+// DriftLab: a drift and failure simulation laboratory. No package dependencies by design:
+// the toolchain's standard library, Foundation, Dispatch and the test libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "DriftLab",
+    products: [
+        .executable(name: "driftlab", targets: ["driftlab"]),
+        .library(name: "DriftCore", targets: ["DriftCore"]),
+        .library(name: "DriftSim", targets: ["DriftSim"]),
+        .library(name: "DriftModels", targets: ["DriftModels"]),
+        .library(name: "DriftDetectors", targets: ["DriftDetectors"]),
+    ],
+    targets: [
+        // Core: random numbers, columns, CSV and JSON, statistics shared by everything above.
+        .target(name: "DriftCore"),
+        // Side by side on the core: the simulated world, the models, the detectors.
+        .target(name: "DriftSim", dependencies: ["DriftCore"]),
+        .target(name: "DriftModels", dependencies: ["DriftCore"]),
+        .target(name: "DriftDetectors", dependencies: ["DriftCore", "DriftModels"]),
+        // The thin command-line tool: parses arguments, calls the libraries, maps errors to exit codes.
+        .executableTarget(name: "driftlab", dependencies: ["DriftCore", "DriftSim", "DriftModels", "DriftDetectors"]),
+
+        .testTarget(name: "DriftCoreTests", dependencies: ["DriftCore"]),
+        .testTarget(name: "DriftSimTests", dependencies: ["DriftSim", "DriftCore"]),
+        .testTarget(name: "DriftModelsTests", dependencies: ["DriftModels", "DriftCore"]),
+        .testTarget(name: "DriftDetectorsTests", dependencies: ["DriftDetectors", "DriftModels", "DriftCore"]),
+        .testTarget(name: "DriftLabCLITests", dependencies: ["driftlab"]),
+    ]
+)

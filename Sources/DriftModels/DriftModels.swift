@@ -1,0 +1,2 @@
+/// DriftModels: feature encoding, logistic regression, gradient-boosted stumps, metrics.
+public enum DriftModels {}

@@ -1,0 +1,2 @@
+/// DriftSim: the simulated card-transaction world, scenario files and failure injection.
+public enum DriftSim {}

@@ -1,0 +1,100 @@
+import DriftCore
+import Foundation
+
+/// A subcommand of `driftlab`: its name, a one-line summary, the full help with an example, and
+/// the work. Commands only parse arguments and call the libraries.
+struct Command: Sendable {
+    let name: String
+    let summary: String
+    let help: String
+    let run: @Sendable (inout Arguments) throws -> Void
+}
+
+/// A mistake in how the tool was called (exit 64, as in sysexits.h EX_USAGE).
+struct UsageError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// The command line after the subcommand name: `--flag value`, `--switch`, and positionals.
+struct Arguments {
+    private var items: [String]
+    private(set) var command: String
+
+    init(command: String, _ items: [String]) {
+        self.command = command
+        self.items = items
+    }
+
+    var wantsHelp: Bool { items.contains("--help") || items.contains("-h") }
+
+    /// Removes and returns the value of `--name value` or `--name=value`; nil when absent.
+    mutating func option(_ name: String) throws -> String? {
+        let flag = "--" + name
+        if let i = items.firstIndex(where: { $0.hasPrefix(flag + "=") }) {
+            let v = String(items[i].dropFirst(flag.count + 1))
+            items.remove(at: i)
+            return v
+        }
+        guard let i = items.firstIndex(of: flag) else { return nil }
+        guard i + 1 < items.count, !items[i + 1].hasPrefix("--") else {
+            throw UsageError("\(flag) needs a value; see 'driftlab \(command) --help'")
+        }
+        let v = items[i + 1]
+        items.removeSubrange(i...(i + 1))
+        return v
+    }
+
+    mutating func requiredOption(_ name: String) throws -> String {
+        guard let v = try option(name) else { throw UsageError("--\(name) is required; see 'driftlab \(command) --help'") }
+        return v
+    }
+
+    mutating func intOption(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = try option(name) else { return fallback }
+        guard let v = Int(text), range.contains(v) else {
+            throw UsageError("--\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound); got '\(text)'")
+        }
+        return v
+    }
+
+    mutating func doubleOption(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = try option(name) else { return fallback }
+        guard let v = Double(text), v.isFinite else { throw UsageError("--\(name) must be a number; got '\(text)'") }
+        return v
+    }
+
+    /// Removes `--name` and says whether it was there.
+    mutating func flag(_ name: String) -> Bool {
+        guard let i = items.firstIndex(of: "--" + name) else { return false }
+        items.remove(at: i)
+        return true
+    }
+
+    /// Removes and returns the next positional argument.
+    mutating func positional(_ what: String) throws -> String {
+        guard let i = items.firstIndex(where: { !$0.hasPrefix("--") }) else {
+            throw UsageError("missing \(what); see 'driftlab \(command) --help'")
+        }
+        return items.remove(at: i)
+    }
+
+    /// Fails on anything not consumed, suggesting the closest known flag.
+    func finish(knownFlags: [String] = []) throws {
+        guard let extra = items.first else { return }
+        var message = "unexpected argument '\(extra)'"
+        if extra.hasPrefix("--"), let guess = closestMatch(to: String(extra.dropFirst(2)), in: knownFlags) {
+            message += " (did you mean '--\(guess)'?)"
+        }
+        throw UsageError(message + "; see 'driftlab \(command) --help'")
+    }
+}
+
+/// Standard error output.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// True when standard error is a terminal (progress lines are shown only then).
+var stderrIsTerminal: Bool { isatty(2) != 0 }
