@@ -1,3 +1,5 @@
+import DriftCore
+
 /// Every sub-kind the simulator can inject: its meaning, default features, which features it may
 /// act on, and its parameters with their defaults as functions of severity s in [0, 1].
 /// This table is the single source for the validator, `scenario.resolved.json`, the injectors
