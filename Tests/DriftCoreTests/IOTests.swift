@@ -195,3 +195,20 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(editDistance("kitten", "sitting") == 3)
     }
 }
+
+@Suite struct CSVLargeFieldTests {
+    @Test func hugeFieldsAndRecordsSurvive() throws {
+        let dir = temporaryFolder()
+        let big = String(repeating: "ab,\"c", count: 300_000)  // 1.5 MB, needs quoting
+        let w = try CSVWriter(path: dir + "/big.csv", header: ["a", "b"])
+        w.field(big); w.field(7); try w.endRow()
+        w.field("x"); w.field(8); try w.endRow()
+        try w.finish()
+        let r = try CSVReader(path: dir + "/big.csv")
+        #expect(try r.next())
+        #expect(r.field(0) == big && r.double(1) == 7)
+        #expect(try r.next())
+        #expect(r.field(0) == "x" && r.line == 3)
+        #expect(try !r.next())
+    }
+}
