@@ -195,7 +195,7 @@ public enum ScenarioFile {
             let share = population.baseFraudRate * spec.number("prior_multiplier")
             if share >= 1 {
                 throw ConfigError(file: file, path: "\(path).params.prior_multiplier",
-                                  message: "base_fraud_rate × prior_multiplier = \(JSON.format(share)) must stay below 1; lower the multiplier or the severity")
+                                  message: "base_fraud_rate × prior_multiplier = \(String(format: "%.4g", share)) must stay below 1; lower the multiplier or the severity")
             }
         }
         try r.finish()
