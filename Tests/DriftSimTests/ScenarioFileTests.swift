@@ -133,6 +133,7 @@ struct ScenarioFileTests {
         .init(json: #"{"name": "t"}"#, path: "seed", fragment: "is required"),
         .init(json: #"{"seed": 1}"#, path: "name", fragment: "is required"),
         .init(json: "[1, 2]", path: "", fragment: "expected an object, found an array"),
+        .init(json: #"{"name": "t", "seed": 1, "failures": [3]}"#, path: "failures[0]", fragment: "expected an object, found a number"),
         // out-of-range values
         .init(json: withFailures(#"{"kind": "prior_shift", "subkind": "fraud_wave", "start_day": 1, "severity": 0.5}, {"kind": "prior_shift", "subkind": "fraud_drop", "start_day": 1, "severity": 1.5}"#), path: "failures[1].severity", fragment: "must be in [0, 1]; got 1.5"),
         .init(json: #"{"name": "t", "seed": 1, "production_days": 0}"#, path: "production_days", fragment: "must be in [1, 3650]; got 0"),
@@ -165,6 +166,7 @@ struct ScenarioFileTests {
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "column_swap", "features": ["amount"], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features", fragment: "needs exactly 2 distinct features; got 1"),
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "column_swap", "features": ["amount", "amount"], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features[1]", fragment: "'amount' is listed twice"),
         .init(json: withFailures(#"{"kind": "data_quality", "subkind": "stale", "features": [], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features", fragment: "needs 1 to 4 features; got 0"),
+        .init(json: withFailures(#"{"kind": "concept_drift", "subkind": "weight_change", "features": ["amount", "hour", "channel", "cvv_match", "avs_match", "is_foreign", "new_device"], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features", fragment: "needs 1 to 6 features; got 7"),
         .init(json: withFailures(#"{"kind": "covariate_shift", "subkind": "segment_mix", "features": ["amount"], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features", fragment: "takes no features; remove 'features'"),
         .init(json: withFailures(#"{"kind": "data_quality", "subkind": "missing", "features": [3], "start_day": 1, "severity": 0.5}"#), path: "failures[0].features[0]", fragment: "expected a string, found a number"),
         // parameters
@@ -228,6 +230,12 @@ struct ScenarioFileTests {
         let good = folder.appendingPathComponent("good.json").path
         try AtomicFile.write(#"{"name": "good", "seed": 5}"#, to: good)
         #expect(try ScenarioFile.load(good) == Scenario(name: "good", seed: 5))
+
+        let capstone = try ScenarioFile.load(scenariosFolder.appendingPathComponent("capstone.json").path)
+        let resolved = folder.appendingPathComponent("out/scenario.resolved.json").path
+        try ScenarioFile.writeResolved(capstone, to: resolved)
+        #expect(try ScenarioFile.load(resolved) == capstone)
+        #expect(throws: FileError.self) { try ScenarioFile.writeResolved(capstone, to: good + "/under-a-file.json") }
     }
 
     @Test("FNV-1a 64 matches the published test vectors")
@@ -325,10 +333,20 @@ struct ScenarioReadmeTests {
             try AtomicFile.write(updated, to: Self.readmePath)
         }
         let now = try AtomicFile.readText(Self.readmePath)
-        let catalog = try #require(Self.block("catalog", in: now), "markers <!-- catalog:begin --> / <!-- catalog:end --> missing")
-        #expect(catalog == FailureCatalog.markdownTable(), "scenarios/README.md is out of date; run the tests once with DRIFTLAB_UPDATE_DOCS=1")
-        let features = try #require(Self.block("features", in: now))
-        #expect(features == ServedFeatures.markdownTable())
+        for (name, table) in [("catalog", FailureCatalog.markdownTable()), ("features", ServedFeatures.markdownTable())] {
+            let block = try #require(Self.block(name, in: now), "markers <!-- \(name):begin --> / <!-- \(name):end --> missing")
+            #expect(block == table, "scenarios/README.md's \(name) table is out of date (first difference: \(Self.firstDifference(block, table))); run the tests once with DRIFTLAB_UPDATE_DOCS=1")
+        }
+    }
+
+    /// The first line where two texts differ, as "line N: 'a' vs 'b'".
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let x = a.components(separatedBy: "\n"), y = b.components(separatedBy: "\n")
+        for i in 0..<max(x.count, y.count) {
+            let l = i < x.count ? x[i] : "<none>", r = i < y.count ? y[i] : "<none>"
+            if l != r { return "line \(i + 1): README '\(l)' vs code '\(r)'" }
+        }
+        return "none"
     }
 
     @Test("the rendered catalog has a row per sub-kind and every parameter")
@@ -344,12 +362,16 @@ struct ScenarioReadmeTests {
         #expect(table.contains("exactly 2 numeric or velocity features"))
     }
 
-    @Test("every key a scenario file accepts is documented in scenarios/README.md")
+    @Test("every key, kind and bundled scenario is documented in scenarios/README.md")
     func everyKeyDocumented() throws {
         let text = try AtomicFile.readText(Self.readmePath)
         let allKeys = ScenarioFile.keys + ScenarioFile.populationKeys + ScenarioFile.labelDelayKeys
             + ScenarioFile.monitoringKeys + ScenarioFile.failureKeys
         for key in allKeys { #expect(text.contains("`\(key)`"), "`\(key)` is not documented") }
         for kind in FailureKind.allCases { #expect(text.contains("`\(kind.rawValue)`")) }
+        for file in try bundledScenarioFiles() {
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            #expect(text.contains("| `\(name)` |"), "bundled scenario \(name) is not in the README's list")
+        }
     }
 }

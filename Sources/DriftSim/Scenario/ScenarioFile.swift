@@ -358,6 +358,11 @@ public enum ScenarioFile {
         }
     }
 
+    /// Writes `resolvedJSON(s)` to `path` atomically (`scenario.resolved.json` beside generated data).
+    public static func writeResolved(_ s: Scenario, to path: String) throws {
+        try AtomicFile.write(resolvedJSON(s).serialized(), to: path)
+    }
+
     /// Validates a scenario built in code (a sweep cell, a test) and fills in whatever is missing:
     /// failure parameters from the severity, features from the catalog. To change a failure's
     /// severity, clear its `parameters` too, or the old severity's values are kept.
