@@ -158,6 +158,8 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
             ("[1, 2", 1, 6, "never closed"),
             ("{\"a\": tru}", 1, 7, "expected 'true'"),
             ("{} x", 1, 4, "after the end"),
+            ("{\"é\": 01}", 1, 7, "not a valid JSON number"),
+            ("[-.5]", 1, 2, "not a valid JSON number"),
         ]
         for (text, line, column, message) in cases {
             do {
