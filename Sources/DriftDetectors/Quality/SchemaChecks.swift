@@ -29,11 +29,14 @@ public struct SchemaConfiguration: Sendable, Equatable {
 /// Schema checks: an upstream encoding change, deterministic from a day on. Each returns a
 /// `DetectorResult` indicating `.schemaChange` with a catalog subkind.
 public enum SchemaChecks {
-    /// Round factors a unit change produces: powers of ten and the time units 60, 3600, 24.
+    /// Round factors a unit change produces: 10^2 ... 10^6 and the time units 60 and 3600, with
+    /// their reciprocals. Ten (and 24) are left out by default: a factor of 10 is about two standard
+    /// deviations of a log-amount, where half the rows scaled by 10 and a covariate shift of the
+    /// location and spread of a heavy-tailed feature give the same distribution within sampling noise.
     public static let roundFactors: [Double] = {
         var f: [Double] = []
-        for e in 1...6 { let p = pow(10, Double(e)); f.append(p); f.append(1 / p) }
-        for t in [60.0, 3600, 24] { f.append(t); f.append(1 / t) }
+        for e in 2...6 { let p = pow(10, Double(e)); f.append(p); f.append(1 / p) }
+        for t in [60.0, 3600] { f.append(t); f.append(1 / t) }
         return f
     }()
 
@@ -132,18 +135,45 @@ public enum SchemaChecks {
         let f = MonitorStatistics.ecdf(sorted: r.sketch, at: points)
         var d = 0.0
         for i in 0..<points.count { d = Swift.max(d, Swift.abs(g[i] - f[i])) }
-        var best = (factor: 1.0, share: 0.0, residual: d)
-        for k in roundFactors {
-            let h = MonitorStatistics.ecdf(sorted: r.sketch, at: points, scale: k)
-            let fit = MonitorStatistics.mixtureFit(target: g, base: f, alternative: h)
-            if fit.supResidual < best.residual { best = (k, fit.share, fit.supResidual) }
-        }
-        let noise = MonitorStatistics.ksCritical(alpha: 0.05, w.sorted.count, r.finiteCount)
         let critical = MonitorStatistics.ksCritical(alpha: c.alpha, w.sorted.count, r.finiteCount)
         let wMedian = Descriptive.quantile(sorted: w.sorted, 0.5)
-        var details: [String: Double] = ["factor": best.factor, "affected_share": best.share, "residual": best.residual]
+        var details: [String: Double] = [:]
         if r.median != 0, r.median.isFinite, wMedian.isFinite { details["median_ratio"] = wMedian / r.median }
-        let alarm = d >= Swift.max(c.minimumStep, critical) && best.factor != 1 && best.share >= c.minimumAffectedShare
+        guard d >= Swift.max(c.minimumStep, critical) else {
+            return DetectorResult(detector: "unit_scale", features: [r.name], statistic: d, threshold: Swift.max(c.minimumStep, critical),
+                                  alarm: false, indicates: .schemaChange, details: details)
+        }
+        // The scale ratio: best mixture fit over log10(k) in ±[0.1, 6], coarse (0.1) then fine (0.01).
+        func fit(_ log10k: Double) -> (share: Double, residual: Double) {
+            let h = MonitorStatistics.ecdf(sorted: r.sketch, at: points, scale: pow(10, log10k))
+            let m = MonitorStatistics.mixtureFit(target: g, base: f, alternative: h)
+            return (m.share, m.supResidual)
+        }
+        var best = (log10k: 0.0, share: 0.0, residual: d)
+        for step in -60...60 where Swift.abs(step) >= 1 {
+            let e = Double(step) / 10
+            let m = fit(e)
+            if m.residual < best.residual { best = (e, m.share, m.residual) }
+        }
+        if best.log10k != 0 {
+            let centre = best.log10k
+            for step in -10...10 where step != 0 {
+                let e = centre + Double(step) / 100
+                guard Swift.abs(e) >= 0.1 else { continue }
+                let m = fit(e)
+                if m.residual < best.residual { best = (e, m.share, m.residual) }
+            }
+        }
+        let ratio = pow(10, best.log10k)
+        var nearest = roundFactors[0]
+        for k in roundFactors where Swift.abs(log10(k) - best.log10k) < Swift.abs(log10(nearest) - best.log10k) { nearest = k }
+        let isRound = Swift.abs(log10(nearest) - best.log10k) <= c.roundFactorTolerance
+        let noise = MonitorStatistics.ksCritical(alpha: 0.05, w.sorted.count, r.finiteCount)
+        details["scale_ratio"] = ratio
+        details["factor"] = isRound ? nearest : ratio
+        details["affected_share"] = best.share
+        details["residual"] = best.residual
+        let alarm = best.log10k != 0 && isRound && best.share >= c.minimumAffectedShare
             && best.residual <= Swift.max(c.maximumUnexplained * d, noise)
         return DetectorResult(detector: "unit_scale", features: [r.name], statistic: d, threshold: Swift.max(c.minimumStep, critical),
                               alarm: alarm, indicates: .schemaChange, subkind: "unit_scale",
@@ -157,15 +187,23 @@ public enum SchemaChecks {
     /// Column swap: a feature whose window moved (KS distance D_ii >= max(`minimumStep`, critical))
     /// is fitted as (1 - a)·F_i + a·F_j against every other feature j's reference; a swap is found
     /// when the best j explains the step (residual <= max(`maximumUnexplained`·D_ii, KS noise)) with
-    /// a >= `minimumAffectedShare`. Returns one result per feature (features [i, j] on alarm).
+    /// a >= `minimumAffectedShare`. A swap moves both columns, so only features j whose own window
+    /// moved too are candidates (this keeps a rescaled feature that happens to resemble another
+    /// feature from reading as a swap). Returns one result per feature (features [i, j] on alarm).
     /// Uses the internal KS distance, to be replaced by the detectors branch's `ksStatistic`.
     public static func columnSwap(references: [NumericReference], windows: [NumericWindow],
                                   configuration c: SchemaConfiguration = .init()) -> [DetectorResult] {
         let m = Swift.min(references.count, windows.count)
         var results: [DetectorResult] = []
+        let usable = (0..<m).map { windows[$0].sorted.count >= 10 && references[$0].sketch.count >= 10 }
+        let moved = (0..<m).map { i -> Bool in
+            guard usable[i] else { return false }
+            let d = MonitorStatistics.ksDistance(sortedA: windows[i].sorted, sortedB: references[i].sketch)
+            return d >= Swift.max(c.minimumStep, MonitorStatistics.ksCritical(alpha: c.alpha, windows[i].sorted.count, references[i].finiteCount))
+        }
         for i in 0..<m {
             let r = references[i], w = windows[i]
-            guard w.sorted.count >= 10, r.sketch.count >= 10 else {
+            guard usable[i] else {
                 results.append(DetectorResult(detector: "column_swap", features: [r.name], statistic: 0, threshold: c.minimumStep,
                                               alarm: false, indicates: .schemaChange))
                 continue
@@ -174,9 +212,9 @@ public enum SchemaChecks {
             let critical = MonitorStatistics.ksCritical(alpha: c.alpha, w.sorted.count, r.finiteCount)
             let noise = MonitorStatistics.ksCritical(alpha: 0.05, w.sorted.count, r.finiteCount)
             var best = (j: -1, share: 0.0, residual: Double.infinity, other: 1.0)
-            if dOwn >= Swift.max(c.minimumStep, critical) {
+            if moved[i] {
                 let ownPoints = MonitorStatistics.gridPoints(sorted: w.sorted, count: 64) + MonitorStatistics.gridPoints(sorted: r.sketch, count: 64)
-                for j in 0..<m where j != i && references[j].sketch.count >= 10 {
+                for j in 0..<m where j != i && moved[j] {
                     let points = ownPoints + MonitorStatistics.gridPoints(sorted: references[j].sketch, count: 64)
                     let g = MonitorStatistics.ecdf(sorted: w.sorted, at: points)
                     let f = MonitorStatistics.ecdf(sorted: r.sketch, at: points)
