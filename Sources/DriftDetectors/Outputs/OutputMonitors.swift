@@ -5,7 +5,8 @@ import DriftCore
 public struct OutputConfiguration: Sendable, Equatable {
     /// Significance level of the alert-rate, BBSE and PSI-null rules.
     public var alpha: Double = 1e-3
-    /// Score bins: quantiles of the reference scores.
+    /// Score bins: deciles of the reference scores plus the 95 % and 99 % quantiles (fraud scores
+    /// live in the top percent; with deciles alone all of it falls in one bin).
     public var bins: Int = 10
     /// PSI effect floor: alarm only above max(this, the sample-size-aware null quantile).
     public var psiThreshold: Double = 0.1
@@ -35,12 +36,16 @@ public struct ScoreReference: Sendable, Equatable {
 
     /// Fits from reference scores; `labels` (optional, same length) enables the prior-vs-covariate
     /// reading of prediction drift. `threshold`: a score >= threshold is an alert.
-    public init(scores: [Double], labels: [Bool]? = nil, threshold: Double, bins: Int = 10) {
+    /// Bins: `bins` equal-count quantile bins of the reference, with the top bin split further at
+    /// each of `tailQuantiles` (default 0.95 and 0.99).
+    public init(scores: [Double], labels: [Bool]? = nil, threshold: Double, bins: Int = 10, tailQuantiles: [Double] = [0.95, 0.99]) {
         let sorted = MonitorStatistics.sortedFinite(scores)
         var edges: [Double] = []
         if !sorted.isEmpty {
-            for b in 1..<Swift.max(2, bins) {
-                let e = Descriptive.quantile(sorted: sorted, Double(b) / Double(bins))
+            let bins = Swift.max(2, bins)
+            let levels = (1..<bins).map { Double($0) / Double(bins) } + tailQuantiles.filter { $0 > 1 - 1 / Double(bins) && $0 < 1 }.sorted()
+            for q in levels {
+                let e = Descriptive.quantile(sorted: sorted, q)
                 if edges.last.map({ e > $0 }) ?? true { edges.append(e) }
             }
         }
