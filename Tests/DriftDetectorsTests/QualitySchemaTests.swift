@@ -12,7 +12,7 @@ import DriftCore
         return x.map { rng.bernoulli(share) ? change($0) : $0 }
     }
 
-    @Test(arguments: [(100.0, 1.0), (100.0, 0.7), (1000.0, 1.0), (0.01, 1.0)])
+    @Test(arguments: [(100.0, 1.0), (100.0, 0.7), (100.0, 0.4), (1000.0, 1.0), (0.01, 1.0)])
     func unitScaleFindsTheRoundFactor(factor: Double, share: Double) {
         var window = QualityFixture(rows: 5_000, seed: 11, stream: "scale")
         window.numeric["amount"] = affect(window.numeric["amount"]!, share: share, seed: 1) { $0 * factor }
@@ -36,7 +36,7 @@ import DriftCore
         #expect(!result.alarm, "\(result)")
     }
 
-    @Test(arguments: [1.0, 0.7])
+    @Test(arguments: [1.0, 0.7, 0.4])
     func columnSwapNamesBothColumns(share: Double) {
         var window = QualityFixture(rows: 5_000, seed: 11, stream: "swap")
         var rng = Xoshiro256StarStar(seed: 2)
@@ -53,7 +53,7 @@ import DriftCore
         #expect(!hits.contains { $0.detector == "unit_scale" })
     }
 
-    @Test(arguments: [1.0, 0.7])
+    @Test(arguments: [1.0, 0.7, 0.4])
     func timezoneShiftFindsTheOffset(share: Double) {
         var window = QualityFixture(rows: 3_000, seed: 11, stream: "tz")
         window.numeric["hour"] = affect(window.numeric["hour"]!, share: share, seed: 3) { ($0 + 6).truncatingRemainder(dividingBy: 24) }
@@ -83,6 +83,13 @@ import DriftCore
         var hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
         #expect(hits.map(\.detector) == ["category_permutation"], "\(describe(hits))")
         #expect(hits.first?.subkind == "category_recode")
+        // The same permutation reaching 70 % of rows.
+        var partial = QualityFixture(rows: 5_000, seed: 11, stream: "perm-partial")
+        var pick = Xoshiro256StarStar(seed: 12)
+        partial.category = CategoricalColumn(codes: partial.category.codes.map { pick.bernoulli(0.7) ? permutation[Int($0)] : $0 },
+                                             levels: QualityFixture.categories)
+        #expect(SchemaChecks.categoryPermutation(reference: CategoricalReference(name: "merchant_category", column: reference.category),
+                                                 window: CategoricalWindow(column: partial.category)).alarm)
         // Rename: 70 % of rows arrive with new labels.
         var renamed = QualityFixture(rows: 5_000, seed: 11, stream: "rename")
         var rng = Xoshiro256StarStar(seed: 6)
