@@ -89,7 +89,7 @@ func labelResults(_ log: LabelledLog, at t: Int32) -> [DetectorResult] {
     @Test func cleanLogStaysQuiet() {
         for t: Int32 in [30, 100, 179] {
             let results = labelResults(LabelScenario.clean, at: t)
-            #expect(alarmed(results).isEmpty, "day \(t): \(describe(results))")
+            #expect(monitorAlarms(results).isEmpty, "day \(t): \(monitorSummary(results))")
         }
     }
 
@@ -154,6 +154,10 @@ func labelResults(_ log: LabelledLog, at t: Int32) -> [DetectorResult] {
         let p = LabelMonitors.realised(log: LabelScenario.clean, asOf: 0, firstDay: 0, lastDay: 0)
         #expect(p.arrivedFrauds == 0 && p.recall == 0 && p.recallInterval == (0, 1) && p.auc == nil)
         #expect(LabelMonitors.perCohort(log: empty, asOf: 5, firstDay: 10, lastDay: 20).isEmpty)
+        // Extreme days: no overflow trap, defined results.
+        #expect(LabelMonitors.perCohort(log: LabelScenario.clean, asOf: 3, firstDay: .min, lastDay: .max).count == 4)
+        for r in labelResults(LabelScenario.clean, at: .min) + labelResults(LabelScenario.clean, at: .max - 1) { #expect(!r.statistic.isNaN) }
+        #expect(LabelReference(log: LabelScenario.clean, asOf: 10, chargebackWindow: .max).chargebackWindow == 3_650)
         let emptyReference = LabelReference(log: empty, asOf: 0)
         for r in labelResults(LabelScenario.clean, at: 100).map({ _ in
             LabelMonitors.labelArrival(log: LabelScenario.clean, asOf: 100, reference: emptyReference) }) {

@@ -40,7 +40,7 @@ func calibratedScores(rows: Int, seed: UInt64) -> (scores: [Double], labels: [Bo
         let results = [OutputMonitors.predictionDrift(reference: Self.scoreReference, windowScores: w.scores),
                        OutputMonitors.alertRate(reference: Self.scoreReference, windowScores: w.scores),
                        Self.bbse.check(windowPredictedPositive: alerts(w.scores), windowCount: rows)]
-        #expect(alarmed(results).isEmpty, "\(describe(results))")
+        #expect(monitorAlarms(results).isEmpty, "\(monitorSummary(results))")
     }
 
     @Test func priorShiftReadsAsPriorShift() {

@@ -3,10 +3,10 @@ import Foundation
 import DriftCore
 @testable import DriftDetectors
 
-func alarmed(_ results: [DetectorResult]) -> [DetectorResult] { results.filter(\.alarm) }
+func monitorAlarms(_ results: [DetectorResult]) -> [DetectorResult] { results.filter(\.alarm) }
 
-func describe(_ results: [DetectorResult]) -> String {
-    alarmed(results).map { "\($0.detector)[\($0.features.joined(separator: ","))] \($0.subkind ?? "") stat=\($0.statistic)" }
+func monitorSummary(_ results: [DetectorResult]) -> String {
+    monitorAlarms(results).map { "\($0.detector)[\($0.features.joined(separator: ","))] \($0.subkind ?? "") stat=\($0.statistic)" }
         .joined(separator: "; ")
 }
 
@@ -17,7 +17,7 @@ func describe(_ results: [DetectorResult]) -> String {
     func cleanWindowsStayQuiet(rows: Int) {
         let window = QualityFixture(rows: rows, seed: 11, stream: "clean-\(rows)")
         let results = QualityFixture.allChecks(reference: reference, window: window)
-        #expect(alarmed(results).isEmpty, "\(describe(results))")
+        #expect(monitorAlarms(results).isEmpty, "\(monitorSummary(results))")
     }
 
     @Test func missingRateFiresOnThirtyPercentMissing() {
@@ -25,8 +25,8 @@ func describe(_ results: [DetectorResult]) -> String {
         var rng = Xoshiro256StarStar(seed: 3)
         window.numeric["device_risk_score"] = window.numeric["device_risk_score"]!.map { rng.bernoulli(0.3) ? .nan : $0 }
         let results = QualityFixture.allChecks(reference: reference, window: window)
-        let hits = alarmed(results)
-        #expect(hits.count == 1, "\(describe(results))")
+        let hits = monitorAlarms(results)
+        #expect(hits.count == 1, "\(monitorSummary(results))")
         #expect(hits.first?.detector == "missing_rate" && hits.first?.subkind == "missing" && hits.first?.indicates == .dataQuality)
         #expect(hits.first?.features == ["device_risk_score"])
     }
@@ -47,7 +47,7 @@ func describe(_ results: [DetectorResult]) -> String {
         var rng = Xoshiro256StarStar(seed: 4)
         window.numeric["ip_risk_score"] = window.numeric["ip_risk_score"]!.map { rng.bernoulli(0.6) ? 0.42 : $0 }
         window.numeric["distance_from_home_km"] = [Double](repeating: 3.5, count: 2_000)
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let stuck = hits.filter { $0.detector == "stuck_value" }
         #expect(Set(stuck.flatMap(\.features)) == ["ip_risk_score", "distance_from_home_km"])
         #expect(stuck.allSatisfy { $0.subkind == "stuck" && $0.indicates == .dataQuality })
@@ -65,9 +65,9 @@ func describe(_ results: [DetectorResult]) -> String {
         window.numeric["account_age_days"] = window.numeric["account_age_days"]!.map {
             rng.bernoulli(0.15) ? (rng.bernoulli(0.5) ? -1 : 99_999) : $0
         }
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let range = hits.filter { $0.detector == "range" }
-        #expect(range.map(\.features) == [["account_age_days"]], "\(describe(hits))")
+        #expect(range.map(\.features) == [["account_age_days"]], "\(monitorSummary(hits))")
         #expect(range.first?.subkind == "out_of_range")
         #expect(Swift.abs((range.first?.statistic ?? 0) - 0.15) < 0.03)
         // Negative values in a never-negative feature are impossible even when the widened range would allow them.
@@ -78,7 +78,7 @@ func describe(_ results: [DetectorResult]) -> String {
     @Test func duplicatedTransactionIds() {
         var window = QualityFixture(rows: 2_000, seed: 11, stream: "dups")
         window.ids += window.ids.prefix(200)
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         #expect(hits.map(\.detector) == ["duplicates"])
         #expect(Swift.abs(hits[0].statistic - 200.0 / 2_200) < 1e-12)
     }
@@ -89,7 +89,7 @@ func describe(_ results: [DetectorResult]) -> String {
         for i in stride(from: 0, to: 1_000, by: 2) { amount[i] = .nan }  // text cells served as missing
         var w = window
         w.numeric["amount"] = amount
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: w, unparseable: ["amount": 500]))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: w, unparseable: ["amount": 500]))
         #expect(hits.contains { $0.detector == "parse_failures" && $0.subkind == "type_change" && $0.indicates == .schemaChange })
         #expect(hits.contains { $0.detector == "missing_rate" && $0.features == ["amount"] })
     }

@@ -16,9 +16,9 @@ import DriftCore
     func unitScaleFindsTheRoundFactor(factor: Double, share: Double) {
         var window = QualityFixture(rows: 5_000, seed: 11, stream: "scale")
         window.numeric["amount"] = affect(window.numeric["amount"]!, share: share, seed: 1) { $0 * factor }
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let scale = hits.filter { $0.detector == "unit_scale" }
-        #expect(scale.map(\.features) == [["amount"]], "\(describe(hits))")
+        #expect(scale.map(\.features) == [["amount"]], "\(monitorSummary(hits))")
         #expect(scale.first?.subkind == "unit_scale" && scale.first?.indicates == .schemaChange)
         #expect(scale.first?.details["factor"] == factor)
         #expect(Swift.abs((scale.first?.details["affected_share"] ?? 0) - share) < 0.05)
@@ -45,9 +45,9 @@ import DriftCore
         for i in 0..<a.count where rng.bernoulli(share) { x[i] = b[i]; y[i] = a[i] }
         window.numeric["txn_count_24h"] = x
         window.numeric["distance_from_home_km"] = y
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let swaps = hits.filter { $0.detector == "column_swap" }
-        #expect(Set(swaps.map { Set($0.features) }) == [["txn_count_24h", "distance_from_home_km"]], "\(describe(hits))")
+        #expect(Set(swaps.map { Set($0.features) }) == [["txn_count_24h", "distance_from_home_km"]], "\(monitorSummary(hits))")
         #expect(swaps.count == 2)
         #expect(swaps.allSatisfy { $0.subkind == "column_swap" && $0.indicates == .schemaChange })
         #expect(!hits.contains { $0.detector == "unit_scale" })
@@ -57,9 +57,9 @@ import DriftCore
     func timezoneShiftFindsTheOffset(share: Double) {
         var window = QualityFixture(rows: 3_000, seed: 11, stream: "tz")
         window.numeric["hour"] = affect(window.numeric["hour"]!, share: share, seed: 3) { ($0 + 6).truncatingRemainder(dividingBy: 24) }
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let tz = hits.filter { $0.detector == "timezone" }
-        #expect(tz.count == 1, "\(describe(hits))")
+        #expect(tz.count == 1, "\(monitorSummary(hits))")
         #expect(tz.first?.details["offset_hours"] == 6 && tz.first?.subkind == "timezone")
     }
 
@@ -67,9 +67,9 @@ import DriftCore
         var window = QualityFixture(rows: 1_000, seed: 11, stream: "flip")
         window.cvvMatch = affect(window.cvvMatch, share: 0.7, seed: 4) { 1 - $0 }
         window.isForeign = window.isForeign.map { 1 - $0 }
-        let hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
+        let hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
         let flips = hits.filter { $0.detector == "boolean_flip" }
-        #expect(Set(flips.flatMap(\.features)) == ["cvv_match", "is_foreign"], "\(describe(hits))")
+        #expect(Set(flips.flatMap(\.features)) == ["cvv_match", "is_foreign"], "\(monitorSummary(hits))")
         #expect(flips.allSatisfy { $0.subkind == "boolean_flip" })
         let cvv = flips.first { $0.features == ["cvv_match"] }
         #expect(Swift.abs((cvv?.statistic ?? 0) - 0.7) < 0.08)
@@ -80,8 +80,8 @@ import DriftCore
         var window = QualityFixture(rows: 5_000, seed: 11, stream: "perm")
         let permutation: [Int32] = [3, 7, 0, 11, 9, 1, 10, 4, 2, 5, 8, 6]
         window.category = CategoricalColumn(codes: window.category.codes.map { permutation[Int($0)] }, levels: QualityFixture.categories)
-        var hits = alarmed(QualityFixture.allChecks(reference: reference, window: window))
-        #expect(hits.map(\.detector) == ["category_permutation"], "\(describe(hits))")
+        var hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: window))
+        #expect(hits.map(\.detector) == ["category_permutation"], "\(monitorSummary(hits))")
         #expect(hits.first?.subkind == "category_recode")
         // The same permutation reaching 70 % of rows.
         var partial = QualityFixture(rows: 5_000, seed: 11, stream: "perm-partial")
@@ -95,9 +95,9 @@ import DriftCore
         var rng = Xoshiro256StarStar(seed: 6)
         let levels = QualityFixture.categories + QualityFixture.categories.map { "MCC_" + $0.uppercased() }
         renamed.category = CategoricalColumn(codes: renamed.category.codes.map { rng.bernoulli(0.7) ? $0 + 12 : $0 }, levels: levels)
-        hits = alarmed(QualityFixture.allChecks(reference: reference, window: renamed))
+        hits = monitorAlarms(QualityFixture.allChecks(reference: reference, window: renamed))
         let unseen = hits.filter { $0.detector == "unseen_categories" }
-        #expect(unseen.count == 1 && unseen.first?.subkind == "category_recode", "\(describe(hits))")
+        #expect(unseen.count == 1 && unseen.first?.subkind == "category_recode", "\(monitorSummary(hits))")
         #expect(unseen.first?.details["new_levels"] == 12)
         #expect(Swift.abs((unseen.first?.statistic ?? 0) - 0.7) < 0.05)
     }

@@ -73,7 +73,7 @@ public struct LabelReference: Sendable, Equatable {
     /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
     /// be older than the chargeback window so that its labels have matured).
     public init(log: LabelledLog, asOf t: Int32, chargebackWindow: Int = 120) {
-        self.chargebackWindow = Swift.max(1, chargebackWindow)
+        self.chargebackWindow = Swift.min(3_650, Swift.max(1, chargebackWindow))  // at most ten years of curve
         var delays = [Int](repeating: 0, count: self.chargebackWindow + 1)
         var frauds = 0, rows = 0, alertedFrauds = 0
         var sumScores = 0.0, expectedTP = 0.0
@@ -142,12 +142,19 @@ public enum LabelMonitors {
     public static func realised(log: LabelledLog, asOf t: Int32, firstDay: Int32, lastDay: Int32,
                                 chargebackWindow: Int = 120) -> RealisedPerformance {
         let last = Swift.min(lastDay, t)
+        var rows: [Int] = []
+        for i in 0..<log.count where log.days[i] >= firstDay && log.days[i] <= last { rows.append(i) }
+        return performance(log: log, rows: rows, asOf: t, firstDay: firstDay, lastDay: last, chargebackWindow: chargebackWindow)
+    }
+
+    /// Metrics over the given rows (all of whose days are <= t).
+    static func performance(log: LabelledLog, rows indices: [Int], asOf t: Int32, firstDay: Int32, lastDay last: Int32,
+                            chargebackWindow: Int) -> RealisedPerformance {
         var rows = 0, alerts = 0, frauds = 0, alertedFrauds = 0
         var expected = 0.0
         var scores: [Double] = [], labels: [Bool] = []
-        for i in 0..<log.count {
-            let d = log.days[i]
-            guard d >= firstDay, d <= last, log.scores[i].isFinite else { continue }
+        scores.reserveCapacity(indices.count); labels.reserveCapacity(indices.count)
+        for i in indices where log.scores[i].isFinite {
             let s = log.scores[i]
             let arrived = log.reportDays[i] != LabelledLog.never && log.reportDays[i] <= t
             rows += 1
@@ -169,12 +176,25 @@ public enum LabelMonitors {
             matured: Int(t) - Int(last) >= chargebackWindow)
     }
 
-    /// One `RealisedPerformance` per cohort day from `firstDay` to min(lastDay, t).
+    /// One `RealisedPerformance` per cohort day from max(firstDay, the log's first day) to
+    /// min(lastDay, t), rows bucketed by day in one pass over the log.
     public static func perCohort(log: LabelledLog, asOf t: Int32, firstDay: Int32, lastDay: Int32,
                                  chargebackWindow: Int = 120) -> [RealisedPerformance] {
-        guard firstDay <= Swift.min(lastDay, t) else { return [] }
-        return (firstDay...Swift.min(lastDay, t)).map {
-            realised(log: log, asOf: t, firstDay: $0, lastDay: $0, chargebackWindow: chargebackWindow)
+        let last = Swift.min(lastDay, t)
+        guard firstDay <= last else { return [] }
+        // Cohorts before the log's first day are empty: start there (keeps a wide request cheap).
+        var earliest = last
+        for d in log.days.prefix(log.count) where d >= firstDay && d < earliest { earliest = d }
+        let firstDay = Swift.max(firstDay, earliest)
+        let span = Int(last) - Int(firstDay) + 1
+        var buckets = [[Int]](repeating: [], count: span)
+        for i in 0..<log.count {
+            let d = log.days[i]
+            if d >= firstDay && d <= last { buckets[Int(d) - Int(firstDay)].append(i) }
+        }
+        return (0..<span).map { k in
+            let day = Int32(clamping: Int(firstDay) + k)
+            return performance(log: log, rows: buckets[k], asOf: t, firstDay: day, lastDay: day, chargebackWindow: chargebackWindow)
         }
     }
 
@@ -183,8 +203,8 @@ public enum LabelMonitors {
     /// and ratio outside 1 ± `calibrationRelativeEffect`. Indicates `.priorShift`.
     public static func maturedFraudRate(log: LabelledLog, asOf t: Int32, reference: LabelReference, lookbackDays: Int = 28,
                                         configuration c: LabelConfiguration = .init()) -> DetectorResult {
-        let last = Int32(Int(t) - reference.chargebackWindow)
-        let first = Int32(Int(last) - lookbackDays + 1)
+        let last = Int32(clamping: Int(t) - reference.chargebackWindow)
+        let first = Int32(clamping: Int(last) - lookbackDays + 1)
         let perf = realised(log: log, asOf: t, firstDay: first, lastDay: last, chargebackWindow: reference.chargebackWindow)
         let test = MonitorStatistics.twoProportionZTest(successes1: reference.frauds, trials1: reference.rows,
                                                         successes2: perf.arrivedFrauds, trials2: perf.rows)
@@ -205,14 +225,14 @@ public enum LabelMonitors {
     }
 
     static func cohortSums(log: LabelledLog, asOf t: Int32, window: Int) -> CohortSums {
-        let first = Int32(Int(t) - window)
+        let first = Int32(clamping: Int(t) - window)
         var sums = CohortSums(first: first, scoreSum: [Double](repeating: 0, count: window + 1),
                               expectedTP: [Double](repeating: 0, count: window + 1))
         for i in 0..<log.count {
             let d = log.days[i]
             guard d >= first, d <= t, log.scores[i].isFinite else { continue }
             let s = Swift.min(1, Swift.max(0, log.scores[i]))
-            let k = Int(d - first)
+            let k = Int(d) - Int(first)
             sums.scoreSum[k] += s
             if s >= log.threshold { sums.expectedTP[k] += s }
         }
@@ -327,7 +347,7 @@ public enum LabelMonitors {
     /// coverage reaches `maturedCoverage` up to the chargeback window.
     static func maturedRange(asOf t: Int32, reference: LabelReference, configuration c: LabelConfiguration) -> (first: Int32, last: Int32) {
         let youngest = reference.age(reaching: c.maturedCoverage)
-        return (Int32(Int(t) - reference.chargebackWindow), Int32(Int(t) - youngest))
+        return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - youngest))
     }
 
     /// Concept drift: on mature-enough cohorts, realised recall on arrived chargebacks against the

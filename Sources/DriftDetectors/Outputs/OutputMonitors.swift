@@ -217,7 +217,7 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
         // Joint confusion matrix C[ŷ][y] and μ.
         let c00 = Double(trueNegatives) / total, c01 = Double(falseNegatives) / total
         let c10 = Double(falsePositives) / total, c11 = Double(truePositives) / total
-        let mu1 = Double(alerts) / Double(n), mu0 = 1 - mu1
+        let mu1 = Swift.min(1, Swift.max(0, Double(alerts) / Double(n))), mu0 = 1 - mu1
         let det = c00 * c11 - c01 * c10
         let tpr = Double(truePositives) / Double(n1), fpr = Double(falsePositives) / Double(n0)
         guard tpr - fpr >= 0.05, det != 0 else {
