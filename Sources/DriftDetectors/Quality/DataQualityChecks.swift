@@ -90,6 +90,32 @@ public enum DataQualityChecks {
                               details: ["value": mode.value, "window_share": q, "reference_share": refShare])
     }
 
+    /// Stuck category: the share q of the window's most frequent label against the reference's share
+    /// r of that label (0 when unseen); same rule as `stuckValue`. Subkind "dropped" when q >= 0.95
+    /// and the label is the reference mode (a default fill), else "stuck".
+    public static func stuckCategory(reference r: CategoricalReference, window w: CategoricalWindow,
+                                     configuration c: QualityConfiguration = .init()) -> DetectorResult {
+        let n = w.presentCount
+        guard n >= c.minimumRows, r.presentCount > 0, let top = w.counts.indices.max(by: { w.counts[$0] < w.counts[$1] }) else {
+            return DetectorResult(detector: "stuck_value", features: [r.name], statistic: 0, pValue: 1,
+                                  threshold: c.stuckMinimumEffect, alarm: false, indicates: .dataQuality)
+        }
+        let label = w.levels[top]
+        let refIndex = r.levels.firstIndex(of: label)
+        let refCount = refIndex.map { r.counts[$0] } ?? 0
+        let refShare = Double(refCount) / Double(r.presentCount)
+        let q = Double(w.counts[top]) / Double(n)
+        let rule = MonitorStatistics.proportionIncrease(referenceCount: refCount, referenceTotal: r.presentCount,
+                                                         windowCount: w.counts[top], windowTotal: n,
+                                                         alpha: c.alpha, minimumEffect: c.stuckMinimumEffect)
+        let mode = r.counts.indices.max(by: { r.counts[$0] < r.counts[$1] })
+        let isDefault = refIndex != nil && refIndex == mode
+        return DetectorResult(detector: "stuck_value", features: [r.name], statistic: q, pValue: rule.pValue,
+                              threshold: refShare + c.stuckMinimumEffect, alarm: rule.alarm, indicates: .dataQuality,
+                              subkind: q >= 0.95 && isDefault ? "dropped" : "stuck",
+                              details: ["window_share": q, "reference_share": refShare])
+    }
+
     /// Variance collapse: ratio of the window's variance to the reference's, both winsorised to the
     /// reference's 1 % and 99 % quantiles so that heavy tails do not make the ratio noisy. Effect-size
     /// rule: alarm when the ratio < `varianceRatioThreshold` (default 0.1) on at least `minimumRows` values.

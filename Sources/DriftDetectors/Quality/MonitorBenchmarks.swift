@@ -51,42 +51,32 @@ public enum MonitorBenchmarks {
         return f
     }
 
+    /// The fixture as reference and window tables with their roles.
+    static func tables(_ f: Fixture) -> (reference: Table, window: Table, roles: [String: MonitoredRole]) {
+        var reference = Table(), window = Table()
+        var roles: [String: MonitoredRole] = [:]
+        for j in 0..<f.numericReference.count {
+            let name = "x\(j)"
+            roles[name] = j == 0 ? .hourOfDay : (5...8).contains(j) ? .velocity : .numeric
+            try? reference.append(name, .numeric(f.numericReference[j]))
+            try? window.append(name, .numeric(f.numericWindow[j]))
+        }
+        for j in 0..<f.booleanReference.count {
+            roles["b\(j)"] = .boolean
+            try? reference.append("b\(j)", .numeric(f.booleanReference[j]))
+            try? window.append("b\(j)", .numeric(f.booleanWindow[j]))
+        }
+        for j in 0..<f.categoricalReference.count {
+            try? reference.append("c\(j)", .categorical(f.categoricalReference[j]))
+            try? window.append("c\(j)", .categorical(f.categoricalWindow[j]))
+        }
+        return (reference, window, roles)
+    }
+
     /// Runs every window check once; returns the number of results (so nothing is optimised away).
-    static func runBattery(_ f: Fixture, numericRefs: [NumericReference], booleanRefs: [NumericReference],
-                           booleanCounts: [(trues: Int, present: Int)],
-                           categoricalRefs: [CategoricalReference], scoreReference: ScoreReference,
-                           bbse: BlackBoxShiftEstimator, cbpeReference: ConfidenceBasedPerformance.Estimate,
-                           referenceHours: [Int]) -> Int {
-        var results: [DetectorResult] = []
-        let windows = f.numericWindow.map { NumericWindow(values: $0) }
-        for (r, w) in zip(numericRefs, windows) {
-            results.append(DataQualityChecks.missingRate(reference: r, window: w))
-            results.append(DataQualityChecks.stuckValue(reference: r, window: w))
-            results.append(DataQualityChecks.varianceCollapse(reference: r, window: w))
-            results.append(DataQualityChecks.rangeViolations(reference: r, window: w))
-            results.append(SchemaChecks.parseFailures(reference: r, window: w))
-            results.append(SchemaChecks.unitScale(reference: r, window: w))
-        }
-        results += SchemaChecks.columnSwap(references: numericRefs, windows: windows)
-        results.append(SchemaChecks.timezoneShift(feature: "hour", referenceHours: referenceHours,
-                                                  windowHours: SchemaChecks.hourHistogram(f.numericWindow[0])))
-        var booleanIndex = 0
-        for (r, w) in zip(booleanRefs, f.booleanWindow) {
-            let win = NumericWindow(values: w)
-            results.append(DataQualityChecks.missingRate(reference: r, window: win))
-            results.append(DataQualityChecks.rangeViolations(reference: r, window: win))
-            let t = SchemaChecks.trueCount(w), rt = booleanCounts[booleanIndex]
-            booleanIndex += 1
-            results.append(SchemaChecks.booleanFlip(feature: r.name, referenceTrue: rt.trues, referencePresent: rt.present,
-                                                    windowTrue: t.trues, windowPresent: t.present))
-        }
-        for (r, c) in zip(categoricalRefs, f.categoricalWindow) {
-            let w = CategoricalWindow(column: c)
-            results.append(DataQualityChecks.missingRate(reference: r, window: w))
-            results.append(SchemaChecks.unseenCategories(reference: r, window: w))
-            results.append(SchemaChecks.categoryPermutation(reference: r, window: w))
-        }
-        results.append(DataQualityChecks.duplicates(ids: f.ids))
+    static func runBattery(monitor: QualityMonitor, window: Table, f: Fixture, scoreReference: ScoreReference,
+                           bbse: BlackBoxShiftEstimator, cbpeReference: ConfidenceBasedPerformance.Estimate) -> Int {
+        var results = (try? monitor.check(window: window, ids: f.ids)) ?? []
         results.append(OutputMonitors.predictionDrift(reference: scoreReference, windowScores: f.windowScores))
         results.append(OutputMonitors.alertRate(reference: scoreReference, windowScores: f.windowScores))
         var alerts = 0
@@ -99,20 +89,15 @@ public enum MonitorBenchmarks {
 
     public static func run() -> [BenchmarkResult] {
         let f = fixture(referenceRows: 50_000, windowRows: 10_000)
-        let numericRefs = f.numericReference.enumerated().map { NumericReference(name: "x\($0.offset)", values: $0.element) }
-        let booleanRefs = f.booleanReference.enumerated().map { NumericReference(name: "b\($0.offset)", values: $0.element) }
-        let categoricalRefs = f.categoricalReference.enumerated().map { CategoricalReference(name: "c\($0.offset)", column: $0.element) }
+        let t = tables(f)
+        guard let monitor = try? QualityMonitor(reference: t.reference, roles: t.roles) else { return [] }
         let threshold = 0.5
         let scoreReference = ScoreReference(scores: f.referenceScores, labels: f.referenceLabels, threshold: threshold)
         let bbse = BlackBoxShiftEstimator(predicted: f.referenceScores.map { $0 >= threshold }, labels: f.referenceLabels)
         let cbpe = ConfidenceBasedPerformance.estimate(scores: f.referenceScores, threshold: threshold)
-        let hours = SchemaChecks.hourHistogram(f.numericReference[0])
-        let booleanCounts = f.booleanReference.map { SchemaChecks.trueCount($0) }
         var count = 0
         let seconds = Stopwatch.seconds(repeats: 5) {
-            count = runBattery(f, numericRefs: numericRefs, booleanRefs: booleanRefs,
-                               booleanCounts: booleanCounts, categoricalRefs: categoricalRefs,
-                               scoreReference: scoreReference, bbse: bbse, cbpeReference: cbpe, referenceHours: hours)
+            count = runBattery(monitor: monitor, window: t.window, f: f, scoreReference: scoreReference, bbse: bbse, cbpeReference: cbpe)
         }
         return [BenchmarkResult(name: "monitors: data-quality + schema + output checks, 10,000 rows x 20 features",
                                 value: seconds * 1000, unit: "ms",
