@@ -16,6 +16,10 @@ struct LabelScenario {
     var coverage = 0.9, coverageDay = 0
     var outage: Range<Int>? = nil
     var extraRisk = 0.0, conceptDay = 0
+    /// Prior shift by class-conditional resampling: legitimate rows are kept with probability 1/m.
+    var priorMultiplier = 1.0
+    /// Covariate shift: the calibrated scores' location (log-odds) moves; P(fraud | score) stays.
+    var scoreMean = -4.5
     static let threshold = 0.1
 
     func log() -> LabelledLog {
@@ -24,9 +28,10 @@ struct LabelScenario {
         let sigma = Foundation.log(120.0 / 21) / 2.326
         for day in 0..<days {
             for _ in 0..<rowsPerDay {
-                let p = 1 / (1 + exp(-rng.normal(mean: -4.5, sd: 1.5)))
+                let p = 1 / (1 + exp(-rng.normal(mean: scoreMean, sd: 1.5)))
                 let risk = p + (day >= conceptDay && p < Self.threshold ? extraRisk : 0)
                 let fraud = rng.bernoulli(risk)
+                if !fraud && priorMultiplier != 1 && !rng.bernoulli(1 / priorMultiplier) { continue }
                 var report = LabelledLog.never
                 let covered = rng.bernoulli(day >= coverageDay ? coverage : 0.9)
                 var delay = rng.lognormal(mu: Foundation.log(21), sigma: sigma)
@@ -126,6 +131,26 @@ func labelResults(_ log: LabelledLog, at t: Int32) -> [DetectorResult] {
         #expect(r.statistic < r.details["expected_recall"]! - 0.05)
         let calibration = LabelMonitors.calibration(log: log, asOf: 150, reference: LabelScenario.reference)
         #expect(calibration.alarm && calibration.statistic > 1.25, "\(calibration)")
+    }
+
+    @Test func priorShiftIsNoConceptDrift() {
+        // Fraud share x3 by class-conditional resampling: recall given fraud is unchanged, the
+        // matured fraud rate moves.
+        let log = LabelScenario(seed: 7, priorMultiplier: 3).log()
+        let concept = LabelMonitors.conceptDrift(log: log, asOf: 179, reference: LabelScenario.reference)
+        #expect(!concept.alarm, "\(concept)")
+        #expect(concept.details["cbpe_recall"]! > concept.details["expected_recall"]!)
+        let matured = LabelMonitors.maturedFraudRate(log: log, asOf: 179, reference: LabelScenario.reference)
+        #expect(matured.alarm && matured.indicates == .priorShift && matured.subkind == "fraud_wave", "\(matured)")
+    }
+
+    @Test func covariateShiftIsNoConceptDrift() {
+        // Traffic moves to riskier-looking rows, the model stays calibrated: realised recall follows CBPE.
+        for mean in [-5.5, -3.5] {
+            let log = LabelScenario(seed: 8, scoreMean: mean).log()
+            let results = labelResults(log, at: 179).filter { $0.detector == "concept_recall_gap" || $0.detector.hasPrefix("label_") }
+            #expect(monitorAlarms(results).isEmpty, "mean \(mean): \(monitorSummary(results))")
+        }
     }
 
     @Test func perCohortMetricsWithIntervals() {

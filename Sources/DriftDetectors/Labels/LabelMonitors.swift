@@ -350,9 +350,10 @@ public enum LabelMonitors {
         return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - youngest))
     }
 
-    /// Concept drift: on mature-enough cohorts, realised recall on arrived chargebacks against the
-    /// label-free (CBPE) expected recall of the same rows, scaled by the reference's realised/expected
-    /// ratio. One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m) over m arrived frauds; alarm when p < alpha and
+    /// Concept drift: on mature-enough cohorts, realised recall on arrived chargebacks against
+    /// r* = min(label-free (CBPE) expected recall of the same rows scaled by the reference's
+    /// realised/expected ratio, the reference's realised recall): below what a covariate shift
+    /// (CBPE) or a prior shift (unchanged class-conditional recall) would give. One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m) over m arrived frauds; alarm when p < alpha and
     /// r* - r̂ >= `recallMinimumGap`. Indicates `.conceptDrift`. Details: the calibration ratio
     /// observed/(expected·reportRatio·coverage).
     public static func conceptDrift(log: LabelledLog, asOf t: Int32, reference: LabelReference,
@@ -372,7 +373,10 @@ public enum LabelMonitors {
         }
         let expectedRecall = sumS > 0 ? tpS / sumS : 0
         let scale = reference.expectedRecall > 0 ? reference.realisedRecall / reference.expectedRecall : 1
-        let target = Swift.min(1, expectedRecall * scale)
+        // The recall either benign explanation predicts: a covariate shift moves it as CBPE says; a
+        // prior shift keeps P(score | fraud) and so the reference's realised recall. Concept drift
+        // is realised recall below both.
+        let target = Swift.min(1, expectedRecall * scale, reference.realisedRecall)
         guard m > 0, target > 0, target < 1 else {
             return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: 0, pValue: 1,
                                   threshold: target - c.recallMinimumGap, alarm: false, indicates: .conceptDrift,
@@ -385,7 +389,7 @@ public enum LabelMonitors {
         return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: realised, pValue: p,
                               threshold: target - c.recallMinimumGap,
                               alarm: p < c.alpha && target - realised >= c.recallMinimumGap, indicates: .conceptDrift,
-                              details: ["expected_recall": target, "arrived": Double(m), "ci_lower": interval.lower,
+                              details: ["expected_recall": target, "cbpe_recall": expectedRecall * scale, "arrived": Double(m), "ci_lower": interval.lower,
                                         "ci_upper": interval.upper,
                                         "calibration_ratio": expectedArrived > 0 ? Double(m) / expectedArrived : 1])
     }
