@@ -17,8 +17,9 @@ public struct SchemaConfiguration: Sendable, Equatable {
     public var maximumUnexplained: Double = 0.3
     /// The fitted mixture share of the changed encoding must be at least this.
     public var minimumAffectedShare: Double = 0.3
-    /// A round scale factor counts as found when |log10(ratio) - log10(factor)| is below this.
-    public var roundFactorTolerance: Double = 0.05
+    /// Round factors within this many decades of the best-fitting scale ratio are tried; one must
+    /// explain the step by itself for a unit-scale alarm.
+    public var roundFactorTolerance: Double = 0.25
     /// Boolean flip: the true-rate must move by at least this (absolute).
     public var flipMinimumEffect: Double = 0.05
     /// Time-zone shift: the hour histogram must move by at least this total variation.
@@ -120,9 +121,10 @@ public enum SchemaChecks {
     }
 
     /// Unit change: a step in the distribution explained by a round scale factor. The step is the KS
-    /// distance D between window and reference (on 64 + 64 quantile points). For each round factor
-    /// k the window CDF is fitted as (1 - a)·F(x) + a·F(x/k) (a share a of rows scaled by k); the
-    /// best k must leave a residual sup-distance <= max(`maximumUnexplained`·D, KS noise) with
+    /// distance D between window and reference (on 64 + 64 quantile points). For each scale
+    /// k the window CDF is fitted as (1 - a)·F(x) + a·F(x/k) (a share a of rows scaled by k). The best
+    /// k over log10 k in ±[0.1, 6] is the scale ratio; a round factor within `roundFactorTolerance`
+    /// decades of it must leave a residual sup-distance <= max(`maximumUnexplained`·D, KS noise) with
     /// a >= `minimumAffectedShare`. Also reports the robust ratio of medians. Subkind "unit_scale".
     public static func unitScale(reference r: NumericReference, window w: NumericWindow,
                                  configuration c: SchemaConfiguration = .init()) -> DetectorResult {
@@ -165,23 +167,27 @@ public enum SchemaChecks {
             }
         }
         let ratio = pow(10, best.log10k)
-        var nearest = roundFactors[0]
-        for k in roundFactors where Swift.abs(log10(k) - best.log10k) < Swift.abs(log10(nearest) - best.log10k) { nearest = k }
-        let isRound = Swift.abs(log10(nearest) - best.log10k) <= c.roundFactorTolerance
         let noise = MonitorStatistics.ksCritical(alpha: 0.05, w.sorted.count, r.finiteCount)
+        let acceptable = Swift.max(c.maximumUnexplained * d, noise)
+        // Round factors near the best ratio must explain the step themselves (small windows give a
+        // noisy ratio: 851 for x1000 on 500 rows).
+        var chosen: (factor: Double, share: Double, residual: Double)? = nil
+        if best.log10k != 0 {
+            for k in roundFactors where Swift.abs(log10(k) - best.log10k) <= c.roundFactorTolerance {
+                let m = fit(log10(k))
+                if m.share >= c.minimumAffectedShare && m.residual <= acceptable && m.residual < (chosen?.residual ?? .infinity) {
+                    chosen = (k, m.share, m.residual)
+                }
+            }
+        }
         details["scale_ratio"] = ratio
-        details["factor"] = isRound ? nearest : ratio
-        details["affected_share"] = best.share
-        details["residual"] = best.residual
-        let alarm = best.log10k != 0 && isRound && best.share >= c.minimumAffectedShare
-            && best.residual <= Swift.max(c.maximumUnexplained * d, noise)
+        details["factor"] = chosen?.factor ?? ratio
+        details["affected_share"] = chosen?.share ?? best.share
+        details["residual"] = chosen?.residual ?? best.residual
+        let alarm = chosen != nil
         return DetectorResult(detector: "unit_scale", features: [r.name], statistic: d, threshold: Swift.max(c.minimumStep, critical),
                               alarm: alarm, indicates: .schemaChange, subkind: "unit_scale",
                               details: details)
-    }
-
-    static func formatFactor(_ k: Double) -> String {
-        k >= 1 ? String(Int(k.rounded())) : "1/" + String(Int((1 / k).rounded()))
     }
 
     /// Column swap: a feature whose window moved (KS distance D_ii >= max(`minimumStep`, critical))
