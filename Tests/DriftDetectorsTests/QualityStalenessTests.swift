@@ -12,7 +12,8 @@ struct VelocityLog {
     var count24h: [Double] = []
     var amountSum24h: [Double] = []
 
-    init(customers n: Int, hours: Double, seed: UInt64, staleShare: Double = 0, lagHours: Double = 36) {
+    init(customers n: Int, hours: Double, seed: UInt64, staleShare: Double = 0, lagHours: Double = 36,
+         skewShare: Double = 0, skewHorizon: Double = 1) {
         var rng = Xoshiro256StarStar(seed: seed, stream: streamID("velocity"))
         for c in 0..<n {
             let rate = rng.lognormal(mu: log(1.5 / 24), sigma: 0.8)  // transactions per hour
@@ -22,8 +23,9 @@ struct VelocityLog {
             for (k, (now, _)) in mine.enumerated() {
                 let stale = rng.bernoulli(staleShare)
                 let asOf = stale ? now - lagHours : now
+                let window = rng.bernoulli(skewShare) ? skewHorizon : 24
                 var count = 0.0, sum = 0.0
-                for j in 0..<k where mine[j].0 >= asOf - 24 && mine[j].0 < asOf { count += 1; sum += mine[j].1 }
+                for j in 0..<k where mine[j].0 >= asOf - window && mine[j].0 < asOf { count += 1; sum += mine[j].1 }
                 var freshSum = 0.0
                 for j in 0..<k where mine[j].0 >= now - 24 { freshSum += mine[j].1 }
                 customers.append(UInt64(c) &* 0x9E37_79B9_7F4A_7C15)
@@ -52,6 +54,19 @@ struct VelocityLog {
         // Edge cases: empty log and mismatched lengths give no eligible rows.
         #expect(VelocityStaleness.consistency(customers: [], times: [], served: [], horizon: 24).eligible == 0)
         #expect(VelocityStaleness.consistency(customers: [1, 2], times: [0], served: [0, 0], horizon: 24).eligible == 0)
+    }
+
+    @Test func definitionSkewIsASchemaChangeNotStaleness() {
+        let skewed = VelocityLog(customers: 3_000, hours: 240, seed: 4, skewShare: 0.7)
+        let skew = VelocityStaleness.definitionSkew(feature: "txn_count_24h", customers: skewed.customers, times: skewed.times,
+                                                    served: skewed.count24h, horizon: 24, alternative: 1)
+        #expect(skew.alarm && skew.indicates == .schemaChange && skew.subkind == "definition_skew", "\(skew)")
+        for log in [VelocityLog(customers: 3_000, hours: 240, seed: 2), VelocityLog(customers: 3_000, hours: 240, seed: 3, staleShare: 0.7)] {
+            let r = VelocityStaleness.definitionSkew(feature: "txn_count_24h", customers: log.customers, times: log.times,
+                                                     served: log.count24h, horizon: 24, alternative: 1)
+            #expect(!r.alarm, "\(r)")
+        }
+        #expect(!VelocityStaleness.definitionSkew(feature: "x", customers: [], times: [], served: [], horizon: 24, alternative: 1).alarm)
     }
 
     @Test func staleCounterDecouplesFromAFreshCompanion() {

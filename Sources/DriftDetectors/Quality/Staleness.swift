@@ -22,45 +22,82 @@ public enum VelocityStaleness {
         public var share: Double { eligible > 0 ? Double(lagging) / Double(eligible) : 0 }
     }
 
-    /// Counts rows whose served counter is below the number of the same customer's transactions in
-    /// the log within `horizon` before the row's time (strictly earlier). Times and `horizon` share
-    /// a unit (e.g. hours). Mismatched lengths or an empty log give zero eligible rows.
-    public static func consistency(customers: [UInt64], times: [Double], served: [Double], horizon: Double) -> Consistency {
+    /// The log-derived counter per row: the number of the same customer's transactions strictly
+    /// earlier and within `horizon` of the row's time; -1 where the row cannot be checked (its
+    /// history starts before the log, or its time is not finite). Empty on mismatched lengths.
+    public static func derivedCounts(customers: [UInt64], times: [Double], horizon: Double) -> [Int] {
         let n = customers.count
-        guard n > 0, times.count == n, served.count == n, horizon > 0 else { return Consistency(eligible: 0, lagging: 0) }
+        guard n > 0, times.count == n, horizon > 0 else { return [] }
         var start = Double.infinity
         for t in times where t.isFinite { start = Swift.min(start, t) }
-        guard start.isFinite else { return Consistency(eligible: 0, lagging: 0) }
+        var derived = [Int](repeating: -1, count: n)
+        guard start.isFinite else { return derived }
         var order = Array(0..<n)
         customers.withUnsafeBufferPointer { c in
             times.withUnsafeBufferPointer { t in
                 order.sort { c[$0] != c[$1] ? c[$0] < c[$1] : (t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1) }
             }
         }
-        var eligible = 0, lagging = 0
         customers.withUnsafeBufferPointer { c in
             times.withUnsafeBufferPointer { t in
-                served.withUnsafeBufferPointer { s in
-                    var runStart = 0
-                    var left = 0
-                    for k in 0..<n {
-                        let row = order[k]
-                        if k == 0 || c[order[k - 1]] != c[row] { runStart = k; left = k }
-                        let now = t[row]
-                        guard now.isFinite else { continue }
-                        while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
-                        // Earlier rows of the same customer strictly before `now`.
-                        var earlier = k - left
-                        var back = k - 1
-                        while back >= Swift.max(left, runStart) && t[order[back]] == now { earlier -= 1; back -= 1 }
-                        if now < start + horizon || s[row].isNaN { continue }
-                        eligible += 1
-                        if s[row] < Double(earlier) { lagging += 1 }
-                    }
+                var left = 0
+                for k in 0..<n {
+                    let row = order[k]
+                    if k == 0 || c[order[k - 1]] != c[row] { left = k }
+                    let now = t[row]
+                    guard now.isFinite else { continue }
+                    while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
+                    // Earlier rows of the same customer strictly before `now` (ties at `now` excluded).
+                    var earlier = k - left
+                    var back = k - 1
+                    while back >= left && t[order[back]] == now { earlier -= 1; back -= 1 }
+                    if now >= start + horizon { derived[row] = earlier }
                 }
             }
         }
+        return derived
+    }
+
+    /// Counts rows whose served counter is below the number of the same customer's transactions in
+    /// the log within `horizon` before the row's time (strictly earlier). Times and `horizon` share
+    /// a unit (e.g. hours). Mismatched lengths or an empty log give zero eligible rows.
+    public static func consistency(customers: [UInt64], times: [Double], served: [Double], horizon: Double) -> Consistency {
+        let derived = derivedCounts(customers: customers, times: times, horizon: horizon)
+        guard derived.count == served.count else { return Consistency(eligible: 0, lagging: 0) }
+        var eligible = 0, lagging = 0
+        for i in 0..<derived.count where derived[i] >= 0 && !served[i].isNaN {
+            eligible += 1
+            if served[i] < Double(derived[i]) { lagging += 1 }
+        }
         return Consistency(eligible: eligible, lagging: lagging)
+    }
+
+    /// Definition skew (a counter computed online with another window, e.g. 1 hour instead of 24):
+    /// among checkable rows where the two definitions give different log-derived counts, the share
+    /// whose served value matches the declared horizon's count and the share matching the
+    /// alternative's (both after the reference's modal offset `offset`, e.g. 1 when the counter
+    /// includes the current transaction). Alarm when at least 20 such rows exist, the alternative
+    /// matches at least half of them and at least twice as many as the declared definition.
+    /// Indicates `.schemaChange` / "definition_skew".
+    public static func definitionSkew(feature: String, customers: [UInt64], times: [Double], served: [Double],
+                                      horizon: Double, alternative: Double, offset: Double = 0) -> DetectorResult {
+        let declared = derivedCounts(customers: customers, times: times, horizon: horizon)
+        let other = derivedCounts(customers: customers, times: times, horizon: alternative)
+        var informative = 0, matchDeclared = 0, matchOther = 0
+        if declared.count == served.count && other.count == served.count {
+            for i in 0..<served.count where declared[i] >= 0 && other[i] >= 0 && declared[i] != other[i] && served[i].isFinite {
+                informative += 1
+                if served[i] == Double(declared[i]) + offset { matchDeclared += 1 }
+                if served[i] == Double(other[i]) + offset { matchOther += 1 }
+            }
+        }
+        let share = informative > 0 ? Double(matchOther) / Double(informative) : 0
+        let declaredShare = informative > 0 ? Double(matchDeclared) / Double(informative) : 0
+        let alarm = informative >= 20 && share >= 0.5 && share >= 2 * declaredShare
+        return DetectorResult(detector: "definition_skew", features: [feature], statistic: share, threshold: 0.5, alarm: alarm,
+                              indicates: .schemaChange, subkind: "definition_skew",
+                              details: ["declared_match": declaredShare, "informative_rows": Double(informative),
+                                        "alternative_horizon": alternative])
     }
 
     /// Alarm when the lagging share rose over the reference's: one-sided z-test p < alpha and a rise
