@@ -77,4 +77,20 @@ import DriftCore
         #expect(Swift.abs(fit.share - 0.3) < 1e-12)
         #expect(fit.supResidual < 1e-12)
     }
+
+    /// ```python
+    /// r=np.array([500,300,120,50,20,10]); w=np.array([40,35,30,20,10,0]); k=len(r)
+    /// p=(r+0.5)/(r.sum()+0.5*k); q=(w+0.5)/(w.sum()+0.5*k); print(((q-p)*np.log(q/p)).sum())   # 0.36369979453141466
+    /// e=w.sum()*(r+0.5)/(r.sum()+0.5*k); print(stats.chisquare(w,e))   # 69.619896403884127, 1.2294950176888382e-13
+    /// x=np.log1p([0,1,2,3,5,8,13.]); y=np.log1p([0,10,15,40,45,90,100.]); print(stats.pearsonr(x,y)[0])   # 0.94797021836495232
+    /// ```
+    @Test func psiChiSquareAndLogCorrelationMatchNumPyAndSciPy() {
+        let r = [500, 300, 120, 50, 20, 10], w = [40, 35, 30, 20, 10, 0]
+        #expect(close(OutputMonitors.psi(reference: r, window: w), 0.36369979453141466, 1e-12))
+        let chi = MonitorStatistics.chiSquareAgainstReference(window: w, reference: r)
+        #expect(close(chi.statistic, 69.619896403884127, 1e-12))
+        #expect(close(chi.pValue, 1.2294950176888382e-13, 1e-6))
+        let c = VelocityStaleness.logCorrelation([0, 1, 2, 3, 5, 8, 13], [0, 10, 15, 40, 45, 90, 100])
+        #expect(close(c.r, 0.94797021836495232, 1e-12) && c.count == 7)
+    }
 }
