@@ -41,4 +41,21 @@ import DriftCore
         #expect(rate >= 0.025 && rate <= 0.075, "two-sided rejection rate at 0.05: \(rate)")
         #expect(alarms <= 1)
     }
+
+    /// Every data-quality and schema rule together on 45 clean windows (100 to 10,000 rows, about
+    /// 2,000 checks): the rules run at alpha = 1e-3 with effect floors, so at most a couple of
+    /// alarms are allowed in all.
+    @Test func allQualityRulesStayAtOrBelowTheirLevelOnCleanWindows() {
+        var alarms: [String] = []
+        var checks = 0
+        for k in 0..<45 {
+            let rows = [100, 1_000, 10_000][k % 3]
+            let window = QualityFixture(rows: rows, seed: 500 + UInt64(k), stream: "calibration")
+            let results = QualityFixture.allChecks(reference: QualityFixture.reference, window: window)
+            checks += results.count
+            alarms += monitorAlarms(results).map { "\(rows): \($0.detector) \($0.features)" }
+        }
+        #expect(checks > 1_800)
+        #expect(alarms.count <= 2, "\(alarms)")
+    }
 }
