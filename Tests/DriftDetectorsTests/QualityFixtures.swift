@@ -54,7 +54,7 @@ struct QualityFixture {
 
     /// Every data-quality and schema check of this file's features against a reference fixture.
     static func allChecks(reference: QualityFixture, window: QualityFixture, unparseable: [String: Int] = [:]) -> [DetectorResult] {
-        let refs = reference.references()
+        let refs = reference.rows == Self.reference.rows && reference.ids == Self.reference.ids ? Self.referenceProfiles : reference.references()
         let wins = numericNames.map { NumericWindow(values: window.numeric[$0]!, unparseable: unparseable[$0] ?? 0) }
         var out: [DetectorResult] = []
         for (r, w) in zip(refs, wins) {
@@ -81,4 +81,5 @@ struct QualityFixture {
 
     /// The reference shared by the tests (built once).
     static let reference = QualityFixture(rows: 100_000, seed: 11, stream: "reference")
+    static let referenceProfiles = reference.references()
 }
