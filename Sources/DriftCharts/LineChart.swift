@@ -113,7 +113,7 @@ public struct LineChart: Chart {
         // Bottom: marker rows, tick labels, axis title.
         let stripTop: Double
         let markerStrip = Double(rowNames.count) * LineChart.markerRowHeight
-        let bottomNeeded = (rowNames.isEmpty ? 0 : markerStrip + 6) + ChartStyle.tickSize + 8 + ChartStyle.labelSize + 8 + m
+        let bottomNeeded = (rowNames.isEmpty ? 0 : markerStrip + 6) + ChartStyle.tickSize + 11 + ChartStyle.labelSize + 8 + m
         let plotBottom = max(top + 40, height - bottomNeeded)
         stripTop = plotBottom + 6
 
@@ -150,7 +150,7 @@ public struct LineChart: Chart {
         drawValueAxis(&svg, ticks: yTicks, scale: ys, left: left, right: right)
 
         // X axis: line, ticks and labels below the marker strip.
-        let labelY = (rowNames.isEmpty ? plotBottom : stripTop + markerStrip) + 4 + ChartStyle.tickSize * TextMetrics.ascent
+        let labelY = (rowNames.isEmpty ? plotBottom : stripTop + markerStrip) + 7 + ChartStyle.tickSize * TextMetrics.ascent
         svg.open("g", [("class", .text("x-axis"))])
         svg.element("line", [("x1", .number(left)), ("y1", .number(plotBottom)), ("x2", .number(right)), ("y2", .number(plotBottom)), ("stroke", .text(ChartStyle.axisColour))])
         for (v, label) in zip(xTicks.values, xTicks.labels) {
@@ -160,7 +160,7 @@ public struct LineChart: Chart {
         }
         svg.close("g")
         drawXAxisTitle(&svg, xLabel, left: left, right: right, baseline: labelY + ChartStyle.tickSize * TextMetrics.descent + 6 + ChartStyle.labelSize * TextMetrics.ascent)
-        drawYAxisTitle(&svg, yLabel, x: m, top: top, bottom: plotBottom)
+        drawYAxisTitle(&svg, yLabel, x: m, top: top, bottom: rowNames.isEmpty ? plotBottom : labelY)
 
         // Bands, then lines, then dots.
         let n = x.count

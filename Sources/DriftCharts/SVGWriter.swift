@@ -1,3 +1,5 @@
+import Foundation
+
 /// Escaping and number text shared by the SVG and HTML writers: every byte they emit goes through
 /// here, so output is well-formed XML and identical run to run.
 public enum Markup {
@@ -66,9 +68,8 @@ public enum Markup {
     }
 
     private static func largeInteger(_ v: Double) -> String {
-        // Beyond 2^53 every double is an integer; Double.description is deterministic too.
-        let text = v.rounded().description
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        // Beyond 2^53 every double is an integer; C's "%.0f" prints it exactly and locale-free.
+        String(format: "%.0f", v)
     }
 }
 
