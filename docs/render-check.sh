@@ -20,4 +20,7 @@ if [ -z "$browser" ]; then
 fi
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --screenshot="$out/report.png" --window-size=1400,3000 "file://$out/report.html" 2>/dev/null
-echo "wrote $out/report.html and $out/report.png"
+# A small picture of the top of the page for the README (docs/images/report-demo.png).
+"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=0.75 \
+    --screenshot="$out/report-small.png" --window-size=1100,1500 "file://$out/report.html" 2>/dev/null
+echo "wrote $out/report.html, $out/report.png and $out/report-small.png"

@@ -158,46 +158,73 @@ func drawValueAxis(_ svg: inout SVGWriter, ticks: NiceTicks, scale: LinearScale,
 }
 
 /// How category labels under an axis are drawn so they never collide: horizontal when they fit
-/// their slot, else rotated a quarter turn, showing every `every`-th label when even that is too
-/// dense; long labels are cut to `maxLength` pixels with an ellipsis.
+/// their slot, else wrapped onto two lines at a space, else (short labels such as day numbers)
+/// every `every`-th label, else rotated a quarter turn (thinned if even that is too dense); long
+/// rotated labels are cut to `maxRotatedLength` pixels with an ellipsis and keep a tooltip.
 struct CategoryAxisLayout {
     var rotated = false
     var every = 1
-    var labels: [(text: String, truncated: Bool)] = []
+    /// Each label as one or two lines, and whether it was cut.
+    var labels: [(lines: [String], truncated: Bool)] = []
     /// Height taken below the axis by the labels.
     var height = 0.0
+    let size: Double
     static let maxRotatedLength = 110.0
+    var lineHeight: Double { size * 1.2 }
 
     init(labels raw: [String], slot: Double, size: Double = ChartStyle.tickSize) {
+        self.size = size
         let widest = raw.map { TextMetrics.width($0, size: size) }.max() ?? 0
         if widest + 4 <= slot {
-            labels = raw.map { ($0, false) }
-            height = size + 6
+            labels = raw.map { ([$0], false) }
+            height = size + 8
             return
         }
-        // Does the widest label, even cut short, fit horizontally? Short numeric labels do, thinned.
-        let lineHeight = size * 1.15
+        let wrapped = raw.map { CategoryAxisLayout.twoLines($0, size: size) }
+        if wrapped.allSatisfy({ $0.map { TextMetrics.width($0, size: size) }.max() ?? 0 <= slot - 4 }) {
+            labels = wrapped.map { ($0, false) }
+            height = size * 1.2 + size + 8
+            return
+        }
         if widest <= 6 * size * TextMetrics.widthFactor {
             every = max(1, Int(((widest + 6) / max(slot, 0.001)).rounded(.up)))
-            labels = raw.map { ($0, false) }
-            height = size + 6
+            labels = raw.map { ([$0], false) }
+            height = size + 8
             return
         }
         rotated = true
-        every = max(1, Int((lineHeight / max(slot, 0.001)).rounded(.up)))
-        labels = raw.map { TextMetrics.fit($0, maxWidth: CategoryAxisLayout.maxRotatedLength, size: size) }
-        height = (labels.map { TextMetrics.width($0.text, size: size) }.max() ?? 0) + 8
+        every = max(1, Int((size * 1.15 / max(slot, 0.001)).rounded(.up)))
+        labels = raw.map {
+            let (text, cut) = TextMetrics.fit($0, maxWidth: CategoryAxisLayout.maxRotatedLength, size: size)
+            return ([text], cut)
+        }
+        height = (labels.map { TextMetrics.width($0.lines[0], size: size) }.max() ?? 0) + 10
+    }
+
+    /// The split at a space that makes the longer of the two lines shortest (one line if no space).
+    static func twoLines(_ s: String, size: Double) -> [String] {
+        let words = s.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard words.count > 1 else { return [s] }
+        var best = [s], bestWidth = Double.infinity
+        for k in 1..<words.count {
+            let a = words[..<k].joined(separator: " "), b = words[k...].joined(separator: " ")
+            let w = max(TextMetrics.width(a, size: size), TextMetrics.width(b, size: size))
+            if w < bestWidth { best = [a, b]; bestWidth = w }
+        }
+        return best
     }
 
     /// Draws label i at its slot centre `x`, under the axis at `axisY`.
-    func draw(_ svg: inout SVGWriter, centres: [Double], axisY: Double, original: [String], size: Double = ChartStyle.tickSize) {
+    func draw(_ svg: inout SVGWriter, centres: [Double], axisY: Double, original: [String]) {
         for (i, x) in centres.enumerated() where i < labels.count && i % every == 0 {
             let l = labels[i]
             let tooltip = l.truncated ? original[i] : nil
             if rotated {
-                svg.text(l.text, x: x + size * 0.35, y: axisY + 6, size: size, anchor: .end, rotation: -90, tooltip: tooltip, cssClass: "tick")
+                svg.text(l.lines[0], x: x + size * 0.35, y: axisY + 6, size: size, anchor: .end, rotation: -90, tooltip: tooltip, cssClass: "tick")
             } else {
-                svg.text(l.text, x: x, y: axisY + 4 + size * TextMetrics.ascent, size: size, anchor: .middle, tooltip: tooltip, cssClass: "tick")
+                for (k, line) in l.lines.enumerated() {
+                    svg.text(line, x: x, y: axisY + 6 + size * TextMetrics.ascent + Double(k) * lineHeight, size: size, anchor: .middle, tooltip: tooltip, cssClass: "tick")
+                }
             }
         }
     }

@@ -97,9 +97,10 @@ public struct Heatmap: Chart {
         let cellHeight = (bottom - top) / Double(rowCount)
 
         // Cells with tooltips; numbers when they fit.
-        svg.open("g", [("class", .text("cells"))])
+        svg.open("g", [("class", .text("cells")), ("shape-rendering", .text("crispEdges"))])
         let decimals = annotationDecimals
         let annotationSize = min(ChartStyle.annotationSize, cellHeight - 2)
+        let separated = slot >= 10 && cellHeight >= 10
         for r in 0..<rowCount {
             for c in 0..<columns {
                 let v = value(r, c)
@@ -107,8 +108,10 @@ public struct Heatmap: Chart {
                 let colour = t.isNaN ? RGB(hex: Heatmap.missingColour) : scale.colour(t)
                 let x = left + Double(c) * slot, y = top + Double(r) * cellHeight
                 let tip = "\(r < rowLabels.count ? rowLabels[r] : "row \(r + 1)"), \(colLabels[c]): " + (v.isFinite ? Markup.number(v, decimals: 4) : "missing")
-                svg.element("rect", [("x", .number(x)), ("y", .number(y)), ("width", .number(slot)), ("height", .number(cellHeight)),
-                                     ("fill", .text(colour.hex)), ("stroke", .text("#ffffff")), ("stroke-width", .number(0.5)), ("class", .text("cell"))], tooltip: tip)
+                var attrs: [(String, SVGWriter.Value)] = [("x", .number(x)), ("y", .number(y)), ("width", .number(slot)), ("height", .number(cellHeight)), ("fill", .text(colour.hex))]
+                // White separators only where cells are big enough; dense grids would turn into stripes.
+                if separated { attrs += [("stroke", .text("#ffffff")), ("stroke-width", .number(0.5))] }
+                svg.element("rect", attrs + [("class", .text("cell"))], tooltip: tip)
                 if let decimals, v.isFinite, annotationSize >= 6 {
                     let text = NiceTicks.fixed(v, decimals: decimals)
                     if TextMetrics.width(text, size: annotationSize) + 2 <= slot {

@@ -197,7 +197,7 @@ public struct LineChart: Chart {
             }
         }
 
-        // Marker rows under the plot, one per detector, with faint guide lines through the plot.
+        // Marker rows under the plot, one per detector, sharing the plot's x axis.
         if !rowNames.isEmpty {
             svg.open("g", [("class", .text("markers"))])
             for (r, name) in rowNames.enumerated() {
@@ -207,7 +207,6 @@ public struct LineChart: Chart {
                          tooltip: rowLabels[r].truncated ? name : nil, cssClass: "marker-row")
                 for marker in markers where marker.series == name && marker.x.isFinite {
                     let px = xs(marker.x)
-                    svg.element("line", [("x1", .number(px)), ("y1", .number(top)), ("x2", .number(px)), ("y2", .number(plotBottom)), ("stroke", .text(ChartStyle.axisColour)), ("stroke-opacity", .number(0.12))])
                     svg.element("path", [("d", .text(trianglePath(cx: px, baseY: rowBase, size: 8))), ("fill", .text(ChartStyle.axisColour)), ("class", .text("marker"))], tooltip: "\(name): \(marker.label)")
                 }
             }
