@@ -265,3 +265,65 @@ func parse(_ chart: some Chart) throws -> XMLDocument {
         #expect(layoutProblems(doc) == [])
     }
 }
+
+@Suite struct EdgeCaseTests {
+    @Test func emptyAndDegenerateChartsOfEveryKind() throws {
+        let charts: [any Chart] = [
+            BarChart(title: "No categories", xLabel: "detector", yLabel: "count", categories: [], series: []),
+            BarChart(title: "All NaN", xLabel: "detector", yLabel: "count", categories: ["a", "b"], series: [.init(name: "s", values: [.nan, .nan])]),
+            BarChart(title: "Huge", xLabel: "detector", yLabel: "transactions", categories: ["a", "b"], series: [.init(name: "s", values: [3e12, -1e12])]),
+            BarChart(title: "Short series", xLabel: "detector", yLabel: "count", categories: ["a", "b", "c"], series: [.init(name: "s", values: [1])]),
+            BoxPlot(title: "No groups", xLabel: "detector", yLabel: "delay (days)", groups: []),
+            BoxPlot(title: "One value", xLabel: "detector", yLabel: "delay (days)", groups: [.init(label: "a", values: [4])]),
+            BoxPlot(title: "Tiny", xLabel: "detector", yLabel: "delay (days)", groups: [.init(label: "a", values: [1e-9, 2e-9, 5e-9])]),
+            Heatmap(title: "Huge", xLabel: "day", yLabel: "feature", rowLabels: ["a"], columnLabels: ["1", "2"], values: [[1e12, 4e12]], valueLabel: "count", annotationDecimals: 0),
+            Heatmap(title: "Negative", xLabel: "day", yLabel: "feature", rowLabels: ["a"], columnLabels: ["1", "2"], values: [[-0.5, 0.5]], valueLabel: "change"),
+            Heatmap(title: "Zero row sums", xLabel: "predicted", yLabel: "actual", rowLabels: ["a", "b"], columnLabels: ["a", "b"], values: [[0, 0], [0, 3]], shading: .rowShare, valueLabel: "share of row", annotationDecimals: 0),
+            Figure(title: "Empty figure", charts: []),
+            LineChart(title: "Mismatched lengths", xLabel: "day", yLabel: "recall", x: [0, 1, 2, 3], series: [.init(name: "short", values: [0.5, 0.6]), .init(name: "long", values: [1, 2, 3, 4, 5, 6])]),
+            LineChart(title: "No series", xLabel: "day", yLabel: "recall", x: [0, 1], series: [], markers: [Marker(x: .nan, label: "bad", series: "ADWIN")]),
+        ]
+        for chart in charts {
+            let doc = try parse(chart)
+            #expect(layoutProblems(doc) == [], "\(type(of: chart))")
+            #expect(chart.svg() == chart.svg())
+        }
+    }
+
+    @Test func categoryLabelsWrapRotateOrThin() {
+        let wrapped = CategoryAxisLayout(labels: ["ADWIN", "PSI on every feature"], slot: 80)
+        #expect(!wrapped.rotated && wrapped.labels[1].lines == ["PSI on every", "feature"])
+        let rotated = CategoryAxisLayout(labels: ["a-very-long-unbreakable-name"], slot: 40)
+        #expect(rotated.rotated && rotated.every == 1)
+        let thinned = CategoryAxisLayout(labels: (0..<200).map(String.init), slot: 4)
+        #expect(!thinned.rotated && thinned.every == 6)   // "199" is 18 px wide: (18 + 6) / 4 slots
+    }
+
+    @Test func paletteAndScales() {
+        #expect(Set(Palette.okabeIto).count == 8)
+        #expect(Palette.category(9) == Palette.category(1) && Palette.dash(9) != nil && Palette.dash(3) == nil)
+        #expect(ColourScale.blues.colour(0).hex == "#f7fbff" && ColourScale.blues.colour(1).hex == "#08306b")
+        #expect(ColourScale.viridis.colour(0.5).hex == "#21918c" && ColourScale.viridis.colour(.nan).hex == "#440154")
+        // Sequential: luminance falls steadily from the lightest to the darkest blue.
+        let luminance = (0...20).map { ColourScale.blues.colour(Double($0) / 20).luminance }
+        #expect(zip(luminance, luminance.dropFirst()).allSatisfy { $0 > $1 })
+        #expect(TextMetrics.fit("abcdefghij", maxWidth: 30, size: 10) == ("abcd…", true))
+    }
+}
+
+@Suite struct InspectorSelfTests {
+    @Test func overlapCheckFindsCollisionsRotationAndClipping() throws {
+        func problems(_ body: String) throws -> [String] {
+            layoutProblems(try XMLDocument("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\">\(body)</svg>"))
+        }
+        // Two 10 px labels 30 px apart: "abcdefgh" is 48 px wide, so they collide.
+        #expect(try problems("<text x=\"10\" y=\"50\" font-size=\"10\">abcdefgh</text><text x=\"40\" y=\"50\" font-size=\"10\">x</text>").count == 1)
+        #expect(try problems("<text x=\"10\" y=\"50\" font-size=\"10\">abc</text><text x=\"40\" y=\"50\" font-size=\"10\">x</text>").isEmpty)
+        // Rotated a quarter turn, the long label runs down the page and clears its neighbour.
+        #expect(try problems("<text x=\"10\" y=\"20\" font-size=\"10\" text-anchor=\"end\" transform=\"rotate(-90 10 20)\">abcdefgh</text><text x=\"40\" y=\"30\" font-size=\"10\">x</text>").isEmpty)
+        // A group translation counts; so does leaving the canvas.
+        #expect(try problems("<g transform=\"translate(30 0)\"><text x=\"0\" y=\"50\" font-size=\"10\">x</text></g><text x=\"30\" y=\"50\" font-size=\"10\">y</text>").count == 1)
+        #expect(try problems("<text x=\"190\" y=\"50\" font-size=\"10\">abcdef</text>").count == 1)
+        #expect(throws: XMLDocument.NotWellFormed.self) { try XMLDocument("<svg><text>a & b</text></svg>") }
+    }
+}
