@@ -9,6 +9,7 @@ let commands: [Command] = [
     helpCommand,
     validateCommand,
     benchCommand,
+    chartsDemoCommand,
 ]
 
 let helpCommand = Command(
