@@ -1,0 +1,180 @@
+import DriftCore
+import Foundation
+
+/// Quantile bins of a reference sample for the population stability index, computed once and
+/// reused for every window: interior edges at the reference's k/B quantiles (type 7), duplicates
+/// removed so heavy ties never make empty or zero-width bins. A value x falls in bin
+/// #{edges < x}, i.e. bins are (-inf, e1], (e1, e2], ..., (e_last, +inf).
+/// A constant reference (no interior edge) gets edges {c⁻, c} so "below", "at" and "above" c are
+/// separate bins.
+public struct PSIReference: Sendable, Equatable {
+    public let edges: [Double]
+    public let referenceCounts: [Double]
+    public let referenceTotal: Double
+    /// Additive smoothing per bin (Jeffreys pseudo-count): share = (count + 0.5)/(n + 0.5·bins).
+    public static let pseudoCount = 0.5
+
+    /// Bins from sorted, NaN-free reference values; `bins` quantile bins before de-duplication.
+    public init(sortedReference x: [Double], bins: Int = 10) {
+        let finite = x.filter { $0.isFinite }
+        var e: [Double] = []
+        if !finite.isEmpty {
+            for k in 1..<Swift.max(bins, 2) {
+                let q = Descriptive.quantile(sorted: finite, Double(k) / Double(Swift.max(bins, 2)))
+                if q < finite[finite.count - 1] && (e.last.map { q > $0 } ?? true) { e.append(q) }
+            }
+            if e.isEmpty { e = [finite[0].nextDown, finite[0]] }
+        }
+        edges = e
+        var counts = [Double](repeating: 0, count: e.count + 1)
+        PSIReference.accumulate(x, edges: e, into: &counts)
+        referenceCounts = counts
+        referenceTotal = counts.reduce(0, +)
+    }
+
+    public var binCount: Int { edges.count + 1 }
+
+    /// Counts of `values` per bin (NaN skipped): a branch-free count of edges below each value,
+    /// which for ten bins beats a binary search (no mispredicted branches, vectorisable).
+    public func counts(_ values: [Double]) -> [Double] {
+        var c = [Double](repeating: 0, count: binCount)
+        PSIReference.accumulate(values, edges: edges, into: &c)
+        return c
+    }
+
+    static func accumulate(_ values: [Double], edges: [Double], into counts: inout [Double]) {
+        var integer = [Int](repeating: 0, count: edges.count + 2)
+        let nanSlot = edges.count + 1
+        values.withUnsafeBufferPointer { v in
+            edges.withUnsafeBufferPointer { e in
+                integer.withUnsafeMutableBufferPointer { c in
+                    for x in v {
+                        var b = 0
+                        for edge in e { b &+= (x > edge) ? 1 : 0 }
+                        c[x.isNaN ? nanSlot : b] &+= 1
+                    }
+                }
+            }
+        }
+        for i in 0..<counts.count { counts[i] += Double(integer[i]) }
+    }
+
+    /// PSI of the window with the given bin counts: Σ (c_i - r_i) ln(c_i / r_i) over smoothed shares.
+    public func populationStabilityIndex(currentCounts: [Double]) -> Double {
+        TwoSampleStatistics.populationStabilityIndex(reference: referenceCounts, current: currentCounts)
+    }
+}
+
+/// Effect sizes and tests shared by numeric and categorical features, each matching its SciPy
+/// counterpart where one exists.
+public enum TwoSampleStatistics {
+    /// PSI = Σ_i (c_i - r_i)·ln(c_i/r_i) on shares smoothed by `PSIReference.pseudoCount` per bin,
+    /// so empty bins give a large but finite term. 0 when either side is empty.
+    public static func populationStabilityIndex(reference: [Double], current: [Double]) -> Double {
+        let k = Double(reference.count)
+        let nr = reference.reduce(0, +), nc = current.reduce(0, +)
+        if nr == 0 || nc == 0 || reference.count != current.count { return 0 }
+        let a = PSIReference.pseudoCount
+        var psi = 0.0
+        for i in 0..<reference.count {
+            let r = (reference[i] + a) / (nr + a * k)
+            let c = (current[i] + a) / (nc + a * k)
+            psi += (c - r) * log(c / r)
+        }
+        return psi
+    }
+
+    /// Jensen–Shannon distance with base-2 logarithms between two count vectors (normalised to
+    /// shares first), in [0, 1]: `scipy.spatial.distance.jensenshannon(p, q, base=2)`.
+    public static func jensenShannonDistance(_ p: [Double], _ q: [Double]) -> Double {
+        let sp = p.reduce(0, +), sq = q.reduce(0, +)
+        if sp == 0 || sq == 0 || p.count != q.count { return .nan }
+        var js = 0.0
+        for i in 0..<p.count {
+            let a = p[i] / sp, b = q[i] / sq, m = (a + b) / 2
+            if a > 0 { js += a * log(a / m) }
+            if b > 0 { js += b * log(b / m) }
+        }
+        return (Swift.max(js / 2, 0) / log(2.0)).squareRoot()
+    }
+
+    /// Wasserstein-1 distance ∫|F_a - F_b| dx between two sorted samples (finite values only), as
+    /// `scipy.stats.wasserstein_distance(a, b)`. NaN when either has no finite value.
+    public static func wasserstein(sortedA a0: [Double], sortedB b0: [Double]) -> Double {
+        let a = a0.filter { $0.isFinite }, b = b0.filter { $0.isFinite }
+        let n1 = a.count, n2 = b.count
+        if n1 == 0 || n2 == 0 { return .nan }
+        var i = 0, j = 0, total = 0.0
+        var previous = Swift.min(a[0], b[0])
+        while i < n1 || j < n2 {
+            let v = (j >= n2 || (i < n1 && a[i] <= b[j])) ? a[i] : b[j]
+            total += Swift.abs(Double(i) / Double(n1) - Double(j) / Double(n2)) * (v - previous)
+            while i < n1 && a[i] <= v { i += 1 }
+            while j < n2 && b[j] <= v { j += 1 }
+            previous = v
+        }
+        return total
+    }
+
+    /// The reference spread that normalises W1: the interquartile range, else the standard
+    /// deviation when the IQR is 0 (a dominant value), else 1 (a constant reference: raw W1).
+    public static func spread(sortedReference x0: [Double]) -> Double {
+        let x = x0.filter { $0.isFinite }
+        if x.count < 2 { return 1 }
+        let iqr = Descriptive.quantile(sorted: x, 0.75) - Descriptive.quantile(sorted: x, 0.25)
+        if iqr > 0 { return iqr }
+        let sd = Descriptive.meanVarianceIgnoringNaN(x).variance.squareRoot()
+        return sd > 0 ? sd : 1
+    }
+
+    /// Welch's unequal-variance t-test for a mean shift (`scipy.stats.ttest_ind(a, b,
+    /// equal_var=False)`), finite values only: t = (m_b - m_a)/√(s_a²/n_a + s_b²/n_b) with
+    /// Welch–Satterthwaite degrees of freedom, two-sided p-value. NaN p-value when undefined.
+    public static func welchTest(_ a: [Double], _ b: [Double]) -> TwoSampleOutcome {
+        let ma = Descriptive.meanVarianceIgnoringNaN(a.filter { $0.isFinite })
+        let mb = Descriptive.meanVarianceIgnoringNaN(b.filter { $0.isFinite })
+        guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
+        let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
+        let se2 = va + vb
+        if se2 == 0 { return TwoSampleOutcome(statistic: ma.mean == mb.mean ? 0 : .infinity, pValue: ma.mean == mb.mean ? 1 : 0) }
+        let t = (ma.mean - mb.mean) / se2.squareRoot()
+        let df = se2 * se2 / (va * va / Double(ma.count - 1) + vb * vb / Double(mb.count - 1))
+        return TwoSampleOutcome(statistic: t, pValue: 2 * studentTSurvival(Swift.abs(t), df: df))
+    }
+
+    /// Brown–Forsythe test for a variance shift (`scipy.stats.levene(a, b, center='median')`):
+    /// one-way ANOVA F on |x - median| of each sample, p-value from F(1, N - 2). Finite values only.
+    public static func brownForsythe(_ a0: [Double], _ b0: [Double]) -> TwoSampleOutcome {
+        let a = RadixSort.sorted(a0.filter { $0.isFinite }), b = RadixSort.sorted(b0.filter { $0.isFinite })
+        guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
+        let mda = Descriptive.quantile(sorted: a, 0.5), mdb = Descriptive.quantile(sorted: b, 0.5)
+        var sa = 0.0, sb = 0.0
+        for v in a { sa += Swift.abs(v - mda) }
+        for v in b { sb += Swift.abs(v - mdb) }
+        let na = Double(a.count), nb = Double(b.count), n = na + nb
+        let meanA = sa / na, meanB = sb / nb, grand = (sa + sb) / n
+        var within = 0.0
+        for v in a { let d = Swift.abs(v - mda) - meanA; within += d * d }
+        for v in b { let d = Swift.abs(v - mdb) - meanB; within += d * d }
+        let between = na * (meanA - grand) * (meanA - grand) + nb * (meanB - grand) * (meanB - grand)
+        if within == 0 { return TwoSampleOutcome(statistic: between == 0 ? 0 : .infinity, pValue: between == 0 ? 1 : 0) }
+        let w = (n - 2) * between / within
+        return TwoSampleOutcome(statistic: w, pValue: fSurvival(w, d1: 1, d2: n - 2))
+    }
+
+    /// Student-t upper tail P(T > t) = I_{df/(df+t²)}(df/2, 1/2)/2 for t >= 0.
+    public static func studentTSurvival(_ t: Double, df: Double) -> Double {
+        if t.isNaN || df.isNaN { return .nan }
+        if t.isInfinite { return t > 0 ? 0 : 1 }
+        let p = 0.5 * SpecialFunctions.regularizedBeta(df / 2, 0.5, df / (df + t * t))
+        return t >= 0 ? p : 1 - p
+    }
+
+    /// F-distribution upper tail P(F > f) = I_{d2/(d2+d1·f)}(d2/2, d1/2).
+    public static func fSurvival(_ f: Double, d1: Double, d2: Double) -> Double {
+        if f.isNaN { return .nan }
+        if f <= 0 { return 1 }
+        if f.isInfinite { return 0 }
+        return SpecialFunctions.regularizedBeta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f))
+    }
+}
