@@ -7,6 +7,7 @@ import Foundation
 /// Every subcommand, in the order `driftlab help` lists them. Add a command here.
 let commands: [Command] = [
     helpCommand,
+    driftCommand,
 ]
 
 let helpCommand = Command(
