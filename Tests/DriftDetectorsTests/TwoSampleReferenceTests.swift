@@ -64,10 +64,23 @@ struct TwoSampleReferenceTests {
             (200, 0.05, 0.6802625495871704), (100, 0.05, 0.9532159710635725), (100, 0.15, 0.019839242125641813),
             (50, 0.3, 0.00017353260202718738), (20000, 0.005, 0.6974088406327612), (300, 0.6, 8.399665126868074e-104),
             (10, 0.05, 1.0),
+            // Smirnov-tail branch (n·x² >= 2.2) at large n:
+            (500000, 0.00215, 0.01962818278282871), (20000, 0.02, 2.2181270070049744e-07), (1000, 0.1, 3.703687096817711e-09),
+            (150, 0.3, 1.8096708700049624e-12), (3000, 0.04, 0.0001315351297447678), (100000, 0.006, 0.0014871489301131564),
         ]
         for (n, x, sf) in cases {
             let ours = KolmogorovDistribution.survival(n: n, x: x)
             #expect(close(ours, sf), "kstwo.sf(\(x), \(n)) = \(sf), ours \(ours)")
+        }
+    }
+
+    // import scipy.special as sp; sp.smirnov(n, x)
+    @Test func smirnovMatchesSciPy() {
+        let cases: [(Int, Double, Double)] = [(10, 0.3, 0.1354635556), (1000, 0.05, 0.006506037390545166),
+                                              (50000, 0.01, 4.509024405921801e-05), (7, 0.5, 0.019195870768132325)]
+        for (n, x, sf) in cases {
+            let ours = KolmogorovDistribution.smirnovSurvival(n: n, x: x)
+            #expect(close(ours, sf), "smirnov(\(n), \(x)) = \(sf), ours \(ours)")
         }
     }
 

@@ -166,7 +166,7 @@ public struct DriftBaseline: Sendable {
         case categorical(CategoricalReference)
     }
     struct NumericBaseline: Sendable {
-        var values: [Double]          // the raw reference column (for the Welch and Brown-Forsythe tests)
+        var moments: (count: Int, mean: Double, variance: Double)  // finite values, for Welch's test
         var sample: NumericSample
         var psi: PSIReference
         var spread: Double
@@ -195,7 +195,7 @@ public struct DriftBaseline: Sendable {
                     }
                 }
                 let discrete = !levels.isEmpty && levels.count <= configuration.discreteLevels
-                return .numeric(NumericBaseline(values: v, sample: sample,
+                return .numeric(NumericBaseline(moments: Descriptive.meanVarianceIgnoringNaN(sample.sorted.filter { $0.isFinite }), sample: sample,
                                                 psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
                                                 levels: discrete ? levels : nil, levelCounts: discrete ? counts : []))
@@ -278,8 +278,8 @@ public struct DriftBaseline: Sendable {
         row.jensenShannon = TwoSampleStatistics.jensenShannonDistance(base.psi.referenceCounts, counts)
         row.wasserstein = TwoSampleStatistics.wasserstein(sortedA: base.sample.sorted, sortedB: cur.sorted)
         row.normalizedWasserstein = row.wasserstein / base.spread
-        row.meanShiftPValue = TwoSampleStatistics.welchTest(base.values, values).pValue ?? .nan
-        row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(base.values, values).pValue ?? .nan
+        row.meanShiftPValue = TwoSampleStatistics.welchTest(base.moments, Descriptive.meanVarianceIgnoringNaN(cur.sorted.filter { $0.isFinite })).pValue ?? .nan
+        row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(sortedA: base.sample.sorted, sortedB: cur.sorted).pValue ?? .nan
         if let levels = base.levels {
             // Counts of the window on the reference's distinct values, unseen values in one extra cell.
             var curCounts = [Double](repeating: 0, count: levels.count + 1)

@@ -58,21 +58,29 @@ public struct KolmogorovSmirnov: Sendable {
     public static func statistic(sortedA a: [Double], sortedB b: [Double]) -> Double {
         let n1 = a.count, n2 = b.count
         if n1 == 0 || n2 == 0 { return 0 }
-        var maxS = -Double.infinity, minS = Double.infinity
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                var i = 0, j = 0
-                while i < n1 || j < n2 {
-                    let v: Double
-                    if j >= n2 || (i < n1 && pa[i] <= pb[j]) { v = pa[i] } else { v = pb[j] }
-                    while i < n1 && pa[i] <= v { i += 1 }
-                    while j < n2 && pb[j] <= v { j += 1 }
-                    // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
-                    let diff = Double(i) / Double(n1) - Double(j) / Double(n2)
-                    if diff > maxS { maxS = diff }
-                    if diff < minS { minS = diff }
-                }
-            }
+        // Branch-free merge over sentinel-terminated copies: advance past the smaller head (both on
+        // a tie) and record the CDF difference only when the next value differs (all ties consumed).
+        // maxS/minS start at 0, the difference after the last value, which SciPy includes.
+        var maxS = 0.0, minS = 0.0
+        let pa = UnsafeMutablePointer<Double>.allocate(capacity: n1 + 1)
+        let pb = UnsafeMutablePointer<Double>.allocate(capacity: n2 + 1)
+        defer { pa.deallocate(); pb.deallocate() }
+        a.withUnsafeBufferPointer { pa.initialize(from: $0.baseAddress!, count: n1) }
+        b.withUnsafeBufferPointer { pb.initialize(from: $0.baseAddress!, count: n2) }
+        pa[n1] = .infinity; pb[n2] = .infinity
+        let d1 = Double(n1), d2 = Double(n2)
+        var i = 0, j = 0
+        while i < n1 || j < n2 {
+            let x = pa[i], y = pb[j]
+            let v = Swift.min(x, y)
+            i &+= (x == v && i < n1) ? 1 : 0
+            j &+= (y == v && j < n2) ? 1 : 0
+            // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
+            let diff = Double(i) / d1 - Double(j) / d2
+            let next = Swift.min(pa[i], pb[j])
+            let commit = next != v || (i == n1 && j == n2)
+            maxS = commit && diff > maxS ? diff : maxS
+            minS = commit && diff < minS ? diff : minS
         }
         let minClipped = Swift.min(Swift.max(-minS, 0), 1)
         return minClipped > maxS ? minClipped : maxS
@@ -138,12 +146,10 @@ public struct NumericSample: Sendable {
     public let sorted: [Double]
     public let missingCount: Int
     public init(_ values: [Double]) {
-        var kept = [Double]()
-        kept.reserveCapacity(values.count)
-        for v in values where !v.isNaN { kept.append(v) }
-        missingCount = values.count - kept.count
-        RadixSort.sort(&kept)
-        sorted = kept
+        var missing = 0
+        for v in values where v.isNaN { missing += 1 }
+        missingCount = missing
+        sorted = BufferRadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
     }
     public var count: Int { sorted.count }
 }
@@ -229,24 +235,43 @@ public enum KolmogorovDistribution {
             let logp = -pow(6 * nx + 1, 2) / 18 / dn
             return logp < -M_LN2 ? exp(logp) : 1 + expm1(logp)
         }
-        // Terms j = 0 ... floor(n(1-x)), excluding the one where 1 - x - j/n = 0.
-        let last = Int((dn * (1 - x)).rounded(.down))
-        let logX = log(x)
+        // Terms j = 0 ... floor(n(1-x)), excluding the one where 1 - x - j/n = 0. The log-terms are
+        // unimodal in j: find the peak by ternary search, then sum outwards until terms vanish
+        // (O(√n) terms instead of n).
+        var last = Int((dn * (1 - x)).rounded(.down))
+        if 1 - x - Double(last) / dn <= 0 { last -= 1 }
+        if last < 0 { return 0 }
         let lgN1 = logGamma(dn + 1)
-        var sum = 0.0, maxTerm = 0.0
-        var j = 0
-        while j <= last {
+        func logTerm(_ j: Int) -> Double {
             let dj = Double(j)
-            let a = 1 - x - dj / dn
-            if a <= 0 { break }
-            let b = x + dj / dn
-            let logTerm = lgN1 - logGamma(dj + 1) - logGamma(dn - dj + 1) + (dn - dj) * log(a) + (dj - 1) * log(b)
-            let term = exp(logTerm)
-            sum += term
-            if term > maxTerm { maxTerm = term } else if term < sum * 1e-18 { break }
+            return lgN1 - logGamma(dj + 1) - logGamma(dn - dj + 1) + (dn - dj) * log(1 - x - dj / dn) + (dj - 1) * log(x + dj / dn)
+        }
+        var lo = 0, hi = last
+        while hi - lo > 2 {
+            let m1 = lo + (hi - lo) / 3, m2 = hi - (hi - lo) / 3
+            if logTerm(m1) < logTerm(m2) { lo = m1 + 1 } else { hi = m2 - 1 }
+        }
+        var peak = lo, peakLog = logTerm(lo)
+        for j in (lo + 1)...Swift.max(hi, lo) where j <= last {
+            let t = logTerm(j)
+            if t > peakLog { peak = j; peakLog = t }
+        }
+        var sum = 1.0
+        var j = peak - 1
+        while j >= 0 {
+            let t = exp(logTerm(j) - peakLog)
+            sum += t
+            if t < 1e-18 * sum { break }
+            j -= 1
+        }
+        j = peak + 1
+        while j <= last {
+            let t = exp(logTerm(j) - peakLog)
+            sum += t
+            if t < 1e-18 * sum { break }
             j += 1
         }
-        return clip(exp(logX) * sum)
+        return clip(x * exp(peakLog + log(sum)))
     }
 
     /// log(n!/n^n) by Stirling's series (SciPy's `_log_nfactorial_div_n_pow_n`).

@@ -131,8 +131,13 @@ public enum TwoSampleStatistics {
     /// equal_var=False)`), finite values only: t = (m_b - m_a)/√(s_a²/n_a + s_b²/n_b) with
     /// Welch–Satterthwaite degrees of freedom, two-sided p-value. NaN p-value when undefined.
     public static func welchTest(_ a: [Double], _ b: [Double]) -> TwoSampleOutcome {
-        let ma = Descriptive.meanVarianceIgnoringNaN(a.filter { $0.isFinite })
-        let mb = Descriptive.meanVarianceIgnoringNaN(b.filter { $0.isFinite })
+        welchTest(Descriptive.meanVarianceIgnoringNaN(a.filter { $0.isFinite }),
+                  Descriptive.meanVarianceIgnoringNaN(b.filter { $0.isFinite }))
+    }
+
+    /// Welch's test from precomputed (count, mean, variance ddof 1) of each sample.
+    public static func welchTest(_ ma: (count: Int, mean: Double, variance: Double),
+                                 _ mb: (count: Int, mean: Double, variance: Double)) -> TwoSampleOutcome {
         guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
         let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
         let se2 = va + vb
@@ -145,7 +150,13 @@ public enum TwoSampleStatistics {
     /// Brown–Forsythe test for a variance shift (`scipy.stats.levene(a, b, center='median')`):
     /// one-way ANOVA F on |x - median| of each sample, p-value from F(1, N - 2). Finite values only.
     public static func brownForsythe(_ a0: [Double], _ b0: [Double]) -> TwoSampleOutcome {
-        let a = RadixSort.sorted(a0.filter { $0.isFinite }), b = RadixSort.sorted(b0.filter { $0.isFinite })
+        brownForsythe(sortedA: RadixSort.sorted(a0.filter { $0.isFinite }), sortedB: RadixSort.sorted(b0.filter { $0.isFinite }))
+    }
+
+    /// Brown–Forsythe on samples already sorted (infinite values are skipped).
+    public static func brownForsythe(sortedA a0: [Double], sortedB b0: [Double]) -> TwoSampleOutcome {
+        let a = a0.allSatisfy({ $0.isFinite }) ? a0 : a0.filter { $0.isFinite }
+        let b = b0.allSatisfy({ $0.isFinite }) ? b0 : b0.filter { $0.isFinite }
         guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
         let mda = Descriptive.quantile(sorted: a, 0.5), mdb = Descriptive.quantile(sorted: b, 0.5)
         var sa = 0.0, sb = 0.0
