@@ -5,8 +5,9 @@ import Foundation
 public enum DriftRule: String, Sendable, CaseIterable {
     /// Adjusted p-value below alpha. Calibrated, but on large windows it fires on trivial effects.
     case significance
-    /// Effect size above a fixed bar (PSI >= 0.25, normalised W1 >= 0.25, JS >= 0.2). No p-value;
-    /// noisy on small windows, blind to sample size.
+    /// Effect size above a bar that respects sample size: PSI >= max(0.25, its no-drift 95% quantile
+    /// χ²_{k-1}(0.95)·(1/n + 1/N)) or JS >= max(0.2, the same for JS). No p-value needed; it ignores
+    /// trivial differences in large windows and sampling noise in small ones.
     case effectSize = "effect_size"
     /// The lab's default: significant after correction AND an effect above a floor
     /// (PSI >= 0.1 or normalised W1 >= 0.1 or JS >= 0.1).
@@ -21,8 +22,8 @@ public struct DriftConfiguration: Sendable {
     public var ksMethod: KolmogorovSmirnov.Method = .auto
     /// Quantile bins of the reference for PSI and Jensen–Shannon on numeric features.
     public var psiBins = 10
-    /// Effect-size rule bars.
-    public var psiAlarm = 0.25, wassersteinAlarm = 0.25, jensenShannonAlarm = 0.2
+    /// Effect-size rule bars (raised to the sampling-noise quantile on small samples).
+    public var psiAlarm = 0.25, jensenShannonAlarm = 0.2
     /// Combined rule floors.
     public var psiFloor = 0.1, wassersteinFloor = 0.1, jensenShannonFloor = 0.1
     /// Chi-squared cells with an expected count below this are pooled.
@@ -168,6 +169,7 @@ public struct DriftBaseline: Sendable {
     struct NumericBaseline: Sendable {
         var moments: (count: Int, mean: Double, variance: Double)  // finite values, for Welch's test
         var sample: NumericSample
+        var deviations: TwoSampleStatistics.AbsoluteDeviations  // for Brown-Forsythe
         var psi: PSIReference
         var spread: Double
         /// Distinct finite reference values and their counts when the feature is discrete.
@@ -195,7 +197,7 @@ public struct DriftBaseline: Sendable {
                     }
                 }
                 let discrete = !levels.isEmpty && levels.count <= configuration.discreteLevels
-                return .numeric(NumericBaseline(moments: Descriptive.meanVarianceIgnoringNaN(sample.sorted.filter { $0.isFinite }), sample: sample,
+                return .numeric(NumericBaseline(moments: Descriptive.meanVarianceIgnoringNaN(sample.sorted.filter { $0.isFinite }), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
                                                 psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
                                                 levels: discrete ? levels : nil, levelCounts: discrete ? counts : []))
@@ -259,6 +261,13 @@ public struct DriftBaseline: Sendable {
                            alpha: configuration.alpha, rule: configuration.rule, correction: configuration.correction)
     }
 
+    /// The effect-size rule: PSI or JS above both its fixed bar and its sampling-noise bar.
+    static func effectAboveBar(psi: Double, js: Double, bins: Int, n: Int, m: Int, _ c: DriftConfiguration) -> Bool {
+        let psiBar = Swift.max(c.psiAlarm, TwoSampleStatistics.psiNoiseBar(bins: bins, n: n, m: m, alpha: c.alpha))
+        let jsBar = Swift.max(c.jensenShannonAlarm, TwoSampleStatistics.jensenShannonNoiseBar(bins: bins, n: n, m: m, alpha: c.alpha))
+        return psi >= psiBar || js >= jsBar
+    }
+
     static func aboveFloor(_ f: FeatureDrift, _ c: DriftConfiguration) -> Bool {
         f.populationStabilityIndex >= c.psiFloor || f.normalizedWasserstein >= c.wassersteinFloor || f.jensenShannon >= c.jensenShannonFloor
     }
@@ -279,7 +288,7 @@ public struct DriftBaseline: Sendable {
         row.wasserstein = TwoSampleStatistics.wasserstein(sortedA: base.sample.sorted, sortedB: cur.sorted)
         row.normalizedWasserstein = row.wasserstein / base.spread
         row.meanShiftPValue = TwoSampleStatistics.welchTest(base.moments, Descriptive.meanVarianceIgnoringNaN(cur.sorted.filter { $0.isFinite })).pValue ?? .nan
-        row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(sortedA: base.sample.sorted, sortedB: cur.sorted).pValue ?? .nan
+        row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(base.deviations, TwoSampleStatistics.AbsoluteDeviations(sorted: cur.sorted)).pValue ?? .nan
         if let levels = base.levels {
             // Counts of the window on the reference's distinct values, unseen values in one extra cell.
             var curCounts = [Double](repeating: 0, count: levels.count + 1)
@@ -297,7 +306,8 @@ public struct DriftBaseline: Sendable {
             let ks = KolmogorovSmirnov(method: c.ksMethod).test(sortedReference: base.sample.sorted, sortedCurrent: cur.sorted)
             row.statistic = ks.statistic; row.pValue = ks.pValue ?? .nan
         }
-        row.effect = row.populationStabilityIndex >= c.psiAlarm || row.normalizedWasserstein >= c.wassersteinAlarm
+        row.effect = DriftBaseline.effectAboveBar(psi: row.populationStabilityIndex, js: row.jensenShannon,
+                                                  bins: base.psi.binCount, n: cur.count, m: base.sample.count, c)
         return row
     }
 
@@ -312,7 +322,8 @@ public struct DriftBaseline: Sendable {
                                importanceShare: nil, weightedSeverity: 0, pages: false, note: nil)
         if row.referenceCount == 0 { row.note = "reference has no values"; row.pValue = .nan }
         else if cmp.currentCount == 0 { row.note = column.count == 0 ? "empty window" : "window has no values (all missing)"; row.pValue = .nan }
-        row.effect = row.populationStabilityIndex >= c.psiAlarm || row.jensenShannon >= c.jensenShannonAlarm
+        row.effect = row.note == nil && DriftBaseline.effectAboveBar(psi: row.populationStabilityIndex, js: row.jensenShannon,
+                                                                     bins: base.levels.count + 1, n: cmp.currentCount, m: row.referenceCount, c)
         return row
     }
 }

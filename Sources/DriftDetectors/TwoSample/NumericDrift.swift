@@ -189,23 +189,63 @@ public enum TwoSampleStatistics {
     }
 
     /// Brown–Forsythe on samples already sorted (infinite values are skipped).
-    public static func brownForsythe(sortedA a0: [Double], sortedB b0: [Double]) -> TwoSampleOutcome {
-        let a = a0.allSatisfy({ $0.isFinite }) ? a0 : a0.filter { $0.isFinite }
-        let b = b0.allSatisfy({ $0.isFinite }) ? b0 : b0.filter { $0.isFinite }
+    public static func brownForsythe(sortedA a: [Double], sortedB b: [Double]) -> TwoSampleOutcome {
+        brownForsythe(AbsoluteDeviations(sorted: a), AbsoluteDeviations(sorted: b))
+    }
+
+    /// The per-sample part of Brown–Forsythe: count, mean and sum of squares about the mean of
+    /// z = |x - median| over finite values (two passes, as SciPy). A reference computes it once.
+    public struct AbsoluteDeviations: Sendable {
+        public var count: Double, mean: Double, sumOfSquares: Double
+        public init(sorted x0: [Double]) {
+            let x = x0.allSatisfy({ $0.isFinite }) ? x0 : x0.filter { $0.isFinite }
+            let median = Descriptive.quantile(sorted: x, 0.5)
+            var s = 0.0
+            for v in x { s += Swift.abs(v - median) }
+            let mean = x.isEmpty ? .nan : s / Double(x.count)
+            var ss = 0.0
+            for v in x { let d = Swift.abs(v - median) - mean; ss += d * d }
+            count = Double(x.count); self.mean = mean; sumOfSquares = ss
+        }
+    }
+
+    /// Brown–Forsythe from the two samples' absolute-deviation summaries: F = (N-2)·between/within.
+    public static func brownForsythe(_ a: AbsoluteDeviations, _ b: AbsoluteDeviations) -> TwoSampleOutcome {
         guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
-        let mda = Descriptive.quantile(sorted: a, 0.5), mdb = Descriptive.quantile(sorted: b, 0.5)
-        var sa = 0.0, sb = 0.0
-        for v in a { sa += Swift.abs(v - mda) }
-        for v in b { sb += Swift.abs(v - mdb) }
-        let na = Double(a.count), nb = Double(b.count), n = na + nb
-        let meanA = sa / na, meanB = sb / nb, grand = (sa + sb) / n
-        var within = 0.0
-        for v in a { let d = Swift.abs(v - mda) - meanA; within += d * d }
-        for v in b { let d = Swift.abs(v - mdb) - meanB; within += d * d }
-        let between = na * (meanA - grand) * (meanA - grand) + nb * (meanB - grand) * (meanB - grand)
+        let n = a.count + b.count
+        let grand = (a.mean * a.count + b.mean * b.count) / n
+        let within = a.sumOfSquares + b.sumOfSquares
+        let between = a.count * (a.mean - grand) * (a.mean - grand) + b.count * (b.mean - grand) * (b.mean - grand)
         if within == 0 { return TwoSampleOutcome(statistic: between == 0 ? 0 : .infinity, pValue: between == 0 ? 1 : 0) }
         let w = (n - 2) * between / within
         return TwoSampleOutcome(statistic: w, pValue: fSurvival(w, d1: 1, d2: n - 2))
+    }
+
+    /// The (1 - alpha) quantile of chi-squared with `df` degrees of freedom, by bisection on
+    /// `SpecialFunctions.chiSquaredSurvival` (60 halvings: exact to double precision).
+    public static func chiSquaredQuantile(upperTail alpha: Double, degreesOfFreedom df: Double) -> Double {
+        guard df > 0, alpha > 0, alpha < 1 else { return .nan }
+        var lo = 0.0, hi = Swift.max(1.0, df)
+        while SpecialFunctions.chiSquaredSurvival(hi, degreesOfFreedom: df) > alpha { hi *= 2 }
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if SpecialFunctions.chiSquaredSurvival(mid, degreesOfFreedom: df) > alpha { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+
+    /// The sampling-noise bar for PSI between samples of sizes n and m over k bins: under no drift
+    /// PSI ≈ X²·(1/n + 1/m) with X² ~ chi-squared(k - 1) (PSI is a symmetrised KL divergence, whose
+    /// second-order term is Pearson's statistic), so its (1 - alpha) quantile is
+    /// χ²_{k-1}(1 - alpha)·(1/n + 1/m).
+    public static func psiNoiseBar(bins k: Int, n: Int, m: Int, alpha: Double) -> Double {
+        guard k > 1, n > 0, m > 0 else { return .infinity }
+        return chiSquaredQuantile(upperTail: alpha, degreesOfFreedom: Double(k - 1)) * (1 / Double(n) + 1 / Double(m))
+    }
+
+    /// The same bar for the base-2 Jensen–Shannon distance: JSD ≈ X²·(1/n + 1/m)/8 nats.
+    public static func jensenShannonNoiseBar(bins k: Int, n: Int, m: Int, alpha: Double) -> Double {
+        (psiNoiseBar(bins: k, n: n, m: m, alpha: alpha) / (8 * log(2.0))).squareRoot()
     }
 
     /// Student-t upper tail P(T > t) = I_{df/(df+t²)}(df/2, 1/2)/2 for t >= 0.
