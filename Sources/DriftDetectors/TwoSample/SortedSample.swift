@@ -3,7 +3,10 @@ import Foundation
 
 /// LSD radix sort of NaN-free doubles (IEEE order, -0 before +0) on raw buffers: keys mapped to
 /// order-preserving UInt64 (flip the sign bit of positives, all bits of negatives), one histogram
-/// pass for all six 11-bit digits, then up to six scatter passes skipping digits shared by every key.
+/// pass, then scatter passes on the top three 11-bit digits only (bits 33-63, skipping digits
+/// shared by every key); keys whose top 33 bits tie are then adjacent and are finished by insertion
+/// sort (runs longer than 32 by a comparison sort unless all equal, as in integer-valued columns). For continuous data ties of 33 bits are rare,
+/// so this does half the passes of a full six-digit sort.
 /// Same order as DriftCore's `RadixSort`, written on unsafe buffers end to end because the
 /// detectors sort millions of values per comparison (see docs/detectors.md for the figures).
 enum BufferRadixSort {
@@ -31,7 +34,7 @@ enum BufferRadixSort {
             }
         }
         var source = keys, target = scratch
-        for d in 0..<6 {
+        for d in 3..<6 {
             let c = counts + d * buckets
             let shift = UInt64(11 * d)
             if c[Int((source[0] >> shift) & 0x7FF)] == n { continue }
@@ -45,7 +48,30 @@ enum BufferRadixSort {
             }
             swap(&source, &target)
         }
+        // Finish runs sharing the top 33 bits (digits 3-5).
         let src = source
+        var start = 0
+        while start < n {
+            let prefix = src[start] >> 33
+            var end = start + 1
+            var allEqual = true
+            while end < n && src[end] >> 33 == prefix { allEqual = allEqual && src[end] == src[start]; end += 1 }
+            let length = end - start
+            if allEqual {
+                // nothing to order
+            } else if length > 32 {
+                var run = UnsafeMutableBufferPointer(start: src + start, count: length)
+                run.sort()
+            } else if length > 1 {
+                for i in (start + 1)..<end {
+                    let k = src[i]
+                    var j = i - 1
+                    while j >= start && src[j] > k { src[j + 1] = src[j]; j -= 1 }
+                    src[j + 1] = k
+                }
+            }
+            start = end
+        }
         return [Double](unsafeUninitializedCapacity: n) { out, count in
             for i in 0..<n {
                 let k = src[i]
