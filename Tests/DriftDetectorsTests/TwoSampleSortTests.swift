@@ -28,3 +28,23 @@ struct TwoSampleSortTests {
         #expect(sample.sorted == [1, 2, 3] && sample.missingCount == 2)
     }
 }
+
+@Suite("PSI binning")
+struct TwoSamplePSIBinningTests {
+    /// The SIMD bin counts equal a plain count of edges below each value, NaN skipped, for
+    /// lengths that are not multiples of four and with infinities.
+    @Test func simdCountsEqualPlainCounts() {
+        var rng = Xoshiro256StarStar(seed: 4)
+        let reference = RadixSort.sorted((0..<5000).map { _ in Double(rng.poisson(6)) })  // heavy ties: fewer edges
+        let bins = PSIReference(sortedReference: reference)
+        #expect(bins.binCount >= 3 && bins.binCount <= 10)
+        for n in [0, 1, 3, 4, 7, 1001] {
+            let values = (0..<n).map { i -> Double in
+                switch i % 11 { case 3: return .nan; case 5: return .infinity; case 7: return -.infinity; default: return Double(rng.poisson(6)) }
+            }
+            var plain = [Double](repeating: 0, count: bins.binCount)
+            for x in values where !x.isNaN { plain[bins.edges.filter { x > $0 }.count] += 1 }
+            #expect(bins.counts(values) == plain, "n=\(n)")
+        }
+    }
+}
