@@ -58,29 +58,29 @@ public struct KolmogorovSmirnov: Sendable {
     public static func statistic(sortedA a: [Double], sortedB b: [Double]) -> Double {
         let n1 = a.count, n2 = b.count
         if n1 == 0 || n2 == 0 { return 0 }
-        // Branch-free merge over sentinel-terminated copies: advance past the smaller head (both on
-        // a tie) and record the CDF difference only when the next value differs (all ties consumed).
-        // maxS/minS start at 0, the difference after the last value, which SciPy includes.
+        // Branch-free merge: advance past the smaller head (both on a tie) and record the CDF
+        // difference only when the next value differs (all ties consumed). An exhausted sample
+        // reads as +inf. maxS/minS start at 0, the difference after the last value, which SciPy includes.
         var maxS = 0.0, minS = 0.0
-        let pa = UnsafeMutablePointer<Double>.allocate(capacity: n1 + 1)
-        let pb = UnsafeMutablePointer<Double>.allocate(capacity: n2 + 1)
-        defer { pa.deallocate(); pb.deallocate() }
-        a.withUnsafeBufferPointer { pa.initialize(from: $0.baseAddress!, count: n1) }
-        b.withUnsafeBufferPointer { pb.initialize(from: $0.baseAddress!, count: n2) }
-        pa[n1] = .infinity; pb[n2] = .infinity
-        let d1 = Double(n1), d2 = Double(n2)
-        var i = 0, j = 0
-        while i < n1 || j < n2 {
-            let x = pa[i], y = pb[j]
-            let v = Swift.min(x, y)
-            i &+= (x == v && i < n1) ? 1 : 0
-            j &+= (y == v && j < n2) ? 1 : 0
-            // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
-            let diff = Double(i) / d1 - Double(j) / d2
-            let next = Swift.min(pa[i], pb[j])
-            let commit = next != v || (i == n1 && j == n2)
-            maxS = commit && diff > maxS ? diff : maxS
-            minS = commit && diff < minS ? diff : minS
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let d1 = Double(n1), d2 = Double(n2)
+                let lastA = n1 - 1, lastB = n2 - 1
+                var i = 0, j = 0
+                var x = pa[0], y = pb[0]
+                while i < n1 || j < n2 {
+                    let v = Swift.min(x, y)
+                    i &+= (x == v && i < n1) ? 1 : 0
+                    j &+= (y == v && j < n2) ? 1 : 0
+                    x = i < n1 ? pa[Swift.min(i, lastA)] : .infinity
+                    y = j < n2 ? pb[Swift.min(j, lastB)] : .infinity
+                    // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
+                    let diff = Double(i) / d1 - Double(j) / d2
+                    let commit = Swift.min(x, y) != v || (i == n1 && j == n2)
+                    maxS = commit && diff > maxS ? diff : maxS
+                    minS = commit && diff < minS ? diff : minS
+                }
+            }
         }
         let minClipped = Swift.min(Swift.max(-minS, 0), 1)
         return minClipped > maxS ? minClipped : maxS
