@@ -10,6 +10,7 @@ let commands: [Command] = [
     validateCommand,
     benchCommand,
     chartsDemoCommand,
+    driftCommand,
 ]
 
 let helpCommand = Command(
