@@ -1,4 +1,5 @@
 import DriftCore
+import DriftDetectors
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -55,6 +56,7 @@ let benchCommand = Command(
 func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
+        ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
     ]
 }
 

@@ -206,7 +206,7 @@ public struct NumericSample: Sendable {
         var missing = 0
         for v in values where v.isNaN { missing += 1 }
         missingCount = missing
-        sorted = BufferRadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
+        sorted = RadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
     }
     public var count: Int { sorted.count }
 }
