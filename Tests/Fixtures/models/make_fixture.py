@@ -37,7 +37,7 @@ amount_sum_24h = np.round(amount + rng.lognormal(3.8, 1.0, n) * txn_count_24h, 2
 amount_ratio_30d = np.round(amount / rng.lognormal(3.6, 0.6, n), 3)
 
 # Hidden risk: thresholds and interactions, so neither model family is exactly right.
-f = (-5.4
+f = -7.8 + 2.0 * (0.0
      + 1.2 * (amount > 400) + 0.6 * np.log1p(amount) / 6
      + 1.1 * new_device * (channel != "card_present")
      + 0.9 * is_foreign * new_merchant
