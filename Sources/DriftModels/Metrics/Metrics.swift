@@ -107,7 +107,8 @@ public enum Metrics {
     public static func reliability(probabilities p: [Double], labels: [UInt8], bins: Int = 10) -> Reliability {
         let k = Swift.max(1, bins)
         var count = [Int](repeating: 0, count: k), sumP = [Double](repeating: 0, count: k), sumY = [Double](repeating: 0, count: k)
-        let edges = (0...k).map { Double($0) / Double(k) }
+        let step = 1.0 / Double(k)  // edges as numpy.linspace(0, 1, k + 1): i * step, the last exactly 1
+        let edges = (0...k).map { $0 == k ? 1.0 : Double($0) * step }
         for (q, y) in zip(p, labels) where !q.isNaN {
             var b = 0
             while b < k - 1 && edges[b + 1] < q { b += 1 }
