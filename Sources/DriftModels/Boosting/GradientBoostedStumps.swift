@@ -109,8 +109,9 @@ public enum GradientBoostedStumps {
         let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
         var out = [Double](repeating: 0, count: d * 512)
         let blockRows = 4096
-        var g = [Float](repeating: 0, count: blockRows), h = [Float](repeating: 0, count: blockRows)
-        var copies = [Double](repeating: 0, count: 4 * 512)
+        // (g, h) pairs and histogram cells as SIMD2<Double>: one vector add per row and feature.
+        var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
+        var copies = [SIMD2<Double>](repeating: .zero, count: 4 * 256)
         train.bins.withUnsafeBufferPointer { bins in
             labels.withUnsafeBufferPointer { y in
                 if let (f, delta) = update {
@@ -122,35 +123,33 @@ public enum GradientBoostedStumps {
                 var blockStart = start
                 while blockStart < end {
                     let m = Swift.min(blockRows, end - blockStart)
-                    for k in 0..<m {
-                        let p = sigmoid(scores[blockStart + k])
-                        g[k] = Float(p - Double(y[blockStart + k]))
-                        h[k] = Float(p * (1 - p))
+                    gh.withUnsafeMutableBufferPointer { gh in
+                        for k in 0..<m {
+                            // Gradients in single precision (as LightGBM and scikit-learn): one expf per row.
+                            let p = 1 / (1 + Foundation.exp(-Float(scores[blockStart + k])))
+                            gh[k] = SIMD2(Double(p - Float(y[blockStart + k])), Double(p * (1 - p)))
+                        }
                     }
-                    g.withUnsafeBufferPointer { g in
-                        h.withUnsafeBufferPointer { h in
-                            copies.withUnsafeMutableBufferPointer { hc in
-                                out.withUnsafeMutableBufferPointer { o in
-                                    for f in 0..<d {
-                                        for k in 0..<hc.count { hc[k] = 0 }
-                                        let col = bins.baseAddress! + f * n + blockStart
-                                        var k = 0
-                                        while k + 4 <= m {
-                                            let b0 = Int(col[k]) << 1, b1 = 512 + Int(col[k + 1]) << 1
-                                            let b2 = 1024 + Int(col[k + 2]) << 1, b3 = 1536 + Int(col[k + 3]) << 1
-                                            hc[b0] += Double(g[k]); hc[b0 + 1] += Double(h[k])
-                                            hc[b1] += Double(g[k + 1]); hc[b1 + 1] += Double(h[k + 1])
-                                            hc[b2] += Double(g[k + 2]); hc[b2 + 1] += Double(h[k + 2])
-                                            hc[b3] += Double(g[k + 3]); hc[b3 + 1] += Double(h[k + 3])
-                                            k += 4
-                                        }
-                                        while k < m {
-                                            let b0 = Int(col[k]) << 1
-                                            hc[b0] += Double(g[k]); hc[b0 + 1] += Double(h[k])
-                                            k += 1
-                                        }
-                                        let ob = f * 512
-                                        for b in 0..<512 { o[ob + b] += (hc[b] + hc[512 + b]) + (hc[1024 + b] + hc[1536 + b]) }
+                    gh.withUnsafeBufferPointer { gh in
+                        copies.withUnsafeMutableBufferPointer { hc in
+                            out.withUnsafeMutableBufferPointer { o in
+                                for f in 0..<d {
+                                    for k in 0..<hc.count { hc[k] = .zero }
+                                    let col = bins.baseAddress! + f * n + blockStart
+                                    var k = 0
+                                    while k + 4 <= m {
+                                        hc[Int(col[k])] += gh[k]
+                                        hc[256 + Int(col[k + 1])] += gh[k + 1]
+                                        hc[512 + Int(col[k + 2])] += gh[k + 2]
+                                        hc[768 + Int(col[k + 3])] += gh[k + 3]
+                                        k += 4
+                                    }
+                                    while k < m { hc[Int(col[k])] += gh[k]; k += 1 }
+                                    let ob = f * 512
+                                    for b in 0..<256 {
+                                        let sum = (hc[b] + hc[256 + b]) + (hc[512 + b] + hc[768 + b])
+                                        o[ob + 2 * b] += sum.x
+                                        o[ob + 2 * b + 1] += sum.y
                                     }
                                 }
                             }

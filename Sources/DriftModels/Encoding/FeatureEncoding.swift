@@ -1,42 +1,58 @@
 import DriftCore
 import Foundation
 
-/// A dense matrix of encoded features, stored column-major in `Float`: column `j` is
-/// `values[j * rows ..< (j + 1) * rows]`. Column-major keeps each feature contiguous for the
-/// per-column passes of fitting and scoring; `Float` halves the memory of a million-row table.
+/// Encoded features, column-major. Numeric columns and missing indicators are dense `Float`
+/// columns (dense column k is `values[k * rows ..< (k + 1) * rows]`, matrix column `denseIndex[k]`);
+/// each one-hot group (a categorical feature) stores, per row, the matrix column that is 1
+/// (`oneHotCodes[g][i]`), since exactly one column of the group is active. Equivalent to the dense
+/// 0/1 matrix (`column(_:)` materialises any column) at a fraction of the memory and work.
 public struct FeatureMatrix: Sendable, Equatable {
     public let rows: Int
     public let columnNames: [String]
     public var values: [Float]
+    public let denseIndex: [Int]
+    public let oneHotCodes: [[Int32]]
 
-    public init(rows: Int, columnNames: [String], values: [Float]) {
-        precondition(values.count == rows * columnNames.count, "FeatureMatrix: values must be rows x columns")
+    public init(rows: Int, columnNames: [String], values: [Float], denseIndex: [Int], oneHotCodes: [[Int32]]) {
+        precondition(values.count == rows * denseIndex.count && oneHotCodes.allSatisfy { $0.count == rows },
+                     "FeatureMatrix: values must be rows x dense columns")
         self.rows = rows; self.columnNames = columnNames; self.values = values
+        self.denseIndex = denseIndex; self.oneHotCodes = oneHotCodes
     }
 
-    /// Builds a matrix from row-major doubles (small data, tests).
+    /// A matrix of dense columns only, from row-major doubles (small data, tests).
     public init(rowMajor: [[Double]], columnNames: [String]? = nil) {
         let n = rowMajor.count, p = rowMajor.first?.count ?? 0
         var v = [Float](repeating: 0, count: n * p)
         for i in 0..<n { for j in 0..<p { v[j * n + i] = Float(rowMajor[i][j]) } }
-        self.init(rows: n, columnNames: columnNames ?? (0..<p).map { "x\($0)" }, values: v)
+        self.init(rows: n, columnNames: columnNames ?? (0..<p).map { "x\($0)" }, values: v,
+                  denseIndex: Array(0..<p), oneHotCodes: [])
     }
 
     public var columns: Int { columnNames.count }
 
+    /// Matrix column `j` as a dense array.
+    public func column(_ j: Int) -> [Float] {
+        if let k = denseIndex.firstIndex(of: j) { return Array(values[k * rows..<(k + 1) * rows]) }
+        var out = [Float](repeating: 0, count: rows)
+        for codes in oneHotCodes { for i in 0..<rows where Int(codes[i]) == j { out[i] = 1 } }
+        return out
+    }
+
     /// Keeps the rows at `indices`, in that order.
     public func selectingRows(_ indices: [Int]) -> FeatureMatrix {
-        let m = indices.count
-        var out = [Float](repeating: 0, count: m * columns)
+        let m = indices.count, dense = denseIndex.count
+        var out = [Float](repeating: 0, count: m * dense)
         values.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for j in 0..<columns {
-                    let s = j * rows, d = j * m
-                    for (k, i) in indices.enumerated() { dst[d + k] = src[s + i] }
+                for k in 0..<dense {
+                    let s = k * rows, d = k * m
+                    for (r, i) in indices.enumerated() { dst[d + r] = src[s + i] }
                 }
             }
         }
-        return FeatureMatrix(rows: m, columnNames: columnNames, values: out)
+        return FeatureMatrix(rows: m, columnNames: columnNames, values: out, denseIndex: denseIndex,
+                             oneHotCodes: oneHotCodes.map { c in indices.map { c[$0] } })
     }
 }
 
@@ -199,19 +215,22 @@ public struct FeatureEncoding: Sendable, Equatable {
     public func encode(_ table: Table) -> (FeatureMatrix, EncodingReport) {
         let n = table.rowCount
         var report = EncodingReport()
-        var values = [Float](repeating: 0, count: n * columnNames.count)
-        var column = 0
+        var denseIndex: [Int] = []
+        for f in features { if case .numeric(let spec) = f { denseIndex.append(columnIndex(of: spec.name)); if spec.missingIndicator { denseIndex.append(columnIndex(of: spec.name) + 1) } } }
+        var values = [Float](repeating: 0, count: n * denseIndex.count)
+        var groups: [[Int32]] = []
+        var dense = 0, column = 0
         values.withUnsafeMutableBufferPointer { out in
             for f in features {
                 switch f {
                 case .numeric(let spec):
-                    let base = column * n
+                    let base = dense * n
                     let z0 = Float((spec.median - spec.mean) / spec.scale)
                     var missing = 0, infinite = 0
                     let source = table[spec.name]
                     if source == nil { report.absentColumns.append(spec.name) }
                     let numbers = source.map { numericView(of: $0) } ?? [Double](repeating: .nan, count: n)
-                    let indicatorBase = spec.missingIndicator ? (column + 1) * n : -1
+                    let indicatorBase = spec.missingIndicator ? (dense + 1) * n : -1
                     let mean = spec.mean, inverse = 1 / spec.scale
                     numbers.withUnsafeBufferPointer { x in
                         for i in 0..<n {
@@ -227,15 +246,16 @@ public struct FeatureEncoding: Sendable, Equatable {
                     }
                     report.missing[spec.name] = missing
                     if infinite > 0 { report.nonFinite[spec.name] = infinite }
+                    dense += spec.missingIndicator ? 2 : 1
                     column += spec.missingIndicator ? 2 : 1
                 case .categorical(let spec):
                     let width = spec.levels.count + 1 + (spec.missingColumn ? 1 : 0)
                     let other = spec.levels.count
-                    let missingTarget = spec.missingColumn ? other + 1 : other
+                    let missingTarget = Int32(column + (spec.missingColumn ? other + 1 : other))
                     guard let source = table[spec.name] else {
                         report.absentColumns.append(spec.name)
                         report.missing[spec.name] = n
-                        for i in 0..<n { out[(column + missingTarget) * n + i] = 1 }
+                        groups.append([Int32](repeating: missingTarget, count: n))
                         column += width
                         continue
                     }
@@ -244,22 +264,23 @@ public struct FeatureEncoding: Sendable, Equatable {
                     var index: [String: Int] = [:]
                     for (k, l) in spec.levels.enumerated() { index[l] = k }
                     let pooled = Set(spec.pooledLevels)
-                    var target = [Int](repeating: other, count: cat.levels.count)
+                    var target = [Int32](repeating: Int32(column + other), count: cat.levels.count)
                     var isUnseen = [Bool](repeating: false, count: cat.levels.count)
                     for (k, l) in cat.levels.enumerated() {
-                        if let t = index[l] { target[k] = t } else { isUnseen[k] = !pooled.contains(l) }
+                        if let t = index[l] { target[k] = Int32(column + t) } else { isUnseen[k] = !pooled.contains(l) }
                     }
                     var levelCounts = [Int](repeating: 0, count: cat.levels.count)
                     var missing = 0
-                    cat.codes.withUnsafeBufferPointer { codes in
-                        for i in 0..<n {
-                            let code = Int(codes[i])
-                            let t: Int
-                            if code < 0 { missing += 1; t = missingTarget } else { levelCounts[code] += 1; t = target[code] }
-                            out[(column + t) * n + i] = 1
+                    var codes = [Int32](repeating: missingTarget, count: n)
+                    cat.codes.withUnsafeBufferPointer { source in
+                        codes.withUnsafeMutableBufferPointer { codes in
+                            for i in 0..<n {
+                                let code = Int(source[i])
+                                if code < 0 { missing += 1 } else { levelCounts[code] += 1; codes[i] = target[code] }
+                            }
                         }
                     }
-                    // Only levels the reference never had count as unseen (rare pooled ones were seen).
+                    groups.append(codes)
                     for (k, l) in cat.levels.enumerated() where isUnseen[k] && levelCounts[k] > 0 {
                         report.noteUnseen(spec.name, l, count: levelCounts[k])
                     }
@@ -268,8 +289,11 @@ public struct FeatureEncoding: Sendable, Equatable {
                 }
             }
         }
-        return (FeatureMatrix(rows: n, columnNames: columnNames, values: values), report)
+        return (FeatureMatrix(rows: n, columnNames: columnNames, values: values, denseIndex: denseIndex, oneHotCodes: groups), report)
     }
+
+    /// The matrix column of a numeric feature's value.
+    func columnIndex(of feature: String) -> Int { columnNames.firstIndex(of: feature) ?? 0 }
 }
 
 /// A column's values as numbers: categorical text that parses as a number is used, other text is missing.

@@ -54,7 +54,7 @@ public enum LogisticRegression {
     }
 
     /// Rows per work block: fixed, so sums are added in the same order on any number of threads.
-    static let blockRows = 8192
+    static let blockRows = 2048
 
     /// Fits on `matrix` with labels 0/1 (one per row). Throws on a size mismatch, a bad
     /// configuration or a single class. Deterministic: block sums are combined in block order.
@@ -121,42 +121,76 @@ public enum LogisticRegression {
             let (w0, w1) = weights
             matrix.values.withUnsafeBufferPointer { x in
                 z.withUnsafeMutableBufferPointer { z in
-                    for j in 0..<p {
-                        let beta = theta[j]
-                        if beta == 0 { continue }
-                        let col = x.baseAddress! + j * n + start
-                        for i in 0..<m { z[i] += beta * Double(col[i]) }
-                    }
-                    // Residuals r_i = w_i (sigma(z_i) - y_i), kept in z; loss summed alongside.
-                    var loss = 0.0, interceptGrad = 0.0
-                    labels.withUnsafeBufferPointer { y in
-                        for i in 0..<m {
-                            let zi = z[i]
-                            let positive = y[start + i] != 0
-                            let w = positive ? w1 : w0
-                            loss += w * (softplus(zi) - (positive ? zi : 0))
-                            let r = w * (sigmoid(zi) - (positive ? 1 : 0))
-                            z[i] = r
-                            interceptGrad += r
+                    theta.withUnsafeBufferPointer { theta in
+                        out.withUnsafeMutableBufferPointer { out in
+                            addMargins(z, x: x, theta: theta, start: start, count: m)
+                            // Residuals r_i = w_i (sigma(z_i) - y_i), kept in z; loss summed alongside.
+                            var loss = 0.0, interceptGrad = 0.0
+                            labels.withUnsafeBufferPointer { y in
+                                for i in 0..<m {
+                                    let zi = z[i]
+                                    let positive = y[start + i] != 0
+                                    let w = positive ? w1 : w0
+                                    let e = exp(-Swift.abs(zi))  // one exp for both the loss and the sigmoid
+                                    let softplus = Swift.max(zi, 0) + log1p(e)
+                                    let p = zi >= 0 ? 1 / (1 + e) : e / (1 + e)
+                                    loss += w * (softplus - (positive ? zi : 0))
+                                    let r = w * (p - (positive ? 1 : 0))
+                                    z[i] = r
+                                    interceptGrad += r
+                                }
+                            }
+                            out[p] = interceptGrad
+                            out[p + 1] = loss
+                            for (k, j) in matrix.denseIndex.enumerated() {
+                                let col = x.baseAddress! + k * n + start
+                                var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+                                var i = 0
+                                while i + 4 <= m {
+                                    a0 += z[i] * Double(col[i]); a1 += z[i + 1] * Double(col[i + 1])
+                                    a2 += z[i + 2] * Double(col[i + 2]); a3 += z[i + 3] * Double(col[i + 3])
+                                    i += 4
+                                }
+                                while i < m { a0 += z[i] * Double(col[i]); i += 1 }
+                                out[j] = (a0 + a1) + (a2 + a3)
+                            }
+                            for codes in matrix.oneHotCodes {
+                                codes.withUnsafeBufferPointer { c in
+                                    for i in 0..<m { out[Int(c[start + i])] += z[i] }
+                                }
+                            }
                         }
-                    }
-                    out[p] = interceptGrad
-                    out[p + 1] = loss
-                    for j in 0..<p {
-                        let col = x.baseAddress! + j * n + start
-                        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-                        var i = 0
-                        while i + 4 <= m {
-                            a0 += z[i] * Double(col[i]); a1 += z[i + 1] * Double(col[i + 1])
-                            a2 += z[i + 2] * Double(col[i + 2]); a3 += z[i + 3] * Double(col[i + 3])
-                            i += 4
-                        }
-                        while i < m { a0 += z[i] * Double(col[i]); i += 1 }
-                        out[j] = (a0 + a1) + (a2 + a3)
                     }
                 }
             }
             return out
+        }
+
+        /// z_i += x_i . beta for rows start ..< start + count (dense columns, then one-hot lookups).
+        func addMargins(_ z: UnsafeMutableBufferPointer<Double>, x: UnsafeBufferPointer<Float>, theta: UnsafeBufferPointer<Double>,
+                        start: Int, count m: Int) {
+            matrix.addMargins(z, x: x, coefficients: theta, start: start, count: m)
+        }
+    }
+}
+
+extension FeatureMatrix {
+    /// z_i += x_i . beta for rows start ..< start + count: dense columns by axpy, one-hot groups by lookup.
+    @inline(__always)
+    func addMargins(_ z: UnsafeMutableBufferPointer<Double>, x: UnsafeBufferPointer<Float>, coefficients beta: UnsafeBufferPointer<Double>,
+                    start: Int, count m: Int) {
+        let n = rows
+        for (k, j) in denseIndex.enumerated() {
+            let b = beta[j]
+            if b == 0 { continue }
+            let col = x.baseAddress! + k * n + start
+            for i in 0..<m { z[i] += b * Double(col[i]) }
+        }
+        for codes in oneHotCodes {
+            codes.withUnsafeBufferPointer { c in
+                let cb = c.baseAddress! + start
+                for i in 0..<m { z[i] += beta[Int(cb[i])] }
+            }
         }
     }
 }
@@ -174,22 +208,20 @@ public struct LogisticRegressionModel: Classifier, Equatable {
 
     /// z = b + x.beta, in blocks of rows so the margins stay in cache.
     public func predictLogit(_ matrix: FeatureMatrix) -> [Double] {
-        let n = matrix.rows, p = Swift.min(matrix.columns, coefficients.count)
+        let n = matrix.rows
         var z = [Double](repeating: intercept, count: n)
-        let blockRows = 4096
+        guard matrix.columns == coefficients.count else { return [Double](repeating: .nan, count: n) }
+        let blockRows = 2048
         matrix.values.withUnsafeBufferPointer { x in
-            z.withUnsafeMutableBufferPointer { z in
-                var start = 0
-                while start < n {
-                    let m = Swift.min(blockRows, n - start)
-                    let zb = z.baseAddress! + start
-                    for j in 0..<p {
-                        let beta = coefficients[j]
-                        if beta == 0 { continue }
-                        let col = x.baseAddress! + j * n + start
-                        for i in 0..<m { zb[i] += beta * Double(col[i]) }
+            coefficients.withUnsafeBufferPointer { beta in
+                z.withUnsafeMutableBufferPointer { z in
+                    var start = 0
+                    while start < n {
+                        let m = Swift.min(blockRows, n - start)
+                        let zb = UnsafeMutableBufferPointer(rebasing: z[start..<(start + m)])
+                        matrix.addMargins(zb, x: x, coefficients: beta, start: start, count: m)
+                        start += m
                     }
-                    start += m
                 }
             }
         }

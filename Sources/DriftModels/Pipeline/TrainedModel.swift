@@ -58,8 +58,7 @@ public struct TrainedModel: Sendable {
             let (x, report) = e.encode(table)
             return (m.predictLogit(x), report)
         case let .stumps(b, m):
-            let (x, report) = b.bin(table)
-            return (m.predictLogit(x), report)
+            return StumpScorer(model: m, binning: b).logits(table, binning: b)
         }
     }
 
