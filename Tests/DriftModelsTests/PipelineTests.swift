@@ -131,6 +131,11 @@ func temporaryFile(_ name: String) -> String {
         let loaded = try TrainedModel.load(from: path)
         let a = model.score(table), b = loaded.score(table)
         #expect(a.logits == b.logits && a.calibrated == b.calibrated && a.decisions == b.decisions)
+        if case let .logistic(encoding, fitted) = model.estimator {
+            // Scoring from the raw table equals encoding then predicting, up to the Float matrix.
+            let viaMatrix = fitted.predictLogit(encoding.encode(table).0)
+            #expect(zip(viaMatrix, a.logits).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+        }
         if case let .stumps(binning, fitted) = model.estimator {
             // The compiled scorer gives exactly the logits of binning then predicting.
             #expect(fitted.predictLogit(binning.bin(table).0) == a.logits)

@@ -35,8 +35,11 @@ public enum ModelBenchmarks {
             let t = Stopwatch.seconds(repeats: 3) { sink += lr.predictProbability(x)[rows / 2] }
             results.append(BenchmarkResult(name: "logistic regression scoring, encoded matrix, 1 core", value: n / t / 1e6, unit: "M rows/s",
                                            note: String(format: "AUC %.4f", Metrics.rocAUC(scores: lr.predictLogit(x), labels: labels))))
-            let e = Stopwatch.seconds { sink += lr.predictProbability(encoding.encode(table).0)[0] }
-            results.append(BenchmarkResult(name: "logistic regression scoring incl. encoding, 1 core", value: n / e / 1e6, unit: "M rows/s"))
+            let e = Stopwatch.seconds(repeats: 3) {
+                sink += encoding.linearLogits(table, coefficients: lr.coefficients, intercept: lr.intercept).0.map(sigmoid)[0]
+            }
+            results.append(BenchmarkResult(name: "logistic regression scoring from the raw table, 1 core", value: n / e / 1e6, unit: "M rows/s",
+                                           note: "what 'driftlab score' runs: encoding folded into the coefficients"))
             if sink.isNaN { results.append(BenchmarkResult(name: "sink", value: sink, unit: "")) }
         }
 
@@ -65,8 +68,10 @@ public enum ModelBenchmarks {
             let t = Stopwatch.seconds(repeats: 3) { sink += stumps.predictProbability(b)[rows / 2] }
             results.append(BenchmarkResult(name: "200 stumps scoring, binned matrix, 1 core", value: n / t / 1e6, unit: "M rows/s",
                                            note: String(format: "AUC %.4f", Metrics.rocAUC(scores: stumps.predictLogit(b), labels: labels))))
-            let e = Stopwatch.seconds { sink += stumps.predictProbability(binning.bin(table).0)[0] }
-            results.append(BenchmarkResult(name: "200 stumps scoring incl. binning, 1 core", value: n / e / 1e6, unit: "M rows/s"))
+            let scorer = StumpScorer(model: stumps, binning: binning)
+            let e = Stopwatch.seconds(repeats: 3) { sink += scorer.logits(table, binning: binning).0.map(sigmoid)[0] }
+            results.append(BenchmarkResult(name: "200 stumps scoring from the raw table, 1 core", value: n / e / 1e6, unit: "M rows/s",
+                                           note: "what 'driftlab score' runs: stumps compiled to step functions"))
             if sink.isNaN { results.append(BenchmarkResult(name: "sink", value: sink, unit: "")) }
         }
         return results

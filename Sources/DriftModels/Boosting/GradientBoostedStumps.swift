@@ -55,6 +55,10 @@ public enum GradientBoostedStumps {
         train.bins.withUnsafeBufferPointer { b in
             for f in 0..<d { for i in 0..<n { counts[f * 256 + Int(b[f * n + i])] += 1 } }
         }
+        // Real bins in use per feature (missing excluded): small histograms get more copies.
+        var realBins = [Int](repeating: 1, count: d)
+        for f in 0..<d { for b in 0..<255 where counts[f * 256 + b] > 0 { realBins[f] = b + 1 } }
+        let width = realBins
         var scores = [Double](repeating: base, count: n)
         var validScores = validation.map { [Double](repeating: base, count: $0.0.rows) } ?? []
         var stumps: [Stump] = []
@@ -69,7 +73,8 @@ public enum GradientBoostedStumps {
             let parts = try scores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
                 let scoreBuffer = UnsafeSendable(buffer)  // chunks write disjoint row ranges
                 return try Parallel.map(chunks, jobs: configuration.jobs) { c -> [Double] in
-                    histogramChunk(c, train: trainBox.value, labels: labelBox.value, scores: scoreBuffer.value, update: update)
+                    histogramChunk(c, train: trainBox.value, labels: labelBox.value, scores: scoreBuffer.value, update: update,
+                                   realBins: width)
                 }
             }
             pending = nil
@@ -104,14 +109,14 @@ public enum GradientBoostedStumps {
     /// (feature, bin). Four interleaved histogram copies break the add-after-add dependency on
     /// frequent bins; they are merged in a fixed order.
     static func histogramChunk(_ c: Int, train: BinnedMatrix, labels: [UInt8], scores: UnsafeMutableBufferPointer<Double>,
-                               update: (feature: Int, delta: [Double])?) -> [Double] {
+                               update: (feature: Int, delta: [Double])?, realBins: [Int]) -> [Double] {
         let n = train.rows, d = train.features
         let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
         var out = [Double](repeating: 0, count: d * 512)
         let blockRows = 4096
         // (g, h) pairs and histogram cells as SIMD2<Double>: one vector add per row and feature.
         var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
-        var copies = [SIMD2<Double>](repeating: .zero, count: 4 * 256)
+        var copies = [SIMD2<Double>](repeating: .zero, count: 16 * 256)
         train.bins.withUnsafeBufferPointer { bins in
             labels.withUnsafeBufferPointer { y in
                 if let (f, delta) = update {
@@ -134,22 +139,29 @@ public enum GradientBoostedStumps {
                         copies.withUnsafeMutableBufferPointer { hc in
                             out.withUnsafeMutableBufferPointer { o in
                                 for f in 0..<d {
-                                    for k in 0..<hc.count { hc[k] = .zero }
+                                    // Compact cells: real bins 0 ..< nb, then missing at nb (min(bin, nb) maps 255 there).
+                                    // Features with few bins get 16 interleaved copies so that rows hitting the same
+                                    // cell do not wait on each other's add; others get 4.
+                                    let nb = realBins[f], cells = nb + 1
+                                    let copyCount = cells <= 16 ? 16 : 4, mask = copyCount - 1
+                                    for k in 0..<(copyCount * cells) { hc[k] = .zero }
                                     let col = bins.baseAddress! + f * n + blockStart
                                     var k = 0
                                     while k + 4 <= m {
-                                        hc[Int(col[k])] += gh[k]
-                                        hc[256 + Int(col[k + 1])] += gh[k + 1]
-                                        hc[512 + Int(col[k + 2])] += gh[k + 2]
-                                        hc[768 + Int(col[k + 3])] += gh[k + 3]
+                                        hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]
+                                        hc[((k + 1) & mask) * cells + Swift.min(Int(col[k + 1]), nb)] += gh[k + 1]
+                                        hc[((k + 2) & mask) * cells + Swift.min(Int(col[k + 2]), nb)] += gh[k + 2]
+                                        hc[((k + 3) & mask) * cells + Swift.min(Int(col[k + 3]), nb)] += gh[k + 3]
                                         k += 4
                                     }
-                                    while k < m { hc[Int(col[k])] += gh[k]; k += 1 }
+                                    while k < m { hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]; k += 1 }
                                     let ob = f * 512
-                                    for b in 0..<256 {
-                                        let sum = (hc[b] + hc[256 + b]) + (hc[512 + b] + hc[768 + b])
-                                        o[ob + 2 * b] += sum.x
-                                        o[ob + 2 * b + 1] += sum.y
+                                    for b in 0..<cells {
+                                        var sum = SIMD2<Double>.zero
+                                        for c in 0..<copyCount { sum += hc[c * cells + b] }
+                                        let bin = b == nb ? 255 : b
+                                        o[ob + 2 * bin] += sum.x
+                                        o[ob + 2 * bin + 1] += sum.y
                                     }
                                 }
                             }
@@ -174,14 +186,14 @@ public enum GradientBoostedStumps {
             var gTotal = 0.0, hTotal = 0.0, nTotal = 0.0
             for b in 0..<256 { gTotal += hist[hb + 2 * b]; hTotal += hist[hb + 2 * b + 1]; nTotal += counts[cb + b] }
             let parentScore = gTotal * gTotal / (hTotal + lambda)
-            func consider(_ gl: Double, _ hl: Double, _ nl: Double, leftBins: [Bool]) {
+            func consider(_ gl: Double, _ hl: Double, _ nl: Double, leftBins: @autoclosure () -> [Bool]) {
                 let gr = gTotal - gl, hr = hTotal - hl, nr = nTotal - nl
                 guard nl >= minCount, nr >= minCount, hl >= minHess, hr >= minHess else { return }
                 let gain = gl * gl / (hl + lambda) + gr * gr / (hr + lambda) - parentScore
                 guard gain > 1e-12, gain > (best?.gain ?? 0) else { return }
                 let lv = -configuration.learningRate * gl / (hl + lambda)
                 let rv = -configuration.learningRate * gr / (hr + lambda)
-                best = Stump(feature: f, leftBins: leftBins, leftValue: lv, rightValue: rv, gain: gain)
+                best = Stump(feature: f, leftBins: leftBins(), leftValue: lv, rightValue: rv, gain: gain)
             }
             // Occupied real bins.
             let gm = hist[hb + 2 * missing], hm = hist[hb + 2 * missing + 1], nm = counts[cb + missing]

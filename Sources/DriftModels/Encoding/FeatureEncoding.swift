@@ -356,3 +356,73 @@ extension FeatureEncoding {
         self.init(features: features)
     }
 }
+
+extension FeatureEncoding {
+    /// Log-odds of a linear model straight from the raw table, without building the matrix: per
+    /// numeric feature beta (x - mean) / scale (or the imputed value and the indicator's coefficient
+    /// where x is missing), per categorical feature the coefficient of the row's column. Equals
+    /// `predictLogit(encode(table))` up to the rounding of the matrix to `Float`.
+    public func linearLogits(_ table: Table, coefficients beta: [Double], intercept: Double) -> ([Double], EncodingReport) {
+        let n = table.rowCount
+        var z = [Double](repeating: intercept, count: n)
+        guard beta.count == columnNames.count else { return ([Double](repeating: .nan, count: n), EncodingReport()) }
+        var report = EncodingReport()
+        var column = 0
+        z.withUnsafeMutableBufferPointer { z in
+            for f in features {
+                switch f {
+                case .numeric(let spec):
+                    let slope = beta[column] / spec.scale, offset = -beta[column] * spec.mean / spec.scale
+                    let imputed = slope * spec.median + offset + (spec.missingIndicator ? beta[column + 1] : 0)
+                    column += spec.missingIndicator ? 2 : 1
+                    guard let source = table[spec.name] else {
+                        report.absentColumns.append(spec.name); report.missing[spec.name] = n
+                        for i in 0..<n { z[i] += imputed }
+                        continue
+                    }
+                    let x = numericView(of: source)
+                    var missing = 0, infinite = 0
+                    x.withUnsafeBufferPointer { x in
+                        for i in 0..<n {
+                            let v = x[i]
+                            if v.isFinite { z[i] += slope * v + offset } else {
+                                if v.isNaN { missing += 1 } else { infinite += 1 }
+                                z[i] += imputed
+                            }
+                        }
+                    }
+                    report.missing[spec.name] = missing
+                    if infinite > 0 { report.nonFinite[spec.name] = infinite }
+                case .categorical(let spec):
+                    let width = spec.levels.count + 1 + (spec.missingColumn ? 1 : 0)
+                    let other = beta[column + spec.levels.count]
+                    let missingValue = beta[column + (spec.missingColumn ? spec.levels.count + 1 : spec.levels.count)]
+                    defer { column += width }
+                    guard let source = table[spec.name] else {
+                        report.absentColumns.append(spec.name); report.missing[spec.name] = n
+                        for i in 0..<n { z[i] += missingValue }
+                        continue
+                    }
+                    let cat = categoricalView(of: source)
+                    var index: [String: Int] = [:]
+                    for (k, l) in spec.levels.enumerated() { index[l] = k }
+                    let pooled = Set(spec.pooledLevels)
+                    let contribution = cat.levels.map { l in index[l].map { beta[column + $0] } ?? other }
+                    var levelCounts = [Int](repeating: 0, count: cat.levels.count)
+                    var missing = 0
+                    cat.codes.withUnsafeBufferPointer { codes in
+                        for i in 0..<n {
+                            let code = Int(codes[i])
+                            if code < 0 { missing += 1; z[i] += missingValue } else { levelCounts[code] += 1; z[i] += contribution[code] }
+                        }
+                    }
+                    for (k, l) in cat.levels.enumerated() where index[l] == nil && !pooled.contains(l) && levelCounts[k] > 0 {
+                        report.noteUnseen(spec.name, l, count: levelCounts[k])
+                    }
+                    report.missing[spec.name] = missing
+                }
+            }
+        }
+        return (z, report)
+    }
+}

@@ -55,8 +55,7 @@ public struct TrainedModel: Sendable {
     public func logits(_ table: Table) -> ([Double], EncodingReport) {
         switch estimator {
         case let .logistic(e, m):
-            let (x, report) = e.encode(table)
-            return (m.predictLogit(x), report)
+            return e.linearLogits(table, coefficients: m.coefficients, intercept: m.intercept)
         case let .stumps(b, m):
             return StumpScorer(model: m, binning: b).logits(table, binning: b)
         }
