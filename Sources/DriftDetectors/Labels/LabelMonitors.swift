@@ -1,0 +1,425 @@
+import Foundation
+import DriftCore
+
+/// A scored log with chargeback arrival, as a monitoring team holds it: per row the transaction
+/// day (its cohort), the calibrated score, and the day its chargeback arrived (`never` when none
+/// arrived in the data). A row is an alert when score >= threshold.
+///
+/// No-peeking rule: every monitor takes the monitoring day `t` and uses only rows with day <= t and
+/// chargebacks with arrival day <= t; a chargeback that arrives later is, on day t, an unlabelled row.
+public struct LabelledLog: Sendable, Equatable {
+    public static let never = Int32.max
+    public var days: [Int32]
+    public var scores: [Double]
+    public var reportDays: [Int32]
+    public var threshold: Double
+
+    public init(days: [Int32], scores: [Double], reportDays: [Int32], threshold: Double) {
+        self.days = days; self.scores = scores; self.reportDays = reportDays; self.threshold = threshold
+    }
+
+    /// Rows usable at all (the three columns' common length).
+    public var count: Int { Swift.min(days.count, scores.count, reportDays.count) }
+}
+
+/// Realised performance of one cohort range on the labels that had arrived by day t.
+public struct RealisedPerformance: Sendable, Equatable {
+    /// Cohort days covered (first ... last), and the monitoring day.
+    public var firstDay: Int32
+    public var lastDay: Int32
+    public var asOf: Int32
+    public var rows: Int
+    public var alerts: Int
+    /// Chargebacks arrived by t (known frauds) and those among alerts.
+    public var arrivedFrauds: Int
+    public var alertedFrauds: Int
+    public var recall: Double
+    public var recallInterval: (lower: Double, upper: Double)
+    public var precision: Double
+    public var precisionInterval: (lower: Double, upper: Double)
+    /// ROC AUC with arrived chargebacks as positives, every other row negative (nil with one class).
+    public var auc: Double?
+    /// Calibration: arrived frauds against Σ scores (expected frauds).
+    public var observed: Int
+    public var expected: Double
+    /// Fraud rate among rows with its Wilson interval (meaningful on matured cohorts).
+    public var fraudRate: Double
+    public var fraudRateInterval: (lower: Double, upper: Double)
+    /// All covered cohorts are at least the chargeback window old.
+    public var matured: Bool
+
+    public static func == (a: RealisedPerformance, b: RealisedPerformance) -> Bool {
+        a.firstDay == b.firstDay && a.lastDay == b.lastDay && a.asOf == b.asOf && a.rows == b.rows && a.alerts == b.alerts
+            && a.arrivedFrauds == b.arrivedFrauds && a.alertedFrauds == b.alertedFrauds && a.auc == b.auc
+            && a.observed == b.observed && a.expected == b.expected && a.matured == b.matured
+            && a.recall == b.recall && a.precision == b.precision
+    }
+}
+
+/// What the label monitors learn from the reference log (where every label has matured): the
+/// arrival curve, the reporting ratio and the model's realised vs label-free recall.
+public struct LabelReference: Sendable, Equatable {
+    /// coverage[a]: share of eventually reported frauds reported within a days (a = 0 ... window).
+    public let coverage: [Double]
+    /// Reported frauds per expected fraud (Σ scores): below 1 when some frauds are never charged back.
+    public let reportRatio: Double
+    public let realisedRecall: Double
+    public let expectedRecall: Double
+    public let fraudRate: Double
+    public let rows: Int
+    public let frauds: Int
+    public let chargebackWindow: Int
+
+    /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
+    /// be older than the chargeback window so that its labels have matured).
+    public init(log: LabelledLog, asOf t: Int32, chargebackWindow: Int = 120) {
+        self.chargebackWindow = Swift.min(3_650, Swift.max(1, chargebackWindow))  // at most ten years of curve
+        var delays = [Int](repeating: 0, count: self.chargebackWindow + 1)
+        var frauds = 0, rows = 0, alertedFrauds = 0
+        var sumScores = 0.0, expectedTP = 0.0
+        for i in 0..<log.count where log.days[i] <= t && log.scores[i].isFinite {
+            rows += 1
+            let s = Swift.min(1, Swift.max(0, log.scores[i]))
+            sumScores += s
+            if s >= log.threshold { expectedTP += s }
+            let r = log.reportDays[i]
+            if r != LabelledLog.never && r <= t {
+                frauds += 1
+                if log.scores[i] >= log.threshold { alertedFrauds += 1 }
+                let d = Swift.min(self.chargebackWindow, Swift.max(0, Int(r) - Int(log.days[i])))
+                delays[d] += 1
+            }
+        }
+        var running = 0
+        coverage = delays.map { running += $0; return frauds > 0 ? Double(running) / Double(frauds) : 1 }
+        reportRatio = sumScores > 0 ? Double(frauds) / sumScores : 1
+        realisedRecall = frauds > 0 ? Double(alertedFrauds) / Double(frauds) : 0
+        expectedRecall = sumScores > 0 ? expectedTP / sumScores : 0
+        fraudRate = rows > 0 ? Double(frauds) / Double(rows) : 0
+        self.rows = rows
+        self.frauds = frauds
+    }
+
+    /// Coverage at a cohort age (1 beyond the window, 0 for negative ages).
+    public func coverage(age: Int) -> Double {
+        if age < 0 { return 0 }
+        return coverage[Swift.min(age, coverage.count - 1)]
+    }
+
+    /// The smallest age at which coverage reaches `share`.
+    public func age(reaching share: Double) -> Int {
+        coverage.firstIndex { $0 >= share } ?? chargebackWindow
+    }
+
+    /// Median reporting delay of the reference's reported frauds, in days.
+    public var medianDelay: Int { age(reaching: 0.5) }
+}
+
+/// Thresholds of the label monitors (defaults documented in docs/monitors.md).
+public struct LabelConfiguration: Sendable, Equatable {
+    public var alpha: Double = 1e-3
+    /// Latency: mean truncated-PIT must exceed 0.5 by this much.
+    public var latencyMinimumEffect: Double = 0.05
+    /// Coverage: observed/expected arrivals must fall below 1 - this.
+    public var coverageMinimumDrop: Double = 0.25
+    /// Outage: at least this many days without any chargeback.
+    public var outageMinimumDays: Int = 3
+    /// Cohorts used for recall/calibration comparisons: those whose reference coverage reached this.
+    public var maturedCoverage: Double = 0.8
+    /// Concept drift: realised recall must fall this far below the label-free expectation.
+    public var recallMinimumGap: Double = 0.05
+    /// Calibration / matured fraud rate: observed/expected outside 1 ± this.
+    public var calibrationRelativeEffect: Double = 0.25
+    public init() {}
+}
+
+/// Monitors of labels: realised performance per cohort, matured fraud rate, label arrival
+/// (latency, coverage, outage) and the concept-drift comparison of realised vs label-free recall.
+public enum LabelMonitors {
+    /// Realised performance of cohorts `firstDay...lastDay` on labels arrived by `t` (cohorts after
+    /// t are ignored). Recall = alerted arrived frauds / arrived frauds; precision = alerted arrived
+    /// frauds / alerts; Wilson 95 % intervals.
+    public static func realised(log: LabelledLog, asOf t: Int32, firstDay: Int32, lastDay: Int32,
+                                chargebackWindow: Int = 120) -> RealisedPerformance {
+        let last = Swift.min(lastDay, t)
+        var rows: [Int] = []
+        for i in 0..<log.count where log.days[i] >= firstDay && log.days[i] <= last { rows.append(i) }
+        return performance(log: log, rows: rows, asOf: t, firstDay: firstDay, lastDay: last, chargebackWindow: chargebackWindow)
+    }
+
+    /// Metrics over the given rows (all of whose days are <= t).
+    static func performance(log: LabelledLog, rows indices: [Int], asOf t: Int32, firstDay: Int32, lastDay last: Int32,
+                            chargebackWindow: Int) -> RealisedPerformance {
+        var rows = 0, alerts = 0, frauds = 0, alertedFrauds = 0
+        var expected = 0.0
+        var scores: [Double] = [], labels: [Bool] = []
+        scores.reserveCapacity(indices.count); labels.reserveCapacity(indices.count)
+        for i in indices where log.scores[i].isFinite {
+            let s = log.scores[i]
+            let arrived = log.reportDays[i] != LabelledLog.never && log.reportDays[i] <= t
+            rows += 1
+            expected += Swift.min(1, Swift.max(0, s))
+            let alert = s >= log.threshold
+            if alert { alerts += 1 }
+            if arrived { frauds += 1; if alert { alertedFrauds += 1 } }
+            scores.append(s); labels.append(arrived)
+        }
+        return RealisedPerformance(
+            firstDay: firstDay, lastDay: last, asOf: t, rows: rows, alerts: alerts, arrivedFrauds: frauds, alertedFrauds: alertedFrauds,
+            recall: frauds > 0 ? Double(alertedFrauds) / Double(frauds) : 0,
+            recallInterval: MonitorStatistics.wilsonInterval(successes: alertedFrauds, trials: frauds),
+            precision: alerts > 0 ? Double(alertedFrauds) / Double(alerts) : 0,
+            precisionInterval: MonitorStatistics.wilsonInterval(successes: alertedFrauds, trials: alerts),
+            auc: RankAUC.auc(scores: scores, labels: labels), observed: frauds, expected: expected,
+            fraudRate: rows > 0 ? Double(frauds) / Double(rows) : 0,
+            fraudRateInterval: MonitorStatistics.wilsonInterval(successes: frauds, trials: rows),
+            matured: Int(t) - Int(last) >= chargebackWindow)
+    }
+
+    /// One `RealisedPerformance` per cohort day from max(firstDay, the log's first day) to
+    /// min(lastDay, t), rows bucketed by day in one pass over the log.
+    public static func perCohort(log: LabelledLog, asOf t: Int32, firstDay: Int32, lastDay: Int32,
+                                 chargebackWindow: Int = 120) -> [RealisedPerformance] {
+        let last = Swift.min(lastDay, t)
+        guard firstDay <= last else { return [] }
+        // Cohorts before the log's first day are empty: start there (keeps a wide request cheap).
+        var earliest = last
+        for d in log.days.prefix(log.count) where d >= firstDay && d < earliest { earliest = d }
+        let firstDay = Swift.max(firstDay, earliest)
+        let span = Int(last) - Int(firstDay) + 1
+        var buckets = [[Int]](repeating: [], count: span)
+        for i in 0..<log.count {
+            let d = log.days[i]
+            if d >= firstDay && d <= last { buckets[Int(d) - Int(firstDay)].append(i) }
+        }
+        return (0..<span).map { k in
+            let day = Int32(clamping: Int(firstDay) + k)
+            return performance(log: log, rows: buckets[k], asOf: t, firstDay: day, lastDay: day, chargebackWindow: chargebackWindow)
+        }
+    }
+
+    /// Fraud rate on matured labels (cohorts at least the chargeback window old on day t, within
+    /// `lookbackDays` of that age) against the reference's: two-sided two-proportion z-test, p < alpha
+    /// and ratio outside 1 ± `calibrationRelativeEffect`. Indicates `.priorShift`.
+    public static func maturedFraudRate(log: LabelledLog, asOf t: Int32, reference: LabelReference, lookbackDays: Int = 28,
+                                        configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let last = Int32(clamping: Int(t) - reference.chargebackWindow)
+        let first = Int32(clamping: Int(last) - lookbackDays + 1)
+        let perf = realised(log: log, asOf: t, firstDay: first, lastDay: last, chargebackWindow: reference.chargebackWindow)
+        let test = MonitorStatistics.twoProportionZTest(successes1: reference.frauds, trials1: reference.rows,
+                                                        successes2: perf.arrivedFrauds, trials2: perf.rows)
+        let ratio = reference.fraudRate > 0 ? perf.fraudRate / reference.fraudRate : 0
+        let alarm = perf.rows > 0 && reference.fraudRate > 0 && test.pValue < c.alpha && Swift.abs(ratio - 1) >= c.calibrationRelativeEffect
+        return DetectorResult(detector: "matured_fraud_rate", features: ["label"], statistic: perf.fraudRate, pValue: test.pValue,
+                              threshold: reference.fraudRate, alarm: alarm, indicates: .priorShift,
+                              subkind: ratio > 1 ? "fraud_wave" : "fraud_drop",
+                              details: ["ratio": ratio, "rows": Double(perf.rows), "ci_lower": perf.fraudRateInterval.lower,
+                                        "ci_upper": perf.fraudRateInterval.upper])
+    }
+
+    /// Per-cohort sums on day t for cohorts t - window ... t: rows, Σ scores, alerts, expected TP.
+    struct CohortSums {
+        var first: Int32
+        var scoreSum: [Double]
+        var expectedTP: [Double]
+    }
+
+    static func cohortSums(log: LabelledLog, asOf t: Int32, window: Int) -> CohortSums {
+        let first = Int32(clamping: Int(t) - window)
+        var sums = CohortSums(first: first, scoreSum: [Double](repeating: 0, count: window + 1),
+                              expectedTP: [Double](repeating: 0, count: window + 1))
+        for i in 0..<log.count {
+            let d = log.days[i]
+            guard d >= first, d <= t, log.scores[i].isFinite else { continue }
+            let s = Swift.min(1, Swift.max(0, log.scores[i]))
+            let k = Int(d) - Int(first)
+            sums.scoreSum[k] += s
+            if s >= log.threshold { sums.expectedTP[k] += s }
+        }
+        return sums
+    }
+
+    /// Latency of chargebacks (subkind "slower"): for each chargeback arrived by t from a cohort of
+    /// age A in 1 ... window, with delay d, u = (cov(d-1) + cov(d))/2 / cov(A) is about Uniform(0, 1)
+    /// under the reference arrival curve truncated at the cohort's age (a mid-p probability
+    /// integral transform), whatever the fraud prior. Slower arrival pushes u up: one-sided z-test
+    /// of mean(u) against 1/2 with variance 1/(12m), p < alpha and mean(u) - 1/2 >= `latencyMinimumEffect`.
+    public static func latency(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                               configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let window = reference.chargebackWindow
+        var sum = 0.0, m = 0
+        var delays: [Double] = []
+        for i in 0..<log.count {
+            let r = log.reportDays[i], d = log.days[i]
+            guard r != LabelledLog.never, r <= t, d <= t else { continue }
+            let age = Int(t) - Int(d)
+            guard age >= 1, age <= window else { continue }
+            let delay = Swift.max(0, Int(r) - Int(d))
+            let top = reference.coverage(age: age)
+            guard top > 0 else { continue }
+            let u = 0.5 * (reference.coverage(age: delay - 1) + reference.coverage(age: delay)) / top
+            sum += Swift.min(1, u); m += 1
+            delays.append(Double(delay))
+        }
+        guard m > 0 else {
+            return DetectorResult(detector: "label_latency", features: ["label"], statistic: 0.5, pValue: 1,
+                                  threshold: 0.5 + c.latencyMinimumEffect, alarm: false, indicates: .labelDelay,
+                                  details: ["arrived": 0])
+        }
+        let mean = sum / Double(m)
+        let z = (mean - 0.5) / (1 / (12 * Double(m))).squareRoot()
+        let p = SpecialFunctions.normalSurvival(z)
+        return DetectorResult(detector: "label_latency", features: ["label"], statistic: mean, pValue: p,
+                              threshold: 0.5 + c.latencyMinimumEffect, alarm: p < c.alpha && mean - 0.5 >= c.latencyMinimumEffect,
+                              indicates: .labelDelay, subkind: "slower",
+                              details: ["arrived": Double(m), "median_delay_days": Descriptive.medianIgnoringNaN(delays),
+                                        "reference_median_delay_days": Double(reference.medianDelay)])
+    }
+
+    /// Coverage by cohort age (subkind "coverage_drop"): observed chargebacks arrived by t from
+    /// cohorts aged 1 ... window against the expectation E = Σ_c (Σ scores in c)·reportRatio·cov(t - c)
+    /// from the reference curve. One-sided Poisson z = (O - E)/sqrt(E), p < alpha and
+    /// O/E <= 1 - `coverageMinimumDrop`.
+    public static func coverage(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                                configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let window = reference.chargebackWindow
+        let sums = cohortSums(log: log, asOf: t, window: window)
+        var expected = 0.0
+        for k in 0..<sums.scoreSum.count {
+            let age = Int(t) - (Int(sums.first) + k)
+            if age >= 1 { expected += sums.scoreSum[k] * reference.reportRatio * reference.coverage(age: age) }
+        }
+        var observed = 0
+        for i in 0..<log.count {
+            let r = log.reportDays[i], d = log.days[i]
+            guard r != LabelledLog.never, r <= t, d <= t else { continue }
+            let age = Int(t) - Int(d)
+            if age >= 1 && age <= window && log.scores[i].isFinite { observed += 1 }
+        }
+        let ratio = expected > 0 ? Double(observed) / expected : 1
+        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
+        let p = SpecialFunctions.normalCDF(z)
+        return DetectorResult(detector: "label_coverage", features: ["label"], statistic: ratio, pValue: p,
+                              threshold: 1 - c.coverageMinimumDrop, alarm: expected > 0 && p < c.alpha && ratio <= 1 - c.coverageMinimumDrop,
+                              indicates: .labelDelay, subkind: "coverage_drop",
+                              details: ["observed": Double(observed), "expected": expected])
+    }
+
+    /// Outage (subkind "outage"): Q = days since the last chargeback arrived (by t); the expected
+    /// arrivals in those quiet days from the reference curve are
+    /// E = Σ_c (Σ scores in c)·reportRatio·(cov(t - c) - cov(t - Q - c)); with none observed the
+    /// Poisson p-value is exp(-E). Alarm when Q >= `outageMinimumDays` and p < alpha.
+    public static func outage(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                              configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let window = reference.chargebackWindow
+        var lastArrival = Int32.min
+        for i in 0..<log.count {
+            let r = log.reportDays[i]
+            if r != LabelledLog.never && r <= t && log.days[i] <= t && r > lastArrival { lastArrival = r }
+        }
+        let sums = cohortSums(log: log, asOf: t, window: window)
+        let earliest = Int(sums.first)
+        let quiet = lastArrival == Int32.min ? window : Swift.min(window, Int(t) - Int(lastArrival))
+        var expected = 0.0
+        for k in 0..<sums.scoreSum.count {
+            let cohort = earliest + k
+            let now = reference.coverage(age: Int(t) - cohort), before = reference.coverage(age: Int(t) - quiet - cohort)
+            expected += sums.scoreSum[k] * reference.reportRatio * Swift.max(0, now - before)
+        }
+        let p = exp(-expected)
+        return DetectorResult(detector: "label_outage", features: ["label"], statistic: Double(quiet), pValue: p,
+                              threshold: Double(c.outageMinimumDays), alarm: quiet >= c.outageMinimumDays && p < c.alpha,
+                              indicates: .labelDelay, subkind: "outage", details: ["expected_arrivals": expected])
+    }
+
+    /// The label-arrival reading in one result: outage when the feed is silent, else slower when
+    /// latency moved, else coverage_drop when fewer chargebacks arrive than the curve predicts.
+    public static func labelArrival(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                                    configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let o = outage(log: log, asOf: t, reference: reference, configuration: c)
+        if o.alarm { return o }
+        let l = latency(log: log, asOf: t, reference: reference, configuration: c)
+        if l.alarm { return l }
+        return coverage(log: log, asOf: t, reference: reference, configuration: c)
+    }
+
+    /// Cohorts whose labels are mature enough on day t: aged from the age where the reference
+    /// coverage reaches `maturedCoverage` up to the chargeback window.
+    static func maturedRange(asOf t: Int32, reference: LabelReference, configuration c: LabelConfiguration) -> (first: Int32, last: Int32) {
+        let youngest = reference.age(reaching: c.maturedCoverage)
+        return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - youngest))
+    }
+
+    /// Concept drift: on mature-enough cohorts, realised recall on arrived chargebacks against
+    /// r* = min(label-free (CBPE) expected recall of the same rows scaled by the reference's
+    /// realised/expected ratio, the reference's realised recall): below what a covariate shift
+    /// (CBPE) or a prior shift (unchanged class-conditional recall) would give. One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m) over m arrived frauds; alarm when p < alpha and
+    /// r* - r̂ >= `recallMinimumGap`. Indicates `.conceptDrift`. Details: the calibration ratio
+    /// observed/(expected·reportRatio·coverage).
+    public static func conceptDrift(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                                    configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let range = maturedRange(asOf: t, reference: reference, configuration: c)
+        var m = 0, hit = 0
+        var sumS = 0.0, tpS = 0.0, expectedArrived = 0.0
+        for i in 0..<log.count {
+            let d = log.days[i]
+            guard d >= range.first, d <= range.last, log.scores[i].isFinite else { continue }
+            let s = Swift.min(1, Swift.max(0, log.scores[i]))
+            sumS += s
+            if s >= log.threshold { tpS += s }
+            expectedArrived += s * reference.reportRatio * reference.coverage(age: Int(t) - Int(d))
+            let r = log.reportDays[i]
+            if r != LabelledLog.never && r <= t { m += 1; if log.scores[i] >= log.threshold { hit += 1 } }
+        }
+        let expectedRecall = sumS > 0 ? tpS / sumS : 0
+        let scale = reference.expectedRecall > 0 ? reference.realisedRecall / reference.expectedRecall : 1
+        // The recall either benign explanation predicts: a covariate shift moves it as CBPE says; a
+        // prior shift keeps P(score | fraud) and so the reference's realised recall. Concept drift
+        // is realised recall below both.
+        let target = Swift.min(1, expectedRecall * scale, reference.realisedRecall)
+        guard m > 0, target > 0, target < 1 else {
+            return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: 0, pValue: 1,
+                                  threshold: target - c.recallMinimumGap, alarm: false, indicates: .conceptDrift,
+                                  details: ["arrived": Double(m)])
+        }
+        let realised = Double(hit) / Double(m)
+        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot()
+        let p = SpecialFunctions.normalCDF(z)
+        let interval = MonitorStatistics.wilsonInterval(successes: hit, trials: m)
+        return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: realised, pValue: p,
+                              threshold: target - c.recallMinimumGap,
+                              alarm: p < c.alpha && target - realised >= c.recallMinimumGap, indicates: .conceptDrift,
+                              details: ["expected_recall": target, "cbpe_recall": expectedRecall * scale, "arrived": Double(m), "ci_lower": interval.lower,
+                                        "ci_upper": interval.upper,
+                                        "calibration_ratio": expectedArrived > 0 ? Double(m) / expectedArrived : 1])
+    }
+
+    /// Calibration on mature-enough cohorts: observed chargebacks O against the expectation
+    /// E = Σ s_i·reportRatio·cov(age) from the calibrated scores; two-sided Poisson z = (O - E)/sqrt(E),
+    /// p < alpha and O/E outside 1 ± `calibrationRelativeEffect`. Indicates `.conceptDrift`
+    /// (a prior shift moves it too: read it with BBSE).
+    public static func calibration(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                                   configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let range = maturedRange(asOf: t, reference: reference, configuration: c)
+        var observed = 0
+        var expected = 0.0
+        for i in 0..<log.count {
+            let d = log.days[i]
+            guard d >= range.first, d <= range.last, log.scores[i].isFinite else { continue }
+            expected += Swift.min(1, Swift.max(0, log.scores[i])) * reference.reportRatio * reference.coverage(age: Int(t) - Int(d))
+            let r = log.reportDays[i]
+            if r != LabelledLog.never && r <= t { observed += 1 }
+        }
+        guard expected > 0 else {
+            return DetectorResult(detector: "calibration", features: ["label"], statistic: 1, pValue: 1,
+                                  threshold: c.calibrationRelativeEffect, alarm: false, indicates: .conceptDrift)
+        }
+        let ratio = Double(observed) / expected
+        let z = (Double(observed) - expected) / expected.squareRoot()
+        let p = Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(z)))
+        return DetectorResult(detector: "calibration", features: ["label"], statistic: ratio, pValue: p,
+                              threshold: c.calibrationRelativeEffect,
+                              alarm: p < c.alpha && Swift.abs(ratio - 1) >= c.calibrationRelativeEffect, indicates: .conceptDrift,
+                              details: ["observed": Double(observed), "expected": expected])
+    }
+}
