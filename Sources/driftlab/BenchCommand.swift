@@ -1,5 +1,6 @@
 import DriftCore
 import DriftDetectors
+import DriftModels
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -57,6 +58,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
         ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
+        ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
     ]
 }
 

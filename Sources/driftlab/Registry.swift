@@ -9,6 +9,8 @@ let commands: [Command] = [
     helpCommand,
     validateCommand,
     benchCommand,
+    trainCommand,
+    scoreCommand,
     chartsDemoCommand,
     driftCommand,
 ]
