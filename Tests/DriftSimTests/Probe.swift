@@ -24,3 +24,13 @@ import Foundation
     print("bayes AUC", (rankSum - pos * (pos + 1) / 2) / (pos * neg))
     print(sim.referenceStats.mean, sim.referenceStats.median)
 }
+
+@Test func benchProbe() throws {
+    for r in SimulatorBenchmarks.run(jobs: 2) { print(r.name, r.value, r.unit, r.note) }
+}
+
+@Test func profileProbe() throws {
+    let sim = try TransactionSimulator(scenario: SimulatorBenchmarks.benchScenario(days: 8))
+    let r = SimulatorBenchmarks.generationRate(sim, jobs: 1)
+    print("rate", r.rate, r.rows)
+}

@@ -59,6 +59,16 @@ final class Shard: @unchecked Sendable {
 
     private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
     private var events: [Event] = []
+    /// The second value of the last Box-Muller pair (both values of a pair are used).
+    private var spareNormal = 0.0
+    private var hasSpare = false
+
+    @inline(__always) private func normal(_ rng: inout Xoshiro256StarStar) -> Double {
+        if hasSpare { hasSpare = false; return spareNormal }
+        let r = (-2 * log(rng.uniformOpen())).squareRoot(), a = 2 * Double.pi * rng.uniform()
+        spareNormal = r * sin(a); hasSpare = true
+        return r * cos(a)
+    }
     private let row: UnsafeMutablePointer<Double>
 
     /// Customers `first ..< first + count` of the world, drawn from the stream (seed, "customers", shard).
@@ -161,6 +171,7 @@ final class Shard: @unchecked Sendable {
         let day = plan.day
         var rng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 1, shard: index, day: day))
         var lrng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 2, shard: index, day: day))
+        hasSpare = false
         var out = ShardDay()
         let expected = Int(Double(n) * 2 + 16)
         out.rows.reserveCapacity(expected * Shard.stride); out.second.reserveCapacity(expected)
@@ -264,9 +275,9 @@ final class Shard: @unchecked Sendable {
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * rng.normal()
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
                 } else {
-                    logAmount = spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.8 * rng.normal()
+                    logAmount = spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
                 let amount = Swift.max(0.01, (exp(logAmount) * 100).rounded() / 100)
@@ -279,9 +290,9 @@ final class Shard: @unchecked Sendable {
                 let foreign = country != homeCountry
                 x[S.isForeign] = foreign ? 1 : 0
                 var logDistance: Double
-                if foreign { logDistance = log(2500.0) + 0.6 * rng.normal() }
-                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * rng.normal() : log(radius[c]) + 0.9 * rng.normal() }
-                else { logDistance = log(250.0) + 1.0 * rng.normal() }
+                if foreign { logDistance = log(2500.0) + 0.6 * normal(&rng) }
+                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * normal(&rng) : log(radius[c]) + 0.9 * normal(&rng) }
+                else { logDistance = log(250.0) + 1.0 * normal(&rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
                 x[S.distance] = (exp(logDistance) * 10).rounded() / 10
                 var isNew = true
@@ -297,14 +308,14 @@ final class Shard: @unchecked Sendable {
                 x[S.avsMatch] = rng.uniform() < (e.fraudster ? 0.55 : (online ? 0.96 : 0.99)) ? 1 : 0
                 var dev: Double, ip: Double
                 if !online {
-                    dev = RiskFunction.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * rng.normal())
-                    ip = RiskFunction.sigmoid(-3.5 + 0.5 * rng.normal())
+                    dev = RiskFunction.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * normal(&rng))
+                    ip = RiskFunction.sigmoid(-3.5 + 0.5 * normal(&rng))
                 } else if e.fraudster {
-                    dev = RiskFunction.sigmoid(0.0 + 1.3 * rng.normal())
-                    ip = RiskFunction.sigmoid(0.2 + 1.3 * rng.normal())
+                    dev = RiskFunction.sigmoid(0.0 + 1.3 * normal(&rng))
+                    ip = RiskFunction.sigmoid(0.2 + 1.3 * normal(&rng))
                 } else {
-                    dev = RiskFunction.sigmoid(-2.3 + 1.0 * rng.normal())
-                    ip = RiskFunction.sigmoid(-2.4 + 1.1 * rng.normal())
+                    dev = RiskFunction.sigmoid(-2.3 + 1.0 * normal(&rng))
+                    ip = RiskFunction.sigmoid(-2.4 + 1.1 * normal(&rng))
                 }
                 if shiftOn {
                     dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
