@@ -41,6 +41,9 @@ public struct DayBatch: Sendable {
     public internal(set) var isDuplicate: [UInt8]
     /// 1 where a fraudster on a compromised card made the transaction.
     public internal(set) var isCompromised: [UInt8]
+    /// 1 for a fraud added by `fraud_wave` resampling (drawn from the unshifted process, kept
+    /// because it is fraudulent; it never enters the customer's state).
+    public internal(set) var isResampled: [UInt8]
     /// Failures active this day (strength > 0) and the same as a bitmask over
     /// `FailureKind.allCases` indices (bit k = kind k), repeated per row in `activeKindsMask`.
     public let activeFailures: [ActiveFailure]
@@ -77,7 +80,7 @@ public struct DayBatch: Sendable {
         b.clean.numeric = clean.numeric.map(pick); b.clean.codes = clean.codes.map(pick)
         b.alteredMask = pick(alteredMask); b.textMask = pick(textMask); b.isFraud = pick(isFraud)
         b.fraudProbability = pick(fraudProbability); b.riskLogit = pick(riskLogit); b.chargebackDay = pick(chargebackDay)
-        b.isDuplicate = pick(isDuplicate); b.isCompromised = pick(isCompromised); b.activeKindsMask = pick(activeKindsMask)
+        b.isDuplicate = pick(isDuplicate); b.isCompromised = pick(isCompromised); b.isResampled = pick(isResampled); b.activeKindsMask = pick(activeKindsMask)
         b.alternative = alternative.map(pick); b.cached = cached.map(pick); b.staleCustomer = pick(staleCustomer)
         return b
     }
@@ -90,7 +93,7 @@ public struct DayBatch: Sendable {
         transactionID = []; secondOfDay = []; customerID = []
         clean = FeatureColumns(count: count); served = clean
         alteredMask = []; textMask = []; isFraud = []; fraudProbability = []; riskLogit = []; chargebackDay = []
-        isDuplicate = []; isCompromised = []; activeKindsMask = []
+        isDuplicate = []; isCompromised = []; isResampled = []; activeKindsMask = []
         alternative = []; cached = []; staleCustomer = []
     }
 }

@@ -270,6 +270,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         b.riskLogit = [Double](repeating: 0, count: n)
         b.chargebackDay = [Int32](repeating: 0, count: n)
         b.isCompromised = [UInt8](repeating: 0, count: n)
+        b.isResampled = [UInt8](repeating: 0, count: n)
         b.staleCustomer = [UInt8](repeating: 0, count: n)
         b.alteredMask = [UInt32](repeating: 0, count: n)
         b.textMask = [UInt32](repeating: 0, count: n)
@@ -290,6 +291,7 @@ public final class DayStream: Sequence, IteratorProtocol {
                         b.riskLogit[d] = p.logit[i]; b.fraudProbability[d] = RiskFunction.sigmoid(p.logit[i])
                         b.isFraud[d] = p.y[i]; b.chargebackDay[d] = p.chargeback[i]
                         b.staleCustomer[d] = p.flags[i] & 1; b.isCompromised[d] = (p.flags[i] >> 2) & 1
+                        b.isResampled[d] = (p.flags[i] >> 1) & 1
                     }
                 }
             }
