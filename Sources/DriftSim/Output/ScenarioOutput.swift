@@ -11,7 +11,7 @@ import Foundation
 ///   kinds, the altered features and the clean values of every feature a failure may alter;
 /// - `scenario.resolved.json` (given by the caller, every default filled in).
 /// Columns of the two logs: transaction_id, day, the 20 served features, is_fraud,
-/// label_arrival_day. A `type_change` value is written as text ("1,234.50", quoted).
+/// label_arrival_day. A `type_change` value is written as text ("$1,234.50", quoted).
 /// Every file is written to a temporary name and renamed into place when complete.
 public enum ScenarioOutput {
     public struct Summary: Sendable, Equatable {
@@ -107,8 +107,9 @@ public enum ScenarioOutput {
         }
     }
 
-    /// A number as an upstream system that changed type sends it: two decimals, thousands
-    /// separated by commas ("1,234.50").
+    /// A number as an upstream system that changed type sends it: formatted text with a currency
+    /// sign, two decimals and thousands separated by commas ("$1,234.50", "$45.20"), which no
+    /// number parser reads, so the CSV log and the in-memory served value (missing) agree.
     public static func groupedText(_ v: Double) -> String {
         if !v.isFinite { return "" }
         let cents = Int((Swift.abs(v) * 100).rounded())
@@ -117,6 +118,6 @@ public enum ScenarioOutput {
         while whole.count > 3 { groups.insert(whole.suffix(3), at: 0); whole.removeLast(3) }
         groups.insert(Substring(whole), at: 0)
         let fraction = cents % 100
-        return (v < 0 ? "-" : "") + groups.joined(separator: ",") + "." + (fraction < 10 ? "0" : "") + String(fraction)
+        return (v < 0 ? "-$" : "$") + groups.joined(separator: ",") + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }
