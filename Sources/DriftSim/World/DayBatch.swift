@@ -91,7 +91,7 @@ public struct DayBatch: Sendable {
         for a in activeFailures { if let k = FailureKind.allCases.firstIndex(of: a.kind) { mask |= 1 << UInt8(k) } }
         activeKinds = mask
         transactionID = []; secondOfDay = []; customerID = []
-        clean = FeatureColumns(count: count); served = clean
+        clean = FeatureColumns(count: 0); served = clean  // the merge fills the columns
         alteredMask = []; textMask = []; isFraud = []; fraudProbability = []; riskLogit = []; chargebackDay = []
         isDuplicate = []; isCompromised = []; isResampled = []; activeKindsMask = []
         alternative = []; cached = []; staleCustomer = []

@@ -37,19 +37,31 @@ final class Shard: @unchecked Sendable {
     let firstDay: Int
     let labelMu: Double, labelSigma: Double
 
-    // Attributes.
-    let segment: UnsafeMutablePointer<Int32>, home: UnsafeMutablePointer<Int32>, cardType: UnsafeMutablePointer<Int32>
-    let openDay: UnsafeMutablePointer<Int32>, compromisedUntil: UnsafeMutablePointer<Int32>
-    let rate: UnsafeMutablePointer<Double>, spendMu: UnsafeMutablePointer<Double>, pCardPresent: UnsafeMutablePointer<Double>
-    let pOnline: UnsafeMutablePointer<Double>, pForeign: UnsafeMutablePointer<Double>, radius: UnsafeMutablePointer<Double>
-    let staleHash: UnsafeMutablePointer<Double>
-    // State.
-    let ringTime: UnsafeMutablePointer<Int32>, ringAmount: UnsafeMutablePointer<Double>
-    let ringHead: UnsafeMutablePointer<Int32>, ringCount: UnsafeMutablePointer<Int32>
-    let bucketDay: UnsafeMutablePointer<Int32>, bucketSum: UnsafeMutablePointer<Double>, bucketCount: UnsafeMutablePointer<Int32>
-    let merchantRing: UnsafeMutablePointer<Int32>, merchantHead: UnsafeMutablePointer<Int32>, merchantCount: UnsafeMutablePointer<Int32>
-    let cache: UnsafeMutablePointer<Double>
-    private var allocations: [UnsafeMutableRawPointer] = []
+    /// Every customer's attributes and state in one contiguous record of `Layout.size` bytes, so a
+    /// day's pass over the customers streams through memory instead of twenty separate arrays.
+    let state: UnsafeMutableRawPointer
+
+    /// Byte offsets inside a customer record.
+    enum L {
+        static let rate = 0, spendMu = 8, pCardPresent = 16, pOnline = 24, pForeign = 32, radius = 40, staleHash = 48
+        static let cache = 56                       // 4 doubles
+        static let segment = 88, home = 92, cardType = 96, openDay = 100, compromisedUntil = 104
+        static let ringHead = 108, ringCount = 112, merchantHead = 116, merchantCount = 120
+        static let merchantRing = 128               // 16 Int32
+        static let bucketDay = 192                  // 30 Int32
+        static let bucketCount = 312                // 30 Int32
+        static let bucketSum = 432                  // 30 doubles
+        static let ringTime = 672                   // 48 Int32
+        static let ringAmount = 864                 // 48 doubles
+        static let size = 1280
+    }
+
+    @inline(__always) func d(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Double> {
+        (state + (c &* L.size &+ o)).assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always) func i(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Int32> {
+        (state + (c &* L.size &+ o)).assumingMemoryBound(to: Int32.self)
+    }
 
     // Tables.
     let hourTables: [AliasTable] = WorldTables.categoryHours.map { AliasTable(weights: $0) }
@@ -79,68 +91,41 @@ final class Shard: @unchecked Sendable {
         labelSigma = Swift.max(0, log(Swift.max(ld.tailDays, ld.medianDays) / Swift.max(ld.medianDays, 1e-6))) / 2.326347874040841
         row = UnsafeMutablePointer<Double>.allocate(capacity: Shard.stride)
         row.initialize(repeating: 0, count: Shard.stride)
-        let b = Shard.Buffers(n)
-        segment = b.segment; home = b.home; cardType = b.cardType; openDay = b.openDay; compromisedUntil = b.compromisedUntil
-        rate = b.rate; spendMu = b.spendMu; pCardPresent = b.pCardPresent; pOnline = b.pOnline; pForeign = b.pForeign
-        radius = b.radius; staleHash = b.staleHash
-        ringTime = b.ringTime; ringAmount = b.ringAmount; ringHead = b.ringHead; ringCount = b.ringCount
-        bucketDay = b.bucketDay; bucketSum = b.bucketSum; bucketCount = b.bucketCount
-        merchantRing = b.merchantRing; merchantHead = b.merchantHead; merchantCount = b.merchantCount; cache = b.cache
-        allocations = b.all
+        state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
+        state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
+        for c in 0..<count {
+            (state + (c * L.size + L.compromisedUntil)).assumingMemoryBound(to: Int32.self).pointee = Int32.min
+            let days = (state + (c * L.size + L.bucketDay)).assumingMemoryBound(to: Int32.self)
+            for b in 0..<Shard.bucketDays { days[b] = Int32.min }
+        }
 
         var rng = Xoshiro256StarStar(seed: scenario.seed, stream: Shard.streamFor(purpose: 0, shard: index, day: 0))
         let segmentTable = AliasTable(weights: WorldTables.segmentShare)
         let cardTables = WorldTables.segmentCardTypes.map { AliasTable(weights: $0) }
         for c in 0..<n {
             let g = segmentTable.sample(using: &rng)
-            segment[c] = Int32(g)
-            home[c] = Int32(countryTable.sample(using: &rng))
-            cardType[c] = Int32(cardTables[g].sample(using: &rng))
+            i(c, L.segment).pointee = Int32(g)
+            i(c, L.home).pointee = Int32(countryTable.sample(using: &rng))
+            i(c, L.cardType).pointee = Int32(cardTables[g].sample(using: &rng))
             let activity = Swift.min(8, Swift.max(0.05, rng.gamma(shape: 2, scale: 0.5)))
-            rate[c] = rateScale * activity * WorldTables.segmentActivity[g]
-            spendMu[c] = log(WorldTables.segmentMedianAmount[g]) + 0.35 * rng.normal()
+            d(c, L.rate).pointee = rateScale * activity * WorldTables.segmentActivity[g]
+            d(c, L.spendMu).pointee = log(WorldTables.segmentMedianAmount[g]) + 0.35 * rng.normal()
             var w = WorldTables.segmentChannels[g].map { $0 * exp(0.4 * rng.normal()) }
             let total = w.reduce(0, +)
             w = w.map { $0 / total }
-            pCardPresent[c] = w[0]; pOnline[c] = w[1]
-            pForeign[c] = Swift.min(0.5, WorldTables.segmentForeign[g] * exp(0.5 * rng.normal()))
-            radius[c] = exp(log(8.0) + 0.6 * rng.normal())
-            openDay[c] = Int32(firstDay - Int(rng.exponential(rate: 1 / WorldTables.segmentAccountAge[g])))
+            d(c, L.pCardPresent).pointee = w[0]; d(c, L.pOnline).pointee = w[1]
+            d(c, L.pForeign).pointee = Swift.min(0.5, WorldTables.segmentForeign[g] * exp(0.5 * rng.normal()))
+            d(c, L.radius).pointee = exp(log(8.0) + 0.6 * rng.normal())
+            i(c, L.openDay).pointee = Int32(firstDay - Int(rng.exponential(rate: 1 / WorldTables.segmentAccountAge[g])))
             var h = SplitMix64(seed: scenario.seed ^ streamID("stale") ^ UInt64(first + c))
-            staleHash[c] = Double(h.next() >> 11) * 0x1.0p-53
-            cache[4 * c + 3] = 1
+            d(c, L.staleHash).pointee = Double(h.next() >> 11) * 0x1.0p-53
+            d(c, L.cache)[3] = 1
         }
     }
 
     deinit {
-        for p in allocations { p.deallocate() }
+        state.deallocate()
         row.deallocate()
-    }
-
-    /// Raw buffers for the customers' attributes and state.
-    private struct Buffers {
-        var all: [UnsafeMutableRawPointer] = []
-        let segment, home, cardType, openDay, compromisedUntil: UnsafeMutablePointer<Int32>
-        let rate, spendMu, pCardPresent, pOnline, pForeign, radius, staleHash: UnsafeMutablePointer<Double>
-        let ringTime, ringHead, ringCount, bucketDay, bucketCount, merchantRing, merchantHead, merchantCount: UnsafeMutablePointer<Int32>
-        let ringAmount, bucketSum, cache: UnsafeMutablePointer<Double>
-        init(_ n: Int) {
-            var all: [UnsafeMutableRawPointer] = []
-            func make<T>(_ count: Int, _ v: T) -> UnsafeMutablePointer<T> {
-                let p = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, count))
-                p.initialize(repeating: v, count: Swift.max(1, count))
-                all.append(UnsafeMutableRawPointer(p))
-                return p
-            }
-            segment = make(n, 0); home = make(n, 0); cardType = make(n, 0); openDay = make(n, 0); compromisedUntil = make(n, Int32.min)
-            rate = make(n, 0.0); spendMu = make(n, 0.0); pCardPresent = make(n, 0.0); pOnline = make(n, 0.0); pForeign = make(n, 0.0)
-            radius = make(n, 0.0); staleHash = make(n, 0.0)
-            ringTime = make(n * Shard.ringSize, 0); ringAmount = make(n * Shard.ringSize, 0.0); ringHead = make(n, 0); ringCount = make(n, 0)
-            bucketDay = make(n * Shard.bucketDays, Int32.min); bucketSum = make(n * Shard.bucketDays, 0.0); bucketCount = make(n * Shard.bucketDays, 0)
-            merchantRing = make(n * Shard.merchantMemory, 0); merchantHead = make(n, 0); merchantCount = make(n, 0)
-            cache = make(n * 4, 0.0)
-            self.all = all
-        }
     }
 
     /// Stream id for (purpose, shard, day): injective, so every pair has its own generator.
@@ -150,11 +135,11 @@ final class Shard: @unchecked Sendable {
 
     /// Clears a customer's history: the account in this slot was closed and a new one opened today.
     private func reopen(_ c: Int, day: Int) {
-        openDay[c] = Int32(day)
-        ringCount[c] = 0; ringHead[c] = 0; merchantCount[c] = 0; merchantHead[c] = 0
-        for b in 0..<Shard.bucketDays { bucketDay[c * Shard.bucketDays + b] = Int32.min }
-        cache[4 * c] = 0; cache[4 * c + 1] = 0; cache[4 * c + 2] = 0; cache[4 * c + 3] = 1
-        compromisedUntil[c] = Int32.min
+        i(c, L.openDay).pointee = Int32(day)
+        i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
+        for b in 0..<Shard.bucketDays { i(c, L.bucketDay)[b] = Int32.min }
+        d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
+        i(c, L.compromisedUntil).pointee = Int32.min
     }
 
     @inline(__always) private func foreignCountry<G: RandomNumberGenerator>(_ home: Int, _ rng: inout G) -> Int {
@@ -184,25 +169,25 @@ final class Shard: @unchecked Sendable {
         let categoryTables = plan.categoryTables
         plan.riskWeights.withUnsafeBufferPointer { weights in
         for c in 0..<n {
-            let g = Int(segment[c])
+            let g = Int(i(c, L.segment).pointee)
             if rng.uniform() * WorldTables.segmentAccountAge[g] < 1 { reopen(c, day: day) }
             var fraudster = 0
-            if Int(compromisedUntil[c]) >= day {
+            if Int(i(c, L.compromisedUntil).pointee) >= day {
                 fraudster = rng.poisson(WorldTables.burstPerDay)
             } else if rng.uniform() < plan.compromiseProbability * WorldTables.segmentCompromise[g] {
-                compromisedUntil[c] = Int32(day + rng.index(3))
+                i(c, L.compromisedUntil).pointee = Int32(day + rng.index(3))
                 fraudster = rng.poisson(WorldTables.burstPerDay)
             }
-            let lambda = rate[c] * plan.volumeFactor * plan.segmentRate[g]
+            let lambda = d(c, L.rate).pointee * plan.volumeFactor * plan.segmentRate[g]
             let owner = rng.poisson(lambda)
             var shadowOwner = 0, shadowFraudster = 0
             if plan.shadowRate > 0 {
                 shadowOwner = rng.poisson(lambda * plan.shadowRate)
-                if fraudster > 0 || Int(compromisedUntil[c]) >= day { shadowFraudster = rng.poisson(WorldTables.burstPerDay * plan.shadowRate) }
+                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(WorldTables.burstPerDay * plan.shadowRate) }
             }
             let total = owner + fraudster + shadowOwner + shadowFraudster
             if total == 0 { continue }
-            let homeCountry = Int(home[c])
+            let homeCountry = Int(i(c, L.home).pointee)
             // Pass 1: who, where and when.
             events.removeAll(keepingCapacity: true)
             for e in 0..<total {
@@ -217,15 +202,15 @@ final class Shard: @unchecked Sendable {
                     channel = u < 0.15 ? 0 : (u < 0.65 ? 1 : 2)
                     hour = fraudsterHours.sample(using: &rng)
                 } else {
-                    let known = Int(merchantCount[c])
+                    let known = Int(i(c, L.merchantCount).pointee)
                     if known > 0 && rng.uniform() < 0.5 {
-                        m = merchantRing[c * Shard.merchantMemory + rng.index(known)]
+                        m = i(c, L.merchantRing)[rng.index(known)]
                     } else {
                         let cat = categoryTables[g].sample(using: &rng)
-                        let country = rng.uniform() < pForeign[c] ? foreignCountry(homeCountry, &rng) : homeCountry
+                        let country = rng.uniform() < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
                         m = merchants.pick(category: cat, country: country, using: &rng)
                     }
-                    var pc = pCardPresent[c], po = pOnline[c]
+                    var pc = d(c, L.pCardPresent).pointee, po = d(c, L.pOnline).pointee
                     if plan.channelTarget >= 0 {
                         let t = plan.channelTarget, mult = plan.channelMultiplier
                         let pt = t == 0 ? pc : (t == 1 ? po : 1 - pc - po)
@@ -257,15 +242,15 @@ final class Shard: @unchecked Sendable {
             // The 30-day and 7-day averages use whole past days, so they are fixed for the day.
             var s30 = 0.0, n30 = 0, s7 = 0.0, n7 = 0
             for b in 0..<Shard.bucketDays {
-                let k = c * Shard.bucketDays + b
-                let age = day - Int(bucketDay[k])
+                let k = b
+                let age = day - Int(i(c, L.bucketDay)[k])
                 if age >= 1 && age <= 30 {
-                    s30 += bucketSum[k]; n30 += Int(bucketCount[k])
-                    if age <= 7 { s7 += bucketSum[k]; n7 += Int(bucketCount[k]) }
+                    s30 += d(c, L.bucketSum)[k]; n30 += Int(i(c, L.bucketCount)[k])
+                    if age <= 7 { s7 += d(c, L.bucketSum)[k]; n7 += Int(i(c, L.bucketCount)[k]) }
                 }
             }
             let avg30 = n30 > 0 ? s30 / Double(n30) : 0, avg7 = n7 > 0 ? s7 / Double(n7) : 0
-            let frozen = plan.staleShare > 0 && staleHash[c] < plan.staleShare
+            let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
             // Pass 2: features, risk, label.
             for e in events {
                 let t = dayStart + e.second
@@ -275,32 +260,32 @@ final class Shard: @unchecked Sendable {
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
                 } else {
-                    logAmount = spendMu[c] + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
+                    logAmount = d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
                 let amount = Swift.max(0.01, (exp(logAmount) * 100).rounded() / 100)
                 x[S.amount] = amount
                 x[S.merchantCategory] = Double(cat)
                 x[S.channel] = Double(e.channel)
-                x[S.cardType] = Double(cardType[c])
+                x[S.cardType] = Double(i(c, L.cardType).pointee)
                 x[S.customerSegment] = Double(g)
                 x[S.merchantCountry] = Double(country)
                 let foreign = country != homeCountry
                 x[S.isForeign] = foreign ? 1 : 0
                 var logDistance: Double
                 if foreign { logDistance = log(2500.0) + 0.6 * normal(&rng) }
-                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * normal(&rng) : log(radius[c]) + 0.9 * normal(&rng) }
+                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * normal(&rng) : log(d(c, L.radius).pointee) + 0.9 * normal(&rng) }
                 else { logDistance = log(250.0) + 1.0 * normal(&rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
                 x[S.distance] = (exp(logDistance) * 10).rounded() / 10
                 var isNew = true
-                let known = Int(merchantCount[c])
-                for k in 0..<known where merchantRing[c * Shard.merchantMemory + k] == e.merchant { isNew = false; break }
+                let known = Int(i(c, L.merchantCount).pointee)
+                for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
                 x[S.newMerchant] = isNew ? 1 : 0
                 x[S.newDevice] = online && rng.uniform() < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
-                var age = Double(day - Int(openDay[c]))
+                var age = Double(day - Int(i(c, L.openDay).pointee))
                 if shiftOn { age = Swift.max(0, shifted(age, S.accountAge, plan).rounded()) }
                 x[S.accountAge] = age
                 x[S.hour] = Double(e.second / 3600)
@@ -325,14 +310,14 @@ final class Shard: @unchecked Sendable {
                 x[S.ipRisk] = (ip * 10000).rounded() / 10000
                 // Velocity from the customer's own recent history (newest first).
                 var count1h = 0, count24h = 0, count10m = 0, sum24h = 0.0, sum1h = 0.0
-                let ringBase = c * Shard.ringSize
-                let head = Int(ringHead[c]), stored = Int(ringCount[c])
+                let ringBase = 0
+                let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
                 for k in 0..<stored {
                     var idx = head - 1 - k
                     if idx < 0 { idx += Shard.ringSize }
-                    let dt = t - ringTime[ringBase + idx]
+                    let dt = t - i(c, L.ringTime)[ringBase + idx]
                     if dt >= 86400 { break }
-                    let a = ringAmount[ringBase + idx]
+                    let a = d(c, L.ringAmount)[ringBase + idx]
                     count24h += 1; sum24h += a
                     if dt < 3600 { count1h += 1; sum1h += a; if dt < 600 { count10m += 1 } }
                 }
@@ -343,9 +328,9 @@ final class Shard: @unchecked Sendable {
                 x[20] = Double(count10m)
                 x[21] = (sum1h * 100).rounded() / 100
                 x[22] = n7 > 0 ? ((amount / avg7) * 10000).rounded() / 10000 : 1
-                let cb = 4 * c
+                let cb = 0
                 if frozen {
-                    x[23] = cache[cb]; x[24] = cache[cb + 1]; x[25] = cache[cb + 2]; x[26] = cache[cb + 3]
+                    x[23] = d(c, L.cache)[cb]; x[24] = d(c, L.cache)[cb + 1]; x[25] = d(c, L.cache)[cb + 2]; x[26] = d(c, L.cache)[cb + 3]
                 } else {
                     x[23] = x[S.count1h]; x[24] = x[S.count24h]; x[25] = x[S.sum24h]; x[26] = x[S.ratio30d]
                 }
@@ -356,20 +341,20 @@ final class Shard: @unchecked Sendable {
                 if e.shadow { keep = y } else if y && plan.fraudKeep < 1 { keep = lrng.uniform() < plan.fraudKeep }
                 if !e.shadow {
                     // The world moves on: update the customer's state.
-                    let w = Int(ringHead[c])
-                    ringTime[ringBase + w] = t; ringAmount[ringBase + w] = amount
-                    ringHead[c] = Int32((w + 1) % Shard.ringSize)
-                    ringCount[c] = Int32(Swift.min(Shard.ringSize, stored + 1))
-                    let bk = c * Shard.bucketDays + ((day % Shard.bucketDays) + Shard.bucketDays) % Shard.bucketDays
-                    if Int(bucketDay[bk]) != day { bucketDay[bk] = Int32(day); bucketSum[bk] = 0; bucketCount[bk] = 0 }
-                    bucketSum[bk] += amount; bucketCount[bk] += 1
+                    let w = Int(i(c, L.ringHead).pointee)
+                    i(c, L.ringTime)[ringBase + w] = t; d(c, L.ringAmount)[ringBase + w] = amount
+                    i(c, L.ringHead).pointee = Int32((w + 1) % Shard.ringSize)
+                    i(c, L.ringCount).pointee = Int32(Swift.min(Shard.ringSize, stored + 1))
+                    let bk = ((day % Shard.bucketDays) + Shard.bucketDays) % Shard.bucketDays
+                    if Int(i(c, L.bucketDay)[bk]) != day { i(c, L.bucketDay)[bk] = Int32(day); d(c, L.bucketSum)[bk] = 0; i(c, L.bucketCount)[bk] = 0 }
+                    d(c, L.bucketSum)[bk] += amount; i(c, L.bucketCount)[bk] += 1
                     if isNew {
-                        let mh = Int(merchantHead[c])
-                        merchantRing[c * Shard.merchantMemory + mh] = e.merchant
-                        merchantHead[c] = Int32((mh + 1) % Shard.merchantMemory)
-                        merchantCount[c] = Int32(Swift.min(Shard.merchantMemory, known + 1))
+                        let mh = Int(i(c, L.merchantHead).pointee)
+                        i(c, L.merchantRing)[mh] = e.merchant
+                        i(c, L.merchantHead).pointee = Int32((mh + 1) % Shard.merchantMemory)
+                        i(c, L.merchantCount).pointee = Int32(Swift.min(Shard.merchantMemory, known + 1))
                     }
-                    if !frozen { cache[cb] = x[S.count1h]; cache[cb + 1] = x[S.count24h]; cache[cb + 2] = x[S.sum24h]; cache[cb + 3] = x[S.ratio30d] }
+                    if !frozen { d(c, L.cache)[cb] = x[S.count1h]; d(c, L.cache)[cb + 1] = x[S.count24h]; d(c, L.cache)[cb + 2] = x[S.sum24h]; d(c, L.cache)[cb + 3] = x[S.ratio30d] }
                 }
                 if !keep { continue }
                 var chargeback = Shard.never

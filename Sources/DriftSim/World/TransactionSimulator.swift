@@ -279,7 +279,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         // Gather whole rows (216 contiguous bytes each) into time order, then transpose sequentially:
         // scattering column by column would miss the cache on every value.
         let stride = Shard.stride
-        var sorted = [Double](repeating: 0, count: n * stride)
+        var sorted = [Double](unsafeUninitializedCapacity: n * stride) { _, filled in filled = n * stride }
         sorted.withUnsafeMutableBufferPointer { out in
             for p in parts where p.count > 0 {
                 p.rows.withUnsafeBufferPointer { rows in
@@ -296,26 +296,35 @@ public final class DayStream: Sequence, IteratorProtocol {
                 }
             }
         }
-        // Transpose in blocks of 256 rows (55 KB, cache resident) into the 27 value columns.
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: stride)
-        var pointers: [UnsafeMutablePointer<Double>] = []
-        for k in 0..<stride { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+        // Transpose in blocks of 256 rows (55 KB, cache resident) into the value columns; the 7
+        // alternative/cache columns only on days a definition_skew or stale fault needs them.
+        let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
+        let width = needsExtra ? stride : FeatureSchema.count
+        var columns: [[Double]] = []
+        columns.reserveCapacity(width)
         sorted.withUnsafeBufferPointer { rows in
-            var lo = 0
-            while lo < n {
-                let hi = Swift.min(n, lo + 256)
-                for k in 0..<stride {
-                    let col = pointers[k]
-                    for i in lo..<hi { col[i] = rows[i * stride + k] }
+            for k in 0..<width {
+                columns.append([Double](unsafeUninitializedCapacity: n) { _, filled in filled = n })
+            }
+            var pointers: [UnsafeMutablePointer<Double>] = []
+            for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+            pointers.withUnsafeBufferPointer { cols in
+                var lo = 0
+                while lo < n {
+                    let hi = Swift.min(n, lo + 256)
+                    for k in 0..<width {
+                        let col = cols[k]
+                        for i in lo..<hi { col[i] = rows[i * stride + k] }
+                    }
+                    lo = hi
                 }
-                lo = hi
             }
         }
         var numeric = b.clean.numeric, codes = b.clean.codes
         for f in 0..<FeatureSchema.count {
             if FeatureSchema.isCategorical[f] { codes[f] = columns[f].map { Int32($0) } } else { numeric[f] = columns[f] }
         }
-        let extra = Array(columns[FeatureSchema.count...])
+        let extra = needsExtra ? Array(columns[FeatureSchema.count...]) : [[Double]](repeating: [], count: 7)
         b.clean.numeric = numeric; b.clean.codes = codes
         b.served = b.clean
         // Alternative definitions (10-minute count, 1-hour count, 1-hour sum, 7-day ratio) and the cache.
