@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "DriftSim", targets: ["DriftSim"]),
         .library(name: "DriftModels", targets: ["DriftModels"]),
         .library(name: "DriftDetectors", targets: ["DriftDetectors"]),
+        .library(name: "DriftCharts", targets: ["DriftCharts"]),
+        .library(name: "DriftLab", targets: ["DriftLab"]),
     ],
     targets: [
         // Core: random numbers, columns, CSV and JSON, statistics shared by everything above.
@@ -19,13 +21,19 @@ let package = Package(
         .target(name: "DriftSim", dependencies: ["DriftCore"]),
         .target(name: "DriftModels", dependencies: ["DriftCore"]),
         .target(name: "DriftDetectors", dependencies: ["DriftCore", "DriftModels"]),
+        // Charts as SVG and self-contained HTML reports, written by our own code.
+        .target(name: "DriftCharts", dependencies: ["DriftCore"]),
+        // The lab: one run (replay, battery, alarms, diagnosis, verdicts), sweeps, summaries, reports.
+        .target(name: "DriftLab", dependencies: ["DriftCore", "DriftSim", "DriftModels", "DriftDetectors", "DriftCharts"]),
         // The thin command-line tool: parses arguments, calls the libraries, maps errors to exit codes.
-        .executableTarget(name: "driftlab", dependencies: ["DriftCore", "DriftSim", "DriftModels", "DriftDetectors"]),
+        .executableTarget(name: "driftlab", dependencies: ["DriftCore", "DriftSim", "DriftModels", "DriftDetectors", "DriftCharts", "DriftLab"]),
 
         .testTarget(name: "DriftCoreTests", dependencies: ["DriftCore"]),
         .testTarget(name: "DriftSimTests", dependencies: ["DriftSim", "DriftCore"]),
         .testTarget(name: "DriftModelsTests", dependencies: ["DriftModels", "DriftCore"]),
         .testTarget(name: "DriftDetectorsTests", dependencies: ["DriftDetectors", "DriftModels", "DriftCore"]),
+        .testTarget(name: "DriftChartsTests", dependencies: ["DriftCharts", "DriftCore"]),
+        .testTarget(name: "DriftLabTests", dependencies: ["DriftLab", "DriftSim", "DriftModels", "DriftDetectors", "DriftCore"]),
         .testTarget(name: "DriftLabCLITests", dependencies: ["driftlab"]),
     ]
 )

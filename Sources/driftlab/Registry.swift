@@ -7,6 +7,8 @@ import Foundation
 /// Every subcommand, in the order `driftlab help` lists them. Add a command here.
 let commands: [Command] = [
     helpCommand,
+    validateCommand,
+    benchCommand,
 ]
 
 let helpCommand = Command(

@@ -22,12 +22,16 @@ public final class CSVReader {
     public private(set) var line: Int = 0
 
     private let file: UnsafeMutablePointer<FILE>
-    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    private var bufferCount = 0
+    private let chunkCapacity = 1 << 20
+    private let chunk: UnsafeMutablePointer<UInt8>
+    private var chunkCount = 0
     private var position = 0
     private var atEOF = false
     private var physicalLine = 1
-    private var record: [UInt8] = []
+    /// The current record's field bytes, unescaped, back to back; `fieldEnds[i]` ends field i.
+    private var record: UnsafeMutablePointer<UInt8>
+    private var recordCapacity = 1 << 12
+    private var recordCount = 0
     private var fieldEnds: [Int] = []
 
     /// Opens `path` and reads its header row.
@@ -37,6 +41,8 @@ public final class CSVReader {
             throw FileError(path: path, reason: "cannot open (\(String(cString: strerror(errno))))")
         }
         file = fp
+        chunk = .allocate(capacity: chunkCapacity)
+        record = .allocate(capacity: recordCapacity)
         guard try readRecord() else { throw CSVError(path: path, line: 1, message: "the file is empty; expected a header row") }
         header = (0..<fieldEnds.count).map { field($0) }
         if let bom = header.first, bom.hasPrefix("\u{FEFF}") { header[0] = String(bom.dropFirst()) }
@@ -47,7 +53,11 @@ public final class CSVReader {
         }
     }
 
-    deinit { fclose(file) }
+    deinit {
+        fclose(file)
+        chunk.deallocate()
+        record.deallocate()
+    }
 
     /// Advances to the next record; false at the end of the file. Throws on a malformed record.
     public func next() throws -> Bool {
@@ -60,80 +70,104 @@ public final class CSVReader {
 
     public var fieldCount: Int { fieldEnds.count }
 
+    @inline(__always) private func bounds(_ i: Int) -> (Int, Int) { (i == 0 ? 0 : fieldEnds[i - 1], fieldEnds[i]) }
+
     /// The text of field `i` of the current record.
     public func field(_ i: Int) -> String {
-        let start = i == 0 ? 0 : fieldEnds[i - 1]
-        return record.withUnsafeBufferPointer { String(decoding: $0[start..<fieldEnds[i]], as: UTF8.self) }
+        let (start, end) = bounds(i)
+        return String(decoding: UnsafeBufferPointer(start: record + start, count: end - start), as: UTF8.self)
     }
 
     /// True where field `i` is empty (a missing value).
-    public func isEmpty(_ i: Int) -> Bool { (i == 0 ? 0 : fieldEnds[i - 1]) == fieldEnds[i] }
+    public func isEmpty(_ i: Int) -> Bool { let (a, b) = bounds(i); return a == b }
 
     /// Field `i` as a number: NaN where empty; nil where the text is not a number.
     public func double(_ i: Int) -> Double? {
-        let start = i == 0 ? 0 : fieldEnds[i - 1]
-        return record.withUnsafeBufferPointer { parseDouble(UnsafeBufferPointer(rebasing: $0[start..<fieldEnds[i]])) }
+        let (start, end) = bounds(i)
+        return parseDouble(UnsafeBufferPointer(start: record + start, count: end - start))
     }
 
     // MARK: parsing
 
     private func fill() {
-        if atEOF { bufferCount = 0; position = 0; return }
-        bufferCount = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress, 1, $0.count, file) }
+        if atEOF { chunkCount = 0; position = 0; return }
+        chunkCount = fread(chunk, 1, chunkCapacity, file)
         position = 0
-        if bufferCount == 0 { atEOF = true }
-    }
-
-    @inline(__always) private func nextByte() -> UInt8? {
-        if position == bufferCount { fill(); if bufferCount == 0 { return nil } }
-        let b = buffer[position]
-        position += 1
-        return b
+        if chunkCount == 0 { atEOF = true }
     }
 
     @inline(__always) private func peekByte() -> UInt8? {
-        if position == bufferCount { fill(); if bufferCount == 0 { return nil } }
-        return buffer[position]
+        if position == chunkCount { fill(); if chunkCount == 0 { return nil } }
+        return chunk[position]
+    }
+
+    @inline(__always) private func appendToRecord(_ b: UInt8) {
+        if recordCount == recordCapacity { growRecord() }
+        record[recordCount] = b
+        recordCount += 1
     }
 
     private func readRecord() throws -> Bool {
-        record.removeAll(keepingCapacity: true)
+        recordCount = 0
         fieldEnds.removeAll(keepingCapacity: true)
         // Skip blank lines between records.
         while let b = peekByte(), b == 0x0A || b == 0x0D {
-            _ = nextByte()
+            position += 1
             if b == 0x0A { physicalLine += 1 }
         }
         guard peekByte() != nil else { return false }
         line = physicalLine
         var quoted = false, fieldStart = true, afterQuote = false
         while true {
-            guard let b = nextByte() else {
-                if quoted { throw CSVError(path: path, line: line, message: "a quoted field is never closed (missing '\"')") }
-                fieldEnds.append(record.count)
-                return true
+            if position == chunkCount {
+                fill()
+                if chunkCount == 0 {
+                    if quoted { throw CSVError(path: path, line: line, message: "a quoted field is never closed (missing '\"')") }
+                    fieldEnds.append(recordCount)
+                    return true
+                }
             }
+            // Fast path: copy a run of plain bytes of an unquoted field in one go.
+            if !quoted && !afterQuote {
+                var end = position
+                while end < chunkCount {
+                    let c = chunk[end]
+                    if c == 0x2C || c == 0x0A || c == 0x0D || c == 0x22 { break }
+                    end += 1
+                }
+                let run = end - position
+                if run > 0 {
+                    while recordCount + run > recordCapacity { growRecord() }
+                    (record + recordCount).update(from: chunk + position, count: run)
+                    recordCount += run
+                    position = end
+                    fieldStart = false
+                    continue
+                }
+            }
+            let b = chunk[position]
+            position += 1
             if quoted {
                 if b == 0x22 {
-                    if peekByte() == 0x22 { _ = nextByte(); record.append(0x22) } else { quoted = false; afterQuote = true }
+                    if peekByte() == 0x22 { position += 1; appendToRecord(0x22) } else { quoted = false; afterQuote = true }
                 } else {
                     if b == 0x0A { physicalLine += 1 }
-                    record.append(b)
+                    appendToRecord(b)
                 }
                 continue
             }
             switch b {
             case 0x2C:  // ,
-                fieldEnds.append(record.count)
+                fieldEnds.append(recordCount)
                 fieldStart = true; afterQuote = false
             case 0x0A:
                 physicalLine += 1
-                fieldEnds.append(record.count)
+                fieldEnds.append(recordCount)
                 return true
             case 0x0D:
-                if peekByte() == 0x0A { _ = nextByte() }
+                if peekByte() == 0x0A { position += 1 }
                 physicalLine += 1
-                fieldEnds.append(record.count)
+                fieldEnds.append(recordCount)
                 return true
             case 0x22 where fieldStart:
                 quoted = true; fieldStart = false
@@ -141,13 +175,17 @@ public final class CSVReader {
                 if afterQuote {
                     throw CSVError(path: path, line: physicalLine, message: "unexpected text after a closing quote; quote the whole field and double inner quotes")
                 }
-                if b == 0x22 {
-                    throw CSVError(path: path, line: physicalLine, message: "a '\"' inside an unquoted field; quote the field and write the quote as \"\"")
-                }
-                fieldStart = false
-                record.append(b)
+                throw CSVError(path: path, line: physicalLine, message: "a '\"' inside an unquoted field; quote the field and write the quote as \"\"")
             }
         }
+    }
+
+    private func growRecord() {
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: recordCapacity * 2)
+        bigger.update(from: record, count: recordCount)
+        record.deallocate()
+        record = bigger
+        recordCapacity *= 2
     }
 }
 
@@ -197,12 +235,16 @@ private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r,
 
 /// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
 /// `finish()`; a writer dropped without `finish()` removes its temporary file.
+/// Formats numbers itself into a raw buffer (no String per value), so it keeps up with the disk.
 public final class CSVWriter {
     public let path: String
     private let temporary: String
     private var file: UnsafeMutablePointer<FILE>?
-    private var buffer: [UInt8] = []
+    private let capacity = 1 << 20
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var used = 0
     private var fieldsInRow = 0
+    private var failed = false
 
     public init(path: String, header: [String]) throws {
         self.path = path
@@ -211,99 +253,133 @@ public final class CSVWriter {
             throw FileError(path: path, reason: "cannot write here (\(String(cString: strerror(errno)))); choose a writable folder")
         }
         file = fp
-        buffer.reserveCapacity(1 << 20)
+        buffer = .allocate(capacity: capacity + 4096)
         for name in header { field(name) }
         try endRow()
     }
 
     deinit {
         if let fp = file { fclose(fp); unlink(temporary) }
+        buffer.deallocate()
+    }
+
+    /// Makes room for `k` more bytes, flushing when the buffer is full.
+    @inline(__always) private func reserve(_ k: Int) {
+        if used + k > capacity { flushBuffer() }
     }
 
     @inline(__always) private func separator() {
-        if fieldsInRow > 0 { buffer.append(0x2C) }
+        if fieldsInRow > 0 { buffer[used] = 0x2C; used += 1 }
         fieldsInRow += 1
     }
 
     /// A text field, quoted where it holds a comma, quote or line break.
     public func field(_ text: String) {
-        separator()
-        let needsQuotes = text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        if !needsQuotes { buffer.append(contentsOf: text.utf8); return }
-        buffer.append(0x22)
-        for b in text.utf8 {
-            if b == 0x22 { buffer.append(0x22) }
-            buffer.append(b)
+        var t = text
+        t.withUTF8 { bytes in
+            if 2 * bytes.count + 3 > capacity {  // a huge field: quote it into its own buffer
+                separator()
+                var quoted: [UInt8] = [0x22]
+                for b in bytes { if b == 0x22 { quoted.append(0x22) }; quoted.append(b) }
+                quoted.append(0x22)
+                flushBuffer()
+                if let fp = file, fwrite(quoted, 1, quoted.count, fp) != quoted.count { failed = true }
+                return
+            }
+            reserve(2 * bytes.count + 3)
+            separator()
+            let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            if !needsQuotes {
+                (buffer + used).update(from: bytes.baseAddress!, count: bytes.count)
+                used += bytes.count
+                return
+            }
+            buffer[used] = 0x22; used += 1
+            for b in bytes {
+                if b == 0x22 { buffer[used] = 0x22; used += 1 }
+                buffer[used] = b; used += 1
+            }
+            buffer[used] = 0x22; used += 1
         }
-        buffer.append(0x22)
     }
 
     /// An empty field (a missing value).
-    public func emptyField() { separator() }
+    public func emptyField() {
+        reserve(1)
+        separator()
+    }
 
     /// An integer field.
     public func field(_ value: Int) {
+        reserve(24)
         separator()
         appendInteger(value)
     }
 
-    /// A number with a fixed count of decimals; NaN is written as an empty field (missing).
+    /// A number with a fixed count of decimals (at most 15); NaN is written as an empty field (missing).
     public func field(_ value: Double, decimals: Int) {
+        reserve(48)
         separator()
-        appendFixed(value, decimals: decimals)
+        appendFixed(value, decimals: Swift.min(Swift.max(decimals, 0), 15))
     }
 
     /// Ends the current row; flushes to disk every megabyte.
     public func endRow() throws {
-        buffer.append(0x0A)
+        reserve(1)
+        buffer[used] = 0x0A
+        used += 1
         fieldsInRow = 0
-        if buffer.count >= 1 << 20 { try flush() }
+        if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
     }
 
     /// Flushes, closes and renames the file into place.
     public func finish() throws {
-        try flush()
+        flushBuffer()
         guard let fp = file else { return }
         file = nil
-        if fclose(fp) != 0 { unlink(temporary); throw FileError(path: path, reason: "write failed (disk full?)") }
+        if fclose(fp) != 0 || failed { unlink(temporary); throw FileError(path: path, reason: "write failed (disk full?)") }
         try AtomicFile.commit(temporary, to: path)
     }
 
-    private func flush() throws {
-        guard let fp = file, !buffer.isEmpty else { return }
-        let written = buffer.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, fp) }
-        if written != buffer.count { throw FileError(path: path, reason: "write failed (disk full?)") }
-        buffer.removeAll(keepingCapacity: true)
+    private func flushBuffer() {
+        guard let fp = file, used > 0 else { return }
+        if fwrite(buffer, 1, used, fp) != used { failed = true }
+        used = 0
     }
 
-    private func appendInteger(_ value: Int) {
-        if value < 0 { buffer.append(0x2D) }
+    @inline(__always) private func appendInteger(_ value: Int) {
+        if value < 0 { buffer[used] = 0x2D; used += 1 }
         var v = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat { d[count] = UInt8(v % 10) + 0x30; v /= 10; count += 1 } while v > 0
-            while count > 0 { count -= 1; buffer.append(d[count]) }
+        var digits = 0
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of room for 20 digits
+        withUnsafeMutableBytes(of: &scratch) { d in
+            repeat { d[digits] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30; v /= 10; digits += 1 } while v > 0
+            while digits > 0 { digits -= 1; buffer[used] = d[digits]; used += 1 }
         }
     }
 
-    private func appendFixed(_ value: Double, decimals: Int) {
+    @inline(__always) private func appendFixed(_ value: Double, decimals: Int) {
         if value.isNaN { return }
-        if value.isInfinite { buffer.append(contentsOf: (value < 0 ? "-inf" : "inf").utf8); return }
-        let scale = powersOfTen[min(decimals, 22)]
+        if value.isInfinite {
+            for b in (value < 0 ? "-inf" : "inf").utf8 { buffer[used] = b; used += 1 }
+            return
+        }
+        let scale = powersOfTen[decimals]
         let scaled = (value * scale).rounded()
-        guard Swift.abs(scaled) < 9.0e15 else { buffer.append(contentsOf: value.description.utf8); return }
+        guard Swift.abs(scaled) < 9.0e15 else {
+            for b in value.description.utf8 { buffer[used] = b; used += 1 }
+            return
+        }
         var units = Int(scaled)
-        if units < 0 { buffer.append(0x2D); units = -units }
-        let whole = units / Int(scale), part = units % Int(scale)
-        appendInteger(whole)
+        if units < 0 { buffer[used] = 0x2D; used += 1; units = -units }
+        let s = Int(scale)
+        appendInteger(units / s)
         if decimals > 0 {
-            buffer.append(0x2E)
-            var divisor = Int(scale) / 10
-            var rest = part
-            while divisor > 0 { buffer.append(UInt8(rest / divisor) + 0x30); rest %= divisor; divisor /= 10 }
+            buffer[used] = 0x2E; used += 1
+            var part = units % s
+            var k = decimals
+            while k > 0 { k -= 1; buffer[used + k] = UInt8(truncatingIfNeeded: part % 10) &+ 0x30; part /= 10 }
+            used += decimals
         }
     }
 }

@@ -149,7 +149,7 @@ private struct JSONParser {
     func error(_ message: String) -> JSONSyntaxError {
         var line = 1, column = 1
         for b in bytes[0..<Swift.min(index, bytes.count)] {
-            if b == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }  // count characters, not UTF-8 continuation bytes
         }
         return JSONSyntaxError(line: line, column: column, message: message)
     }
@@ -189,7 +189,13 @@ private struct JSONParser {
             index += 1
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let v = Double(text), v.isFinite else { index = start; throw error("'\(text)' is not a valid number") }
+        // RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let leadingZero = digits.count > 1 && digits.hasPrefix("0") && digits.dropFirst().first?.isNumber == true
+        guard !leadingZero, digits.first?.isNumber == true, let v = Double(text), v.isFinite else {
+            index = start
+            throw error("'\(text)' is not a valid JSON number")
+        }
         return v
     }
 

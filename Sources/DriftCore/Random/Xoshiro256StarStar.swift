@@ -42,6 +42,11 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // the all-zero state is the one fixed point
     }
 
+    /// A generator with an explicit 256-bit state (for checking against the reference code).
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        (s0, s1, s2, s3) = state
+    }
+
     /// A child generator for a named sub-stream, e.g. one per simulated day or per sweep cell.
     @inlinable
     public func derived(stream: UInt64) -> Xoshiro256StarStar {

@@ -15,6 +15,8 @@ public enum FailureCatalog {
         /// Allowed numeric range, or allowed words for a text parameter.
         public let range: ClosedRange<Double>?
         public let choices: [String]?
+        /// True when only whole numbers make sense (hours, days).
+        public var wholeNumber: Bool = false
     }
 
     public struct Entry: Sendable {
@@ -30,11 +32,15 @@ public enum FailureCatalog {
         /// Default ramp in days when the scenario gives none.
         public let defaultRampDays: Int
         public let parameters: [Parameter]
+        /// When set, the only feature names it may act on (e.g. `hour` for a time-zone change),
+        /// on top of `allowedRoles`.
+        public var allowedFeatures: [String]? = nil
     }
 
     static func number(_ name: String, _ meaning: String, _ text: String, _ range: ClosedRange<Double>,
-                       _ f: @escaping @Sendable (Double) -> Double) -> Parameter {
-        Parameter(name: name, meaning: meaning, defaultValue: { .number(f($0)) }, defaultText: text, range: range, choices: nil)
+                       whole: Bool = false, _ f: @escaping @Sendable (Double) -> Double) -> Parameter {
+        Parameter(name: name, meaning: meaning, defaultValue: { .number(f($0)) }, defaultText: text, range: range,
+                  choices: nil, wholeNumber: whole)
     }
 
     static func word(_ name: String, _ meaning: String, _ value: String, _ choices: [String]) -> Parameter {
@@ -115,9 +121,9 @@ public enum FailureCatalog {
               ]),
         Entry(kind: .schemaChange, subkind: "timezone", meaning: "the hour is sent in another time zone",
               defaultFeatures: ["hour"], allowedRoles: [.numeric], featureCount: 1...1, defaultRampDays: 0, parameters: [
-                number("offset_hours", "hours added modulo 24", "round(2 + 8·s)", -23...23) { (2 + 8 * $0).rounded() },
+                number("offset_hours", "hours added modulo 24", "round(2 + 8·s)", -23...23, whole: true) { (2 + 8 * $0).rounded() },
                 affectedShare,
-              ]),
+              ], allowedFeatures: ["hour"]),
         Entry(kind: .schemaChange, subkind: "boolean_flip", meaning: "a boolean arrives inverted",
               defaultFeatures: ["cvv_match"], allowedRoles: [.boolean], featureCount: 1...3, defaultRampDays: 0, parameters: [
                 affectedShare,
@@ -172,7 +178,7 @@ public enum FailureCatalog {
               ]),
         Entry(kind: .labelDelay, subkind: "outage", meaning: "the chargeback feed stops, then delivers the backlog at once",
               defaultFeatures: [], allowedRoles: [], featureCount: 0...0, defaultRampDays: 0, parameters: [
-                number("outage_days", "days with no chargeback delivered; the backlog arrives the day after", "round(14 + 46·s)", 1...365) { (14 + 46 * $0).rounded() },
+                number("outage_days", "days with no chargeback delivered; the backlog arrives the day after", "round(14 + 46·s)", 1...365, whole: true) { (14 + 46 * $0).rounded() },
               ]),
     ]
 

@@ -63,8 +63,9 @@ public struct Monitoring: Sendable, Equatable {
     public init() {}
 }
 
-/// One injected failure. Days count from the first production day (0). Strength ramps linearly
-/// from 0 at `startDay` to 1 at `startDay + rampDays`, holds, and drops to 0 at `endDay` (exclusive).
+/// One injected failure. Days count from the first production day (0). Strength on day d is
+/// min(1, (d - startDay + 1) / rampDays): 1/rampDays on `startDay`, full from `startDay + rampDays - 1`
+/// (at once when rampDays is 0); it holds, and drops to 0 on `endDay` (exclusive).
 public struct FailureSpec: Sendable, Equatable {
     public var kind: FailureKind
     public var subkind: String

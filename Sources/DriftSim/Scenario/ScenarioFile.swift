@@ -1,0 +1,387 @@
+import DriftCore
+import Foundation
+
+/// Reads, validates and writes scenario files. `scenarios/README.md` is the field reference; every
+/// rule enforced here is stated there. A decoded `Scenario` is resolved: every default is filled in,
+/// including every failure parameter of its sub-kind (derived from the severity where not given).
+public enum ScenarioFile {
+    /// The keys of a scenario file, in the order `resolvedJSON` writes them.
+    public static let keys = ["name", "seed", "description", "population", "reference_days", "production_days",
+                              "label_delay", "monitoring", "failures"]
+    public static let populationKeys = ["customers", "merchants", "transactions_per_day", "weekly_seasonality", "base_fraud_rate"]
+    public static let labelDelayKeys = ["median_days", "tail_days", "never_reported_share", "chargeback_window_days"]
+    public static let monitoringKeys = ["window_days", "step_days"]
+    public static let failureKeys = ["kind", "subkind", "features", "start_day", "ramp_days", "end_day", "severity", "params"]
+
+    /// The longest day count any period or delay may have (ten years).
+    public static let maxDays = 3650
+    /// Largest seed written as a JSON number (doubles hold whole numbers exactly up to 2^53);
+    /// larger seeds are written as a string of digits.
+    static let maxNumericSeed: UInt64 = 1 << 53
+
+    // MARK: Reading
+
+    /// Reads and validates the scenario file at `path`.
+    public static func load(_ path: String) throws -> Scenario {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigError(file: path, path: "", message: "file not found; check the path (bundled scenarios are in scenarios/)")
+        }
+        if isDirectory.boolValue {
+            throw ConfigError(file: path, path: "", message: "is a folder, not a scenario file; name a .json file")
+        }
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(path) } catch let e as FileError {
+            throw ConfigError(file: path, path: "", message: e.reason)
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
+            throw ConfigError(file: path, path: "", message: "is not UTF-8 text; save the scenario as UTF-8 JSON")
+        }
+        let json: JSON
+        do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
+            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
+        }
+        return try decode(json, file: path)
+    }
+
+    /// Validates a parsed scenario document; `file` names it in errors.
+    public static func decode(_ json: JSON, file: String) throws -> Scenario {
+        var r = try ConfigReader(json, file: file, path: "")
+        try r.finish(known: keys)  // unknown keys first, so a typo is reported as a typo, not as a missing key
+
+        guard r.has("name") else { throw r.error("name", "is required; add a short file-safe name such as \"my-scenario\"") }
+        let name = try r.string("name")
+        if let problem = nameProblem(name) { throw r.error("name", problem) }
+        let seed = try readSeed(&r, "seed")
+        let description = try r.string("description", default: "")
+
+        var population = Population()
+        if var p = try r.object("population") {
+            try p.finish(known: populationKeys)
+            population.customers = try p.int("customers", default: population.customers, in: 1...10_000_000)
+            population.merchants = try p.int("merchants", default: population.merchants, in: 1...1_000_000)
+            population.transactionsPerDay = try p.double("transactions_per_day", default: population.transactionsPerDay,
+                                                         in: 1...100_000_000)
+            population.weeklySeasonality = try p.double("weekly_seasonality", default: population.weeklySeasonality,
+                                                        in: 0...0.9)
+            population.baseFraudRate = try p.double("base_fraud_rate", default: population.baseFraudRate, in: 0...0.5)
+            if population.baseFraudRate <= 0 {
+                throw p.error("base_fraud_rate", "must be above 0 and at most 0.5 (a world without fraud has nothing to learn); got 0")
+            }
+        }
+
+        let referenceDays = try r.int("reference_days", default: 60, in: 1...maxDays)
+        let productionDays = try r.int("production_days", default: 180, in: 1...maxDays)
+
+        var labelDelay = LabelDelay()
+        if var l = try r.object("label_delay") {
+            try l.finish(known: labelDelayKeys)
+            labelDelay.medianDays = try l.double("median_days", default: labelDelay.medianDays, in: 0...Double(maxDays))
+            if labelDelay.medianDays <= 0 { throw l.error("median_days", "must be above 0 days; got 0") }
+            labelDelay.tailDays = try l.double("tail_days", default: labelDelay.tailDays, in: 0...Double(maxDays))
+            if labelDelay.tailDays <= labelDelay.medianDays {
+                throw l.error("tail_days", "must be above median_days (\(JSON.format(labelDelay.medianDays))): it is the 99th percentile of the delay; got \(JSON.format(labelDelay.tailDays))")
+            }
+            labelDelay.neverReportedShare = try l.double("never_reported_share", default: labelDelay.neverReportedShare, in: 0...1)
+            if labelDelay.neverReportedShare >= 1 {
+                throw l.error("never_reported_share", "must be below 1 (with 1 no fraud is ever labelled); got 1")
+            }
+            labelDelay.chargebackWindowDays = try l.int("chargeback_window_days", default: labelDelay.chargebackWindowDays, in: 1...maxDays)
+            if Double(labelDelay.chargebackWindowDays) <= labelDelay.medianDays {
+                throw l.error("chargeback_window_days", "must be above median_days (\(JSON.format(labelDelay.medianDays))), or most chargebacks would arrive after the window closed; got \(labelDelay.chargebackWindowDays)")
+            }
+        }
+
+        var monitoring = Monitoring()
+        if var m = try r.object("monitoring") {
+            try m.finish(known: monitoringKeys)
+            monitoring.windowDays = try m.int("window_days", default: monitoring.windowDays, in: 1...maxDays)
+            monitoring.stepDays = try m.int("step_days", default: monitoring.stepDays, in: 1...maxDays)
+            if monitoring.stepDays > monitoring.windowDays {
+                throw m.error("step_days", "must be at most window_days (\(monitoring.windowDays)), or some days would never be monitored; got \(monitoring.stepDays)")
+            }
+        }
+        if monitoring.windowDays > productionDays {
+            throw ConfigError(file: file, path: "monitoring.window_days",
+                              message: "must be at most production_days (\(productionDays)), or no window ever fills; got \(monitoring.windowDays)")
+        }
+
+        var failures: [FailureSpec] = []
+        for (i, item) in (try r.array("failures") ?? []).enumerated() {
+            failures.append(try decodeFailure(item, file: file, path: "failures[\(i)]",
+                                              productionDays: productionDays, population: population))
+        }
+        try r.finish()
+        return Scenario(name: name, seed: seed, description: description, population: population,
+                        referenceDays: referenceDays, productionDays: productionDays, labelDelay: labelDelay,
+                        monitoring: monitoring, failures: failures)
+    }
+
+    /// Validates one member of `failures` and fills in its defaults.
+    static func decodeFailure(_ json: JSON, file: String, path: String, productionDays: Int,
+                              population: Population) throws -> FailureSpec {
+        var r = try ConfigReader(json, file: file, path: path)
+        try r.finish(known: failureKeys)
+        let injectable = FailureKind.allCases.filter { $0 != .none }.map(\.rawValue)
+
+        guard r.has("kind") else { throw r.error("kind", "is required; add one of: \(injectable.joined(separator: ", "))") }
+        let kindText = try r.string("kind")
+        guard let kind = FailureKind(rawValue: kindText) else {
+            throw r.error("kind", "unknown kind '\(kindText)'\(didYouMean(kindText, injectable)); the kinds are: \(injectable.joined(separator: ", "))")
+        }
+        if kind == .none {
+            throw r.error("kind", "'none' is not a failure; a control scenario has an empty 'failures' list")
+        }
+        let subkinds = FailureCatalog.subkinds(of: kind)
+        guard r.has("subkind") else {
+            throw r.error("subkind", "is required; \(kind.rawValue) has the sub-kinds: \(subkinds.joined(separator: ", "))")
+        }
+        let subkind = try r.string("subkind")
+        guard let entry = FailureCatalog.entry(kind: kind, subkind: subkind) else {
+            if let other = FailureCatalog.entries.first(where: { $0.subkind == subkind }) {
+                throw r.error("subkind", "'\(subkind)' is a sub-kind of \(other.kind.rawValue), not \(kind.rawValue); \(kind.rawValue) has the sub-kinds: \(subkinds.joined(separator: ", "))")
+            }
+            throw r.error("subkind", "unknown sub-kind '\(subkind)' of \(kind.rawValue)\(didYouMean(subkind, subkinds)); its sub-kinds are: \(subkinds.joined(separator: ", "))")
+        }
+        let label = "\(kind.rawValue)/\(subkind)"
+
+        var features = entry.defaultFeatures
+        if let given = try r.strings("features") {
+            try checkFeatures(given, entry: entry, label: label, reader: r)
+            features = given
+        }
+
+        guard r.has("start_day") else {
+            throw r.error("start_day", "is required; add the production day the failure starts (0 to \(productionDays - 1))")
+        }
+        let startDay = try r.int("start_day")
+        if startDay < 0 {
+            throw r.error("start_day", "must be 0 or later (failure days count from the first production day, 0); got \(startDay)")
+        }
+        if startDay >= productionDays {
+            throw r.error("start_day", "the failure starts after production ends: production days are 0 to \(productionDays - 1); got \(startDay)")
+        }
+        let rampDays = try r.int("ramp_days", default: entry.defaultRampDays, in: 0...maxDays)
+        let endDay = try r.optionalInt("end_day")
+        if let end = endDay {
+            if end <= startDay {
+                throw r.error("end_day", "must be after start_day (\(startDay)); end_day is the first day without the failure; got \(end)")
+            }
+            if end > productionDays {
+                throw r.error("end_day", "is after production ends (production_days is \(productionDays)); use at most \(productionDays), or leave end_day out for a failure that lasts; got \(end)")
+            }
+        }
+        guard r.has("severity") else { throw r.error("severity", "is required; add a number in [0, 1]") }
+        let severity = try r.double("severity", in: 0...1)
+
+        var parameters: [String: FailureParameterValue] = [:]
+        let given = try r.object("params")
+        if let p = given {
+            let names = entry.parameters.map(\.name)
+            for (key, _) in p.members where !names.contains(key) {
+                throw p.error(key, "\(label) has no parameter '\(key)'\(didYouMean(key, names)); its parameters are: \(names.joined(separator: ", "))")
+            }
+        }
+        for parameter in entry.parameters {
+            if let p = given, let raw = p.members.first(where: { $0.0 == parameter.name })?.1, raw != .null {
+                parameters[parameter.name] = try readParameter(raw, parameter, reader: p)
+            } else {
+                parameters[parameter.name] = parameter.defaultValue(severity)
+            }
+        }
+        let spec = FailureSpec(kind: kind, subkind: subkind, features: features, startDay: startDay, rampDays: rampDays,
+                               endDay: endDay, severity: severity, parameters: parameters)
+        if kind == .priorShift {
+            let share = population.baseFraudRate * spec.number("prior_multiplier")
+            if share >= 1 {
+                throw ConfigError(file: file, path: "\(path).params.prior_multiplier",
+                                  message: "base_fraud_rate × prior_multiplier = \(String(format: "%.4g", share)) must stay below 1; lower the multiplier or the severity")
+            }
+        }
+        try r.finish()
+        return spec
+    }
+
+    static func checkFeatures(_ given: [String], entry: FailureCatalog.Entry, label: String, reader r: ConfigReader) throws {
+        let path = r.fieldPath("features")
+        if entry.featureCount.upperBound == 0 {
+            if given.isEmpty { return }
+            throw ConfigError(file: r.file, path: path, message: "\(label) takes no features; remove 'features'")
+        }
+        let allowed = entry.allowedFeatureNames
+        for (k, name) in given.enumerated() {
+            let itemPath = "\(path)[\(k)]"
+            guard let role = ServedFeatures.role(of: name) else {
+                throw ConfigError(file: r.file, path: itemPath,
+                                  message: "unknown feature '\(name)'\(didYouMean(name, ServedFeatures.names)); the served features are: \(ServedFeatures.names.joined(separator: ", "))")
+            }
+            if !allowed.contains(name) {
+                throw ConfigError(file: r.file, path: itemPath,
+                                  message: "\(label) cannot act on '\(name)' (a \(role.rawValue) feature); it accepts: \(allowed.joined(separator: ", "))")
+            }
+            if given[..<k].contains(name) {
+                throw ConfigError(file: r.file, path: itemPath, message: "'\(name)' is listed twice; list each feature once")
+            }
+        }
+        let count = entry.featureCount
+        if !count.contains(given.count) {
+            let need = count.lowerBound == count.upperBound
+                ? "exactly \(count.lowerBound) distinct feature\(count.lowerBound == 1 ? "" : "s")"
+                : "\(count.lowerBound) to \(count.upperBound) features"
+            throw ConfigError(file: r.file, path: path, message: "\(label) needs \(need); got \(given.count)")
+        }
+    }
+
+    static func readParameter(_ raw: JSON, _ parameter: FailureCatalog.Parameter, reader p: ConfigReader) throws -> FailureParameterValue {
+        if let choices = parameter.choices {
+            guard let word = raw.stringValue else {
+                throw p.error(parameter.name, "expected a string (one of: \(choices.joined(separator: ", "))), found \(raw.typeName)")
+            }
+            guard choices.contains(word) else {
+                throw p.error(parameter.name, "'\(word)' is not one of: \(choices.joined(separator: ", "))\(didYouMean(word, choices))")
+            }
+            return .text(word)
+        }
+        guard let value = raw.doubleValue else {
+            throw p.error(parameter.name, "expected a number, found \(raw.typeName)")
+        }
+        if let range = parameter.range, !range.contains(value) {
+            throw p.error(parameter.name, "must be in [\(JSON.format(range.lowerBound)), \(JSON.format(range.upperBound))]; got \(JSON.format(value))")
+        }
+        if parameter.wholeNumber, value != value.rounded() {
+            throw p.error(parameter.name, "expected a whole number, got \(JSON.format(value))")
+        }
+        return .number(value)
+    }
+
+    /// A 64-bit seed: a whole JSON number from 0 to 2^53, or a string of decimal digits for any UInt64.
+    static func readSeed(_ r: inout ConfigReader, _ key: String) throws -> UInt64 {
+        guard let v = r.value(key) else {
+            throw r.error(key, "is required; add a whole number (0 to 2^53, or a string of digits for a larger 64-bit seed)")
+        }
+        switch v {
+        case .number(let d):
+            guard d >= 0, d == d.rounded(), d <= Double(maxNumericSeed) else {
+                throw r.error(key, "must be a whole number from 0 to 2^53 (write larger 64-bit seeds as a string of digits); got \(JSON.format(d))")
+            }
+            return UInt64(d)
+        case .string(let s):
+            guard let seed = UInt64(s) else {
+                throw r.error(key, "'\(s)' is not a whole number from 0 to 18446744073709551615")
+            }
+            return seed
+        default:
+            throw r.error(key, "expected a whole number, found \(v.typeName)")
+        }
+    }
+
+    /// Why `name` is not a safe file name, or nil when it is: it names the run's results folder, so
+    /// it must never reach outside it.
+    public static func nameProblem(_ name: String) -> String? {
+        let rule = "use 1 to 100 of the characters A-Z a-z 0-9 . _ - (the name becomes a file name)"
+        if name.isEmpty { return "is empty; \(rule)" }
+        if name.unicodeScalars.count > 100 { return "is \(name.unicodeScalars.count) characters long; \(rule)" }
+        if name.hasPrefix(".") { return "must not start with '.'; \(rule)" }
+        for scalar in name.unicodeScalars {
+            let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
+            if !ok { return "contains '\(scalar.escaped(asASCII: true))'; \(rule)" }
+        }
+        return nil
+    }
+
+    static func didYouMean(_ word: String, _ candidates: [String]) -> String {
+        closestMatch(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
+    // MARK: Writing
+
+    /// The scenario with every default written out, keys in the documented order: what
+    /// `scenario.resolved.json` holds. `decode(resolvedJSON(s))` gives back `s` for any valid
+    /// scenario. Failure parameters absent from `s` are written with their severity defaults.
+    public static func resolvedJSON(_ s: Scenario) -> JSON {
+        let p = s.population, l = s.labelDelay, m = s.monitoring
+        let seed: JSON = s.seed <= maxNumericSeed ? .number(Double(s.seed)) : .string(String(s.seed))
+        return .object([
+            ("name", .string(s.name)),
+            ("seed", seed),
+            ("description", .string(s.description)),
+            ("population", .object([
+                ("customers", .number(Double(p.customers))),
+                ("merchants", .number(Double(p.merchants))),
+                ("transactions_per_day", .number(p.transactionsPerDay)),
+                ("weekly_seasonality", .number(p.weeklySeasonality)),
+                ("base_fraud_rate", .number(p.baseFraudRate)),
+            ])),
+            ("reference_days", .number(Double(s.referenceDays))),
+            ("production_days", .number(Double(s.productionDays))),
+            ("label_delay", .object([
+                ("median_days", .number(l.medianDays)),
+                ("tail_days", .number(l.tailDays)),
+                ("never_reported_share", .number(l.neverReportedShare)),
+                ("chargeback_window_days", .number(Double(l.chargebackWindowDays))),
+            ])),
+            ("monitoring", .object([
+                ("window_days", .number(Double(m.windowDays))),
+                ("step_days", .number(Double(m.stepDays))),
+            ])),
+            ("failures", .array(s.failures.map(failureJSON))),
+        ])
+    }
+
+    static func failureJSON(_ f: FailureSpec) -> JSON {
+        let entry = FailureCatalog.entry(kind: f.kind, subkind: f.subkind)
+        var params: [(String, JSON)] = []
+        for parameter in entry?.parameters ?? [] {
+            params.append((parameter.name, parameterJSON(f.parameters[parameter.name] ?? parameter.defaultValue(f.severity))))
+        }
+        for (name, value) in f.parameters.sorted(by: { $0.key < $1.key }) where !params.contains(where: { $0.0 == name }) {
+            params.append((name, parameterJSON(value)))  // not in the catalog: decode will name it
+        }
+        var features = f.features
+        if features.isEmpty, let e = entry, e.featureCount.lowerBound > 0 { features = e.defaultFeatures }
+        return .object([
+            ("kind", .string(f.kind.rawValue)),
+            ("subkind", .string(f.subkind)),
+            ("features", .array(features.map { .string($0) })),
+            ("start_day", .number(Double(f.startDay))),
+            ("ramp_days", .number(Double(f.rampDays))),
+            ("end_day", f.endDay.map { .number(Double($0)) } ?? .null),
+            ("severity", .number(f.severity)),
+            ("params", .object(params)),
+        ])
+    }
+
+    static func parameterJSON(_ v: FailureParameterValue) -> JSON {
+        switch v {
+        case .number(let d): return .number(d)
+        case .text(let t): return .string(t)
+        }
+    }
+
+    /// Writes `resolvedJSON(s)` to `path` atomically (`scenario.resolved.json` beside generated data).
+    public static func writeResolved(_ s: Scenario, to path: String) throws {
+        try AtomicFile.write(resolvedJSON(s).serialized(), to: path)
+    }
+
+    /// Validates a scenario built in code (a sweep cell, a test) and fills in whatever is missing:
+    /// failure parameters from the severity, features from the catalog. To change a failure's
+    /// severity, clear its `parameters` too, or the old severity's values are kept.
+    public static func resolve(_ s: Scenario, file: String? = nil) throws -> Scenario {
+        try decode(resolvedJSON(s), file: file ?? "<scenario \(s.name)>")
+    }
+
+    /// A stable digest of the resolved scenario: FNV-1a 64 of `resolvedJSON(s)` serialised compactly,
+    /// as 16 lowercase hex digits. Run manifests record it; any change of content changes it.
+    public static func contentHash(_ s: Scenario) -> String {
+        let hash = fnv1a64(Array(resolvedJSON(s).serialized(pretty: false).utf8))
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// FNV-1a, 64-bit (Fowler, Noll, Vo; offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+    public static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+}

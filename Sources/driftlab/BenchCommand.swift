@@ -1,0 +1,61 @@
+import DriftCore
+import Foundation
+
+/// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
+let benchCommand = Command(
+    name: "bench",
+    summary: "Measure throughput and speed ratios (run a release build)",
+    help: """
+    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|detectors]
+
+    Runs the benchmarks of every module and prints one line per figure. Build in release mode
+    first: debug builds of numeric loops are 10-50x slower.
+
+    OPTIONS:
+      --jobs N     threads for the parallel figures (default: all cores)
+      --json       machine-readable output
+      --only AREA  run one area only
+
+    EXAMPLE: swift run -c release driftlab bench --json > bench.json
+    """,
+    run: { args in
+        let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
+        let json = args.flag("json")
+        let only = try args.option("only")
+        try args.finish(knownFlags: ["jobs", "json", "only"])
+        let areas = benchmarkAreas(jobs: jobs)
+        if let only, !areas.contains(where: { $0.0 == only }) {
+            throw UsageError("--only must be one of: \(areas.map(\.0).joined(separator: ", "))")
+        }
+        var all: [(String, BenchmarkResult)] = []
+        for (area, run) in areas where only == nil || only == area {
+            if !json { printError("running \(area) benchmarks...") }
+            for r in run() {
+                all.append((area, r))
+                if !json { print(benchLine(area, r)) }
+            }
+        }
+        if json {
+            let rows: [JSON] = all.map { area, r in
+                .object([("area", .string(area)), ("name", .string(r.name)), ("value", .number(r.value)),
+                         ("unit", .string(r.unit)), ("note", .string(r.note))])
+            }
+            let doc: JSON = .object([("tool_version", .string(DriftLabVersion.current)), ("jobs", .number(Double(jobs))),
+                                     ("results", .array(rows))])
+            print(doc.serialized(), terminator: "")
+        }
+    })
+
+/// The benchmark suites by area; each module contributes one.
+func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
+    [
+        ("core", { CoreBenchmarks.run() }),
+    ]
+}
+
+/// One aligned text line of benchmark output.
+func benchLine(_ area: String, _ r: BenchmarkResult) -> String {
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    let value = String(format: "%12.2f", r.value)
+    return pad(area, 10) + pad(r.name, 56) + value + " " + pad(r.unit, 8) + r.note
+}

@@ -1,0 +1,67 @@
+import DriftCore
+import DriftSim
+
+/// `driftlab validate <file>...`: checks scenario files and prints a one-line summary of each,
+/// or the resolved scenario (every default filled in) with `--resolved`.
+let validateCommand = Command(
+    name: "validate",
+    summary: "Check scenario files and show what they inject",
+    help: """
+    USAGE: driftlab validate <scenario.json>... [--resolved]
+
+    Checks each scenario file against the field reference (scenarios/README.md): unknown keys,
+    wrong types, out-of-range values, unknown kinds, sub-kinds, features or parameters, failures
+    outside the production period. Prints one line per valid file:
+      ok: <file> (<name>: N failures: kind/subkind at day D, ...)
+    and 'error: <file>: <json path>: <what to fix>' on stderr for an invalid one (exit 1).
+
+    OPTIONS:
+      --resolved   print each scenario as resolved JSON on stdout (every default filled in,
+                   as written to scenario.resolved.json); the ok lines then go to stderr
+
+    EXAMPLE: driftlab validate scenarios/*.json
+    EXAMPLE: driftlab validate scenarios/capstone.json --resolved
+    """,
+    run: { args in
+        let resolved = args.flag("resolved")
+        var files = [try args.positional("scenario file")]
+        while let more = try? args.positional("scenario file") { files.append(more) }
+        try args.finish(knownFlags: ["resolved"])
+
+        var failed: [ConfigError] = []
+        for file in files {
+            do {
+                let scenario = try ScenarioFile.load(file)
+                let line = "ok: \(file) (\(validationSummary(scenario)))"
+                if resolved {
+                    printError(line)
+                    print(ScenarioFile.resolvedJSON(scenario).serialized(), terminator: "")
+                } else {
+                    print(line)
+                }
+            } catch let e as ConfigError {
+                if files.count == 1 { throw e }
+                printError("error: \(e)")
+                failed.append(e)
+            }
+        }
+        if !failed.isEmpty {
+            throw ValidationFailed(invalid: failed.count, total: files.count)
+        }
+    })
+
+/// "capstone: 2 failures: data_quality/dropped at day 60, covariate_shift/category_mix at day 30".
+func validationSummary(_ s: Scenario) -> String {
+    let n = s.failures.count
+    var text = "\(s.name): \(n) failure\(n == 1 ? "" : "s")"
+    if n > 0 {
+        text += ": " + s.failures.map { "\($0.kind.rawValue)/\($0.subkind) at day \($0.startDay)" }.joined(separator: ", ")
+    }
+    return text
+}
+
+struct ValidationFailed: Error, CustomStringConvertible {
+    let invalid: Int
+    let total: Int
+    var description: String { "\(invalid) of \(total) scenario files are invalid" }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+@testable import DriftCore
+
+/// A fresh temporary folder for one test.
+func temporaryFolder(_ label: String = #function) -> String {
+    let name = "driftlab-test-\(label.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func writeText(_ text: String, _ path: String) { FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+
+@Suite struct CSVTests {
+    @Test func roundTripsQuotedFields() throws {
+        let dir = temporaryFolder()
+        let path = dir + "/t.csv"
+        let writer = try CSVWriter(path: path, header: ["id", "name", "x"])
+        let names = ["plain", "with,comma", "with \"quote\"", "two\nlines", ""]
+        for (i, n) in names.enumerated() {
+            writer.field(i)
+            if n.isEmpty { writer.emptyField() } else { writer.field(n) }
+            writer.field(Double(i) * 1.25 - 2, decimals: 2)
+            try writer.endRow()
+        }
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing at the target before finish()")
+        try writer.finish()
+        let reader = try CSVReader(path: path)
+        #expect(reader.header == ["id", "name", "x"])
+        var rows: [(String, String, Double?)] = []
+        var lines: [Int] = []
+        while try reader.next() { rows.append((reader.field(0), reader.field(1), reader.double(2))); lines.append(reader.line) }
+        #expect(rows.map(\.1) == names)
+        #expect(rows.map(\.2) == [-2, -0.75, 0.5, 1.75, 3])
+        #expect(lines == [2, 3, 4, 5, 7], "a quoted line break moves the next record's line")
+        #expect(String(decoding: try AtomicFile.read(path), as: UTF8.self).contains("\"with \"\"quote\"\"\""))
+    }
+
+    @Test func namesTheLineOfAMalformedRow() throws {
+        let dir = temporaryFolder()
+        let cases: [(String, Int, String)] = [
+            ("a,b\n1,2\n3\n", 3, "expected 2 fields"),
+            ("a,b\n1,2\n\"open,2\n4,5\n", 3, "never closed"),
+            ("a,b\n1,\"x\"y\n", 2, "after a closing quote"),
+            ("a,b\n1,x\"y\n", 2, "inside an unquoted field"),
+        ]
+        for (text, line, message) in cases {
+            let path = dir + "/bad.csv"
+            writeText(text, path)
+            let reader = try CSVReader(path: path)
+            do {
+                while try reader.next() {}
+                Issue.record("no error for \(text.debugDescription)")
+            } catch let e as CSVError {
+                #expect(e.line == line, "\(e)")
+                #expect(e.message.contains(message), "\(e)")
+                #expect(e.description.hasPrefix(path))
+            }
+        }
+    }
+
+    @Test func headerProblemsAndMissingFiles() {
+        let dir = temporaryFolder()
+        writeText("", dir + "/empty.csv")
+        #expect(throws: CSVError.self) { try CSVReader(path: dir + "/empty.csv") }
+        writeText("a,a\n1,2\n", dir + "/dup.csv")
+        #expect(throws: CSVError.self) { try CSVReader(path: dir + "/dup.csv") }
+        #expect(throws: FileError.self) { try CSVReader(path: dir + "/absent.csv") }
+    }
+
+    @Test func crlfAndBlankLines() throws {
+        let dir = temporaryFolder()
+        writeText("a,b\r\n1,2\r\n\r\n3,4\r\n", dir + "/crlf.csv")
+        let t = try Table.readCSV(dir + "/crlf.csv")
+        #expect(try t.numeric("a") == [1, 3])
+        #expect(try t.numeric("b") == [2, 4])
+    }
+
+    @Test func parsesNumbersLikeStrtod() {
+        let cases: [(String, Double?)] = [("0", 0), ("-12.5", -12.5), ("+3", 3), ("1e3", 1000), ("0.1", 0.1),
+                                          ("123456789012345678", 123456789012345678), ("1.", 1), (".5", 0.5),
+                                          ("inf", .infinity), ("-inf", -.infinity), ("abc", nil), ("1,5", nil), ("-", nil), (".", nil)]
+        for (text, expected) in cases {
+            let v = parseDouble(text)
+            if let e = expected { #expect(v == e, "\(text)") } else { #expect(v == nil, "\(text)") }
+        }
+        #expect(parseDouble("")!.isNaN)
+        #expect(parseDouble("nan")!.isNaN)
+        var g = Xoshiro256StarStar(seed: 5)
+        for _ in 0..<2000 {
+            let x = (g.uniform() - 0.5) * pow(10, Double(g.index(10)))
+            let text = String(format: "%.*f", g.index(8), x)
+            #expect(parseDouble(text) == Double(text), "\(text)")
+        }
+    }
+
+    @Test func tableInfersTypesAndReportsBadNumbers() throws {
+        let dir = temporaryFolder()
+        writeText("x,c,y\n1.5,a,1\n,b,0\n2,a,\n", dir + "/t.csv")
+        let t = try Table.readCSV(dir + "/t.csv")
+        #expect(t.rowCount == 3)
+        let x = try t.numeric("x")
+        #expect(x[0] == 1.5 && x[1].isNaN && x[2] == 2)
+        let c = try #require(t["c"]?.categoricalValues)
+        #expect(c.codes == [0, 1, 0] && c.levels == ["a", "b"])
+        #expect(throws: CSVError.self) { try Table.readCSV(dir + "/t.csv", types: ["c": .numeric]) }
+        do {
+            _ = try Table.readCSV(dir + "/t.csv", types: ["c": .numeric])
+        } catch let e as CSVError {
+            #expect(e.line == 2 && e.message.contains("'c'"))
+        }
+        #expect(throws: TableError.self) { try t.column("y2") }
+        #expect("\(TableError.missingColumn("amout", available: ["amount", "hour"]))".contains("did you mean 'amount'"))
+        try t.writeCSV(dir + "/out.csv", decimals: 3)
+        let back = try Table.readCSV(dir + "/out.csv")
+        #expect(back.columnNames == t.columnNames && back.rowCount == 3)
+    }
+
+    @Test func unwritableTargetIsAClearError() throws {
+        let dir = temporaryFolder()
+        writeText("x", dir + "/file")
+        #expect(throws: FileError.self) { try CSVWriter(path: dir + "/file/sub/out.csv", header: ["a"]) }
+        #expect(throws: FileError.self) { try AtomicFile.write("x", to: dir + "/file/sub/out.txt") }
+    }
+
+    @Test func droppedWriterLeavesNoFile() throws {
+        let dir = temporaryFolder()
+        do {
+            let w = try CSVWriter(path: dir + "/half.csv", header: ["a"])
+            w.field(1)
+            try w.endRow()
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left.isEmpty, "\(left)")
+    }
+}
+
+@Suite struct JSONTests {
+    @Test func parsesAndSerialisesDeterministically() throws {
+        let text = #"{"b": 1, "a": [1.5, -2e3, true, null, "x\"y\n\u00e9"], "c": {"z": {}, "y": []}}"#
+        let v = try JSON.parse(text)
+        #expect(v["b"] == .number(1))
+        #expect(v["a"]?.arrayValue?.count == 5)
+        #expect(v["a"]?.arrayValue?[4] == .string("x\"y\né"))
+        let out = v.serialized()
+        #expect(out.hasPrefix("{\n  \"b\": 1,\n  \"a\": [1.5, -2000, true, null, \"x\\\"y\\né\"]"))
+        #expect(try JSON.parse(out) == v)
+        #expect(v.serialized(pretty: false) == #"{"b":1,"a":[1.5,-2000,true,null,"x\"y\né"],"c":{"z":{},"y":[]}}"#)
+        #expect(JSON.number(.nan).serialized(pretty: false) == "null")
+    }
+
+    @Test func syntaxErrorsNameLineAndColumn() {
+        let cases: [(String, Int, Int, String)] = [
+            ("{\n  \"a\": 1,\n  \"b\": }", 3, 8, "expected a value"),
+            ("{\"a\": 1 \"b\": 2}", 1, 9, "expected ',' or '}'"),
+            ("{\"a\": 1, \"a\": 2}", 1, 10, "appears twice"),
+            ("[1, 2", 1, 6, "never closed"),
+            ("{\"a\": tru}", 1, 7, "expected 'true'"),
+            ("{} x", 1, 4, "after the end"),
+            ("{\"é\": 01}", 1, 7, "not a valid JSON number"),
+            ("[-.5]", 1, 2, "not a valid JSON number"),
+        ]
+        for (text, line, column, message) in cases {
+            do {
+                _ = try JSON.parse(text)
+                Issue.record("no error for \(text)")
+            } catch let e as JSONSyntaxError {
+                #expect(e.line == line && e.column == column, "\(text): \(e)")
+                #expect(e.message.contains(message), "\(e)")
+            } catch { Issue.record("\(error)") }
+        }
+    }
+}
+
+@Suite struct ConfigReaderTests {
+    @Test func typedReadsWithPaths() throws {
+        let json = try JSON.parse(#"{"severity": 1.5, "days": 2.5, "kind": "prior_shfit", "populaton": {}, "ok": 3}"#)
+        var r = try ConfigReader(json, file: "s.json", path: "failures[2]")
+        #expect(try r.int("ok") == 3)
+        #expect(throws: ConfigError(file: "s.json", path: "failures[2].severity", message: "must be in [0, 1]; got 1.5")) {
+            try r.double("severity", in: 0...1)
+        }
+        do { _ = try r.int("days"); Issue.record("no error") } catch let e as ConfigError {
+            #expect(e.description == "s.json: failures[2].days: expected a whole number, got 2.5")
+        }
+        do { _ = try r.string("kind", oneOf: ["prior_shift", "covariate_shift"]); Issue.record("no error") } catch let e as ConfigError {
+            #expect(e.message.contains("did you mean 'prior_shift'"))
+        }
+        #expect(try r.double("absent", default: 4) == 4)
+        var known = try ConfigReader(json, file: "s.json", path: "")
+        _ = known.value("population"); _ = known.value("severity"); _ = known.value("days"); _ = known.value("kind"); _ = known.value("ok")
+        do { try known.finish(); Issue.record("no error") } catch let e as ConfigError {
+            #expect(e.path == "populaton" && e.message.contains("did you mean 'population'"))
+        }
+        #expect(closestMatch(to: "zzzzzz", in: ["population"]) == nil)
+        #expect(editDistance("kitten", "sitting") == 3)
+    }
+}
+
+@Suite struct CSVLargeFieldTests {
+    @Test func hugeFieldsAndRecordsSurvive() throws {
+        let dir = temporaryFolder()
+        let big = String(repeating: "ab,\"c", count: 300_000)  // 1.5 MB, needs quoting
+        let w = try CSVWriter(path: dir + "/big.csv", header: ["a", "b"])
+        w.field(big); w.field(7); try w.endRow()
+        w.field("x"); w.field(8); try w.endRow()
+        try w.finish()
+        let r = try CSVReader(path: dir + "/big.csv")
+        #expect(try r.next())
+        #expect(r.field(0) == big && r.double(1) == 7)
+        #expect(try r.next())
+        #expect(r.field(0) == "x" && r.line == 3)
+        #expect(try !r.next())
+    }
+}
