@@ -9,6 +9,7 @@ let commands: [Command] = [
     helpCommand,
     validateCommand,
     benchCommand,
+    generateCommand,
 ]
 
 let helpCommand = Command(

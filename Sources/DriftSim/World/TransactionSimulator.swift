@@ -233,22 +233,25 @@ public final class DayStream: Sequence, IteratorProtocol {
     /// The next day's batch, or nil after the last production day.
     public func next() -> DayBatch? {
         let last = simulator.scenario.productionDays - 1
-        while day < firstEmitted { _ = generate(day); day += 1 }
+        while day < firstEmitted { _ = generate(day, emit: false); day += 1 }
         guard day <= last else { return nil }
-        let batch = generate(day)
+        let batch = generate(day, emit: true)
         day += 1
         return batch
     }
 
-    private func generate(_ day: Int) -> DayBatch {
+    /// One day; burn-in days (`emit` false) advance the world but take no transaction ids.
+    private func generate(_ day: Int, emit: Bool) -> DayBatch {
         let plan = planner.plan(day: day)
         let shards = self.shards, outages = self.outages
         let parts = (try? Parallel.map(shards.count, jobs: jobs) { shards[$0].generate(plan, outages: outages) }) ?? []
         var batch = DayStream.merge(parts, day: day, active: DayPlan.active(simulator.scenario, day: day).map {
             ActiveFailure(index: $0.index, kind: $0.spec.kind, subkind: $0.spec.subkind, strength: $0.strength)
         })
-        for i in 0..<batch.count { batch.transactionID[i] = nextID + Int64(i) }
-        nextID += Int64(batch.count)
+        if emit {
+            for i in 0..<batch.count { batch.transactionID[i] = nextID + Int64(i) }
+            nextID += Int64(batch.count)
+        }
         if !batch.activeFailures.isEmpty {
             Injectors.apply(to: &batch, scenario: simulator.scenario, stats: simulator.referenceStats)
         }
