@@ -75,11 +75,18 @@ final class Shard: @unchecked Sendable {
     private var spareNormal = 0.0
     private var hasSpare = false
 
+    /// Standard normal by Marsaglia's polar method (SIAM Review 6(3), 1964): a pair per accepted
+    /// point of the unit disc, no trigonometry; the second value is kept for the next call.
     @inline(__always) private func normal(_ rng: inout Xoshiro256StarStar) -> Double {
         if hasSpare { hasSpare = false; return spareNormal }
-        let r = (-2 * log(rng.uniformOpen())).squareRoot(), a = 2 * Double.pi * rng.uniform()
-        spareNormal = r * sin(a); hasSpare = true
-        return r * cos(a)
+        var u = 0.0, v = 0.0, q = 0.0
+        repeat {
+            u = 2 * rng.uniform() - 1; v = 2 * rng.uniform() - 1
+            q = u * u + v * v
+        } while q >= 1 || q == 0
+        let f = (-2 * log(q) / q).squareRoot()
+        spareNormal = v * f; hasSpare = true
+        return u * f
     }
     private let row: UnsafeMutablePointer<Double>
 
