@@ -64,7 +64,7 @@ public struct TransactionSimulator: Sendable {
         var values = [[Double]](repeating: [], count: FeatureSchema.count)
         let skip = -scenario.referenceDays - TransactionSimulator.burnInDays / 2
         var daysRun = 0
-        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 120, let b = pilot.next() {
+        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 60, let b = pilot.next() {
             daysRun += 1
             if b.day < skip { continue }
             logits.append(contentsOf: b.riskLogit)
