@@ -174,23 +174,28 @@ final class Shard: @unchecked Sendable {
         let x = row
         let shiftOn = plan.anyShift
         let categoryTables = plan.categoryTables
+        // Tables as locals: a static array read in the loop goes through its lazy accessor each time.
+        let accountAge = WorldTables.segmentAccountAge, compromiseFactor = WorldTables.segmentCompromise
+        let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
+        let burst = WorldTables.burstPerDay
+        let merchantCategory = merchants.category, merchantCountry = merchants.country
         plan.riskWeights.withUnsafeBufferPointer { weights in
         for c in 0..<n {
             let g = Int(i(c, L.segment).pointee)
-            if rng.uniform() * WorldTables.segmentAccountAge[g] < 1 { reopen(c, day: day) }
+            if rng.uniform() * accountAge[g] < 1 { reopen(c, day: day) }
             var fraudster = 0
             if Int(i(c, L.compromisedUntil).pointee) >= day {
-                fraudster = rng.poisson(WorldTables.burstPerDay)
-            } else if rng.uniform() < plan.compromiseProbability * WorldTables.segmentCompromise[g] {
+                fraudster = rng.poisson(burst)
+            } else if rng.uniform() < plan.compromiseProbability * compromiseFactor[g] {
                 i(c, L.compromisedUntil).pointee = Int32(day + rng.index(3))
-                fraudster = rng.poisson(WorldTables.burstPerDay)
+                fraudster = rng.poisson(burst)
             }
             let lambda = d(c, L.rate).pointee * plan.volumeFactor * plan.segmentRate[g]
             let owner = rng.poisson(lambda)
             var shadowOwner = 0, shadowFraudster = 0
             if plan.shadowRate > 0 {
                 shadowOwner = rng.poisson(lambda * plan.shadowRate)
-                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(WorldTables.burstPerDay * plan.shadowRate) }
+                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(burst * plan.shadowRate) }
             }
             let total = owner + fraudster + shadowOwner + shadowFraudster
             if total == 0 { continue }
@@ -227,9 +232,9 @@ final class Shard: @unchecked Sendable {
                     }
                     let u = rng.uniform()
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
-                    hour = hourTables[Int(merchants.category[Int(m)])].sample(using: &rng)
+                    hour = hourTables[Int(merchantCategory[Int(m)])].sample(using: &rng)
                 }
-                if channel == 0 && WorldTables.onlineOnly[Int(merchants.category[Int(m)])] { channel = 1 }
+                if channel == 0 && onlineOnly[Int(merchantCategory[Int(m)])] { channel = 1 }
                 var second = Int32(hour * 3600 + rng.index(3600))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
@@ -262,14 +267,14 @@ final class Shard: @unchecked Sendable {
             for e in events {
                 let t = dayStart + e.second
                 let m = Int(e.merchant)
-                let cat = Int(merchants.category[m]), country = Int(merchants.country[m])
+                let cat = Int(merchantCategory[m]), country = Int(merchantCountry[m])
                 let online = e.channel != 0
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * normal(&rng)
                 } else {
-                    logAmount = d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
+                    logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * normal(&rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
                 let amount = Swift.max(0.01, (exp(logAmount) * 100).rounded() / 100)
