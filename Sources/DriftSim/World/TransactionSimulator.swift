@@ -213,6 +213,10 @@ public final class DayStream: Sequence, IteratorProtocol {
     private var day: Int
     private let firstEmitted: Int
     private var nextID: Int64 = 0
+    /// Row-major scratch of the merge, kept across days (fresh memory every day costs page faults).
+    private var scratch = RawDoubles(count: 0)
+
+    deinit { scratch.free() }
 
     init(simulator: TransactionSimulator, jobs: Int, includeBurnIn: Bool) {
         self.simulator = simulator
@@ -247,7 +251,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         let parts = (try? Parallel.map(shards.count, jobs: jobs) { shards[$0].generate(plan, outages: outages) }) ?? []
         var batch = DayStream.merge(parts, day: day, jobs: jobs, active: DayPlan.active(simulator.scenario, day: day).map {
             ActiveFailure(index: $0.index, kind: $0.spec.kind, subkind: $0.spec.subkind, strength: $0.strength)
-        })
+        }, scratch: &scratch)
         if emit {
             for i in 0..<batch.count { batch.transactionID[i] = nextID + Int64(i) }
             nextID += Int64(batch.count)
@@ -262,7 +266,7 @@ public final class DayStream: Sequence, IteratorProtocol {
     /// Destinations come from a counting sort on the second of the day; whole rows (216 contiguous
     /// bytes) are gathered, then transposed into columns in cache-sized blocks, both in parallel
     /// over disjoint ranges, so the result does not depend on `jobs`.
-    static func merge(_ parts: [ShardDay], day: Int, jobs: Int = 1, active: [ActiveFailure]) -> DayBatch {
+    static func merge(_ parts: [ShardDay], day: Int, jobs: Int = 1, active: [ActiveFailure], scratch: inout RawDoubles) -> DayBatch {
         let n = parts.reduce(0) { $0 + $1.count }
         var b = DayBatch(day: day, count: n, activeFailures: active)
         var start = [Int](repeating: 0, count: 86401)
@@ -302,9 +306,13 @@ public final class DayStream: Sequence, IteratorProtocol {
         let destinationsByPart = destinations
         let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
         let width = needsExtra ? stride : FeatureSchema.count
-        let sorted = RawDoubles(count: n * stride)
-        let columns = (0..<width).map { _ in RawDoubles(count: n) }
-        defer { sorted.free(); for c in columns { c.free() } }
+        if scratch.count < n * stride { scratch.free(); scratch = RawDoubles(count: n * stride * 5 / 4 + 1024) }
+        let sorted = scratch
+        // The value columns are the batch's own arrays; the tasks write through their base addresses.
+        var columns: [[Double]] = (0..<width).map { _ in [Double](unsafeUninitializedCapacity: n) { _, filled in filled = n } }
+        var pointers: [UnsafeMutablePointer<Double>] = []
+        for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+        let targets = ColumnPointers(pointers: pointers)
         // Gather rows into time order, one shard per task (destinations are disjoint).
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
             parts[k].rows.withUnsafeBufferPointer { rows in
@@ -322,7 +330,7 @@ public final class DayStream: Sequence, IteratorProtocol {
             while lo < end {
                 let hi = Swift.min(end, lo + 256)
                 for c in 0..<width {
-                    let col = columns[c].base
+                    let col = targets.pointers[c]
                     for i in lo..<hi { col[i] = sorted.base[i * stride + c] }
                 }
                 lo = hi
@@ -332,14 +340,14 @@ public final class DayStream: Sequence, IteratorProtocol {
         for f in 0..<FeatureSchema.count {
             if FeatureSchema.isCategorical[f] {
                 codes[f] = [Int32](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n { out[i] = Int32(columns[f].base[i]) }
+                    for i in 0..<n { out[i] = Int32(columns[f][i]) }
                     filled = n
                 }
             } else {
-                numeric[f] = columns[f].array
+                numeric[f] = columns[f]
             }
         }
-        let extra = (0..<7).map { needsExtra ? columns[FeatureSchema.count + $0].array : [] }
+        let extra = (0..<7).map { needsExtra ? columns[FeatureSchema.count + $0] : [] }
         b.clean.numeric = numeric; b.clean.codes = codes
         b.served = b.clean
         // Alternative definitions (10-minute count, 1-hour count, 1-hour sum, 7-day ratio) and the cache.
@@ -357,6 +365,10 @@ struct RawDoubles: @unchecked Sendable {
         self.count = count
         base = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
     }
-    var array: [Double] { Array(UnsafeBufferPointer(start: base, count: count)) }
     func free() { base.deallocate() }
+}
+
+/// Base addresses of the merge's output columns, written by parallel tasks over disjoint rows.
+struct ColumnPointers: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Double>]
 }
