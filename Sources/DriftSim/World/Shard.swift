@@ -4,8 +4,9 @@ import Foundation
 /// One day of one shard's rows, row-major with `Shard.stride` values per row: the 20 clean
 /// features, then the alternative-definition velocity values (10-minute count, 1-hour sum,
 /// 7-day ratio) and the velocity cache (4 values, what a frozen cache serves).
-struct ShardDay: Sendable {
-    var rows: [Double] = []
+struct ShardDay: @unchecked Sendable {
+    /// The shard's row buffer: valid until the shard generates its next day (the merge reads it first).
+    var rows: UnsafeMutablePointer<Double>? = nil
     var second: [Int32] = []
     var customer: [Int32] = []
     var logit: [Double] = []
@@ -88,7 +89,9 @@ final class Shard: @unchecked Sendable {
         spareNormal = v * f; hasSpare = true
         return u * f
     }
-    private let row: UnsafeMutablePointer<Double>
+    /// Row-major output rows, reused day after day and grown when a day needs more.
+    private var rowBuffer: UnsafeMutablePointer<Double>
+    private var rowCapacity = 256
 
     /// Customers `first ..< first + count` of the world, drawn from the stream (seed, "customers", shard).
     init(index: Int, first: Int, count: Int, scenario: Scenario, merchants: Merchants, firstDay: Int, rateScale: Double) {
@@ -96,8 +99,8 @@ final class Shard: @unchecked Sendable {
         let ld = scenario.labelDelay
         labelMu = log(Swift.max(ld.medianDays, 1e-6))
         labelSigma = Swift.max(0, log(Swift.max(ld.tailDays, ld.medianDays) / Swift.max(ld.medianDays, 1e-6))) / 2.326347874040841
-        row = UnsafeMutablePointer<Double>.allocate(capacity: Shard.stride)
-        row.initialize(repeating: 0, count: Shard.stride)
+        rowBuffer = UnsafeMutablePointer<Double>.allocate(capacity: 256 * Shard.stride)
+        rowBuffer.initialize(repeating: 0, count: 256 * Shard.stride)
         state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
         state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
         for c in 0..<count {
@@ -132,7 +135,7 @@ final class Shard: @unchecked Sendable {
 
     deinit {
         state.deallocate()
-        row.deallocate()
+        rowBuffer.deallocate()
     }
 
     /// Stream id for (purpose, shard, day): injective, so every pair has its own generator.
@@ -166,12 +169,13 @@ final class Shard: @unchecked Sendable {
         hasSpare = false
         var out = ShardDay()
         let expected = Int(Double(n) * 2 + 16)
-        out.rows.reserveCapacity(expected * Shard.stride); out.second.reserveCapacity(expected)
+        out.second.reserveCapacity(expected)
         out.customer.reserveCapacity(expected); out.logit.reserveCapacity(expected); out.y.reserveCapacity(expected)
         out.chargeback.reserveCapacity(expected); out.flags.reserveCapacity(expected)
         let dayStart = Int32((day - firstDay) * 86400)
         typealias S = FeatureSchema
-        let x = row
+        var x = rowBuffer
+        var written = 0
         let shiftOn = plan.anyShift
         let categoryTables = plan.categoryTables
         // Tables as locals: a static array read in the loop goes through its lazy accessor each time.
@@ -265,6 +269,8 @@ final class Shard: @unchecked Sendable {
             let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
             // Pass 2: features, risk, label.
             for e in events {
+                if written == rowCapacity { growRows(written) }
+                x = rowBuffer + written * Shard.stride
                 let t = dayStart + e.second
                 let m = Int(e.merchant)
                 let cat = Int(merchantCategory[m]), country = Int(merchantCountry[m])
@@ -375,7 +381,7 @@ final class Shard: @unchecked Sendable {
                     let arrival = day + Swift.max(1, Int(Swift.min(delay, 1e6).rounded(.up)))
                     chargeback = outages.deliver(Int32(clamping: arrival))
                 }
-                out.rows.append(contentsOf: UnsafeBufferPointer(start: x, count: Shard.stride))
+                written += 1
                 out.second.append(e.second)
                 out.customer.append(Int32(first + c))
                 out.logit.append(z)
@@ -385,6 +391,17 @@ final class Shard: @unchecked Sendable {
             }
         }
         }
+        out.rows = rowBuffer
         return out
+    }
+
+    /// Doubles the row buffer, keeping the `written` rows.
+    private func growRows(_ written: Int) {
+        let bigger = UnsafeMutablePointer<Double>.allocate(capacity: 2 * rowCapacity * Shard.stride)
+        bigger.initialize(repeating: 0, count: 2 * rowCapacity * Shard.stride)
+        bigger.update(from: rowBuffer, count: written * Shard.stride)
+        rowBuffer.deallocate()
+        rowBuffer = bigger
+        rowCapacity *= 2
     }
 }

@@ -315,11 +315,10 @@ public final class DayStream: Sequence, IteratorProtocol {
         let targets = ColumnPointers(pointers: pointers)
         // Gather rows into time order, one shard per task (destinations are disjoint).
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
-            parts[k].rows.withUnsafeBufferPointer { rows in
-                let dest = destinationsByPart[k]
-                for i in 0..<dest.count {
-                    (sorted.base + dest[i] * stride).update(from: rows.baseAddress! + i * stride, count: stride)
-                }
+            guard let rows = parts[k].rows else { return }
+            let dest = destinationsByPart[k]
+            for i in 0..<dest.count {
+                (sorted.base + dest[i] * stride).update(from: rows + i * stride, count: stride)
             }
         }
         // Transpose blocks of 256 rows (55 KB, cache resident); tasks own disjoint row ranges.
