@@ -1,6 +1,7 @@
 import DriftCore
 import DriftDetectors
 import DriftModels
+import DriftSim
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -59,6 +60,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
         ("core", { CoreBenchmarks.run() }),
         ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
         ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
+        ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
     ]
 }
 

@@ -13,6 +13,7 @@ let commands: [Command] = [
     scoreCommand,
     chartsDemoCommand,
     driftCommand,
+    generateCommand,
 ]
 
 let helpCommand = Command(
