@@ -62,12 +62,12 @@ import DriftCore
         #expect(close(MonitorStatistics.chiSquaredQuantile(upperTail: 0.05, degreesOfFreedom: 1), 3.8414588206941285, 1e-8))
     }
 
-    @Test func ksDistanceAndRankAUCMatchReferences() {
+    @Test func ksStatisticAndRocAUCMatchReferences() {
         let a = [0.1, 0.5, 0.5, 1.2, 3.0, 3.0, 4.4, 7.1], b = [0.5, 0.9, 1.2, 1.2, 2.5, 8.0]
-        #expect(close(MonitorStatistics.ksDistance(sortedA: a, sortedB: b), 0.33333333333333331, 1e-12))
+        #expect(close(KolmogorovSmirnov.statistic(sortedA: a, sortedB: b), 0.33333333333333331, 1e-12))
         let s = [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.2, 0.4], y = [0, 0, 1, 1, 0, 1, 0, 1].map { $0 == 1 }
-        #expect(close(RankAUC.auc(scores: s, labels: y) ?? -1, 0.8125, 1e-12))
-        #expect(RankAUC.auc(scores: s, labels: [Bool](repeating: true, count: 8)) == nil)
+        #expect(close(LabelMonitors.rocAUC(scores: s, arrived: y) ?? -1, 0.8125, 1e-12))
+        #expect(LabelMonitors.rocAUC(scores: s, arrived: [Bool](repeating: true, count: 8)) == nil)
     }
 
     @Test func mixtureFitRecoversShare() {

@@ -1,5 +1,6 @@
 import Foundation
 import DriftCore
+import DriftModels
 
 /// A scored log with chargeback arrival, as a monitoring team holds it: per row the transaction
 /// day (its cohort), the calibrated score, and the day its chargeback arrived (`never` when none
@@ -170,7 +171,7 @@ public enum LabelMonitors {
             recallInterval: MonitorStatistics.wilsonInterval(successes: alertedFrauds, trials: frauds),
             precision: alerts > 0 ? Double(alertedFrauds) / Double(alerts) : 0,
             precisionInterval: MonitorStatistics.wilsonInterval(successes: alertedFrauds, trials: alerts),
-            auc: RankAUC.auc(scores: scores, labels: labels), observed: frauds, expected: expected,
+            auc: Self.rocAUC(scores: scores, arrived: labels), observed: frauds, expected: expected,
             fraudRate: rows > 0 ? Double(frauds) / Double(rows) : 0,
             fraudRateInterval: MonitorStatistics.wilsonInterval(successes: frauds, trials: rows),
             matured: Int(t) - Int(last) >= chargebackWindow)
@@ -421,5 +422,13 @@ public enum LabelMonitors {
                               threshold: c.calibrationRelativeEffect,
                               alarm: p < c.alpha && Swift.abs(ratio - 1) >= c.calibrationRelativeEffect, indicates: .conceptDrift,
                               details: ["observed": Double(observed), "expected": expected])
+    }
+}
+
+extension LabelMonitors {
+    /// ROC AUC on arrived labels (DriftModels' Mann-Whitney metric); nil when a class is absent.
+    static func rocAUC(scores: [Double], arrived: [Bool]) -> Double? {
+        let auc = Metrics.rocAUC(scores: scores, labels: arrived.map { $0 ? 1 : 0 })
+        return auc.isNaN ? nil : auc
     }
 }

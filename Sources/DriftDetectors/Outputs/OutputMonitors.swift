@@ -89,18 +89,9 @@ public struct ScoreReference: Sendable, Equatable {
 
 /// Monitors of what the model outputs: score distribution, alert rate, black-box shift estimation.
 public enum OutputMonitors {
-    /// Population stability index Σ (q - p)·ln(q/p) over bins, with a half count added to every bin
-    /// of both sides (p = (c + 0.5)/(n + 0.5B)) so empty bins stay finite.
-    /// Internal: the detectors branch's `populationStabilityIndex` replaces it at integration.
+    /// PSI of two bin-count vectors (the drift tests' `populationStabilityIndex`, half a count per bin).
     static func psi(reference r: [Int], window w: [Int]) -> Double {
-        let k = Swift.min(r.count, w.count)
-        let nr = Double(r.reduce(0, +)) + 0.5 * Double(k), nw = Double(w.reduce(0, +)) + 0.5 * Double(k)
-        var s = 0.0
-        for i in 0..<k {
-            let p = (Double(r[i]) + 0.5) / nr, q = (Double(w[i]) + 0.5) / nw
-            s += (q - p) * log(q / p)
-        }
-        return s
+        TwoSampleStatistics.populationStabilityIndex(reference: r.map(Double.init), current: w.map(Double.init))
     }
 
     /// The sample-size-aware PSI threshold: under no drift n_eff·PSI is about χ²(B - 1) with

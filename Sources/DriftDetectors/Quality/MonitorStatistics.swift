@@ -82,26 +82,6 @@ public enum MonitorStatistics {
         return finite
     }
 
-    /// Two-sample Kolmogorov-Smirnov distance sup |F_a - F_b| between two sorted samples, by a
-    /// merge in O(n + m), ties handled by advancing past equal values on both sides.
-    /// Internal: to be replaced by the detectors branch's `ksStatistic` at integration.
-    static func ksDistance(sortedA a: [Double], sortedB b: [Double]) -> Double {
-        let n = a.count, m = b.count
-        guard n > 0, m > 0 else { return 0 }
-        var i = 0, j = 0, d = 0.0
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                while i < n && j < m {
-                    let x = Swift.min(a[i], b[j])
-                    while i < n && a[i] <= x { i += 1 }
-                    while j < m && b[j] <= x { j += 1 }
-                    d = Swift.max(d, Swift.abs(Double(i) / Double(n) - Double(j) / Double(m)))
-                }
-            }
-        }
-        return d
-    }
-
     /// Evaluation points for comparing distribution functions: `count` quantiles of a sorted sample.
     static func gridPoints(sorted x: [Double], count: Int) -> [Double] {
         guard !x.isEmpty else { return [] }

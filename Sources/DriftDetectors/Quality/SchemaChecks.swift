@@ -204,7 +204,7 @@ public enum SchemaChecks {
         let usable = (0..<m).map { windows[$0].sorted.count >= 10 && references[$0].sketch.count >= 10 }
         let moved = (0..<m).map { i -> Bool in
             guard usable[i] else { return false }
-            let d = MonitorStatistics.ksDistance(sortedA: windows[i].sorted, sortedB: references[i].sketch)
+            let d = KolmogorovSmirnov.statistic(sortedA: windows[i].sorted, sortedB: references[i].sketch)
             return d >= Swift.max(c.minimumStep, MonitorStatistics.ksCritical(alpha: c.alpha, windows[i].sorted.count, references[i].finiteCount))
         }
         for i in 0..<m {
@@ -214,7 +214,7 @@ public enum SchemaChecks {
                                               alarm: false, indicates: .schemaChange))
                 continue
             }
-            let dOwn = MonitorStatistics.ksDistance(sortedA: w.sorted, sortedB: r.sketch)
+            let dOwn = KolmogorovSmirnov.statistic(sortedA: w.sorted, sortedB: r.sketch)
             let critical = MonitorStatistics.ksCritical(alpha: c.alpha, w.sorted.count, r.finiteCount)
             let noise = MonitorStatistics.ksCritical(alpha: 0.05, w.sorted.count, r.finiteCount)
             var best = (j: -1, share: 0.0, residual: Double.infinity, other: 1.0)
@@ -227,7 +227,7 @@ public enum SchemaChecks {
                     let h = MonitorStatistics.ecdf(sorted: references[j].sketch, at: points)
                     let fit = MonitorStatistics.mixtureFit(target: g, base: f, alternative: h)
                     if fit.supResidual < best.residual {
-                        best = (j, fit.share, fit.supResidual, MonitorStatistics.ksDistance(sortedA: w.sorted, sortedB: references[j].sketch))
+                        best = (j, fit.share, fit.supResidual, KolmogorovSmirnov.statistic(sortedA: w.sorted, sortedB: references[j].sketch))
                     }
                 }
             }
