@@ -42,11 +42,17 @@ final class Shard: @unchecked Sendable {
     /// day's pass over the customers streams through memory instead of twenty separate arrays.
     let state: UnsafeMutableRawPointer
 
+    /// The fields every customer's daily draw reads (churn, compromise, volume), packed 16 bytes a
+    /// customer apart from the 1.3 KB records: most customers make no transaction on a given day,
+    /// and a pass over `hot` streams 3 MB instead of touching two cache lines of every record.
+    struct Hot { var rate: Double; var segment: Int32; var compromisedUntil: Int32 }
+    let hot: UnsafeMutablePointer<Hot>
+
     /// Byte offsets inside a customer record.
     enum L {
-        static let rate = 0, spendMu = 8, pCardPresent = 16, pOnline = 24, pForeign = 32, radius = 40, staleHash = 48
+        static let spendMu = 8, pCardPresent = 16, pOnline = 24, pForeign = 32, radius = 40, staleHash = 48
         static let cache = 56                       // 4 doubles
-        static let segment = 88, home = 92, cardType = 96, openDay = 100, compromisedUntil = 104
+        static let home = 92, cardType = 96, openDay = 100
         static let ringHead = 108, ringCount = 112, merchantHead = 116, merchantCount = 120
         static let merchantRing = 128               // 16 Int32
         static let bucketDay = 192                  // 30 Int32
@@ -103,8 +109,9 @@ final class Shard: @unchecked Sendable {
         rowBuffer.initialize(repeating: 0, count: 256 * Shard.stride)
         state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
         state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
+        hot = UnsafeMutablePointer<Hot>.allocate(capacity: Swift.max(1, count))
+        hot.initialize(repeating: Hot(rate: 0, segment: 0, compromisedUntil: Int32.min), count: Swift.max(1, count))
         for c in 0..<count {
-            (state + (c * L.size + L.compromisedUntil)).assumingMemoryBound(to: Int32.self).pointee = Int32.min
             let days = (state + (c * L.size + L.bucketDay)).assumingMemoryBound(to: Int32.self)
             for b in 0..<Shard.bucketDays { days[b] = Int32.min }
         }
@@ -114,11 +121,11 @@ final class Shard: @unchecked Sendable {
         let cardTables = WorldTables.segmentCardTypes.map { AliasTable(weights: $0) }
         for c in 0..<n {
             let g = segmentTable.sample(using: &rng)
-            i(c, L.segment).pointee = Int32(g)
+            hot[c].segment = Int32(g)
             i(c, L.home).pointee = Int32(countryTable.sample(using: &rng))
             i(c, L.cardType).pointee = Int32(cardTables[g].sample(using: &rng))
             let activity = Swift.min(8, Swift.max(0.05, rng.gamma(shape: 2, scale: 0.5)))
-            d(c, L.rate).pointee = rateScale * activity * WorldTables.segmentActivity[g]
+            hot[c].rate = rateScale * activity * WorldTables.segmentActivity[g]
             d(c, L.spendMu).pointee = log(WorldTables.segmentMedianAmount[g]) + 0.35 * rng.normal()
             var w = WorldTables.segmentChannels[g].map { $0 * exp(0.4 * rng.normal()) }
             let total = w.reduce(0, +)
@@ -135,6 +142,7 @@ final class Shard: @unchecked Sendable {
 
     deinit {
         state.deallocate()
+        hot.deallocate()
         rowBuffer.deallocate()
     }
 
@@ -149,7 +157,7 @@ final class Shard: @unchecked Sendable {
         i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
         for b in 0..<Shard.bucketDays { i(c, L.bucketDay)[b] = Int32.min }
         d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
-        i(c, L.compromisedUntil).pointee = Int32.min
+        hot[c].compromisedUntil = Int32.min
     }
 
     @inline(__always) private func foreignCountry<G: RandomNumberGenerator>(_ home: Int, _ rng: inout G) -> Int {
@@ -184,22 +192,29 @@ final class Shard: @unchecked Sendable {
         let burst = WorldTables.burstPerDay
         let merchantCategory = merchants.category, merchantCountry = merchants.country
         plan.riskWeights.withUnsafeBufferPointer { weights in
+        // Per-segment factors of the day, hoisted out of the customer loop.
+        let volumeFactor = plan.volumeFactor, segmentRate = plan.segmentRate
+        let compromiseChance = compromiseFactor.map { $0 * plan.compromiseProbability }
+        let shadowRate = plan.shadowRate
         for c in 0..<n {
-            let g = Int(i(c, L.segment).pointee)
+            let h = hot[c]
+            let g = Int(h.segment)
             if rng.uniform() * accountAge[g] < 1 { reopen(c, day: day) }
             var fraudster = 0
-            if Int(i(c, L.compromisedUntil).pointee) >= day {
+            var compromisedUntil = Int(hot[c].compromisedUntil)
+            if compromisedUntil >= day {
                 fraudster = rng.poisson(burst)
-            } else if rng.uniform() < plan.compromiseProbability * compromiseFactor[g] {
-                i(c, L.compromisedUntil).pointee = Int32(day + rng.index(3))
+            } else if rng.uniform() < compromiseChance[g] {
+                compromisedUntil = day + rng.index(3)
+                hot[c].compromisedUntil = Int32(compromisedUntil)
                 fraudster = rng.poisson(burst)
             }
-            let lambda = d(c, L.rate).pointee * plan.volumeFactor * plan.segmentRate[g]
+            let lambda = h.rate * volumeFactor * segmentRate[g]
             let owner = rng.poisson(lambda)
             var shadowOwner = 0, shadowFraudster = 0
-            if plan.shadowRate > 0 {
-                shadowOwner = rng.poisson(lambda * plan.shadowRate)
-                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(burst * plan.shadowRate) }
+            if shadowRate > 0 {
+                shadowOwner = rng.poisson(lambda * shadowRate)
+                if fraudster > 0 || compromisedUntil >= day { shadowFraudster = rng.poisson(burst * shadowRate) }
             }
             let total = owner + fraudster + shadowOwner + shadowFraudster
             if total == 0 { continue }
