@@ -1,4 +1,5 @@
 import DriftCore
+import DriftSim
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -50,6 +51,7 @@ let benchCommand = Command(
 func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
+        ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
     ]
 }
 

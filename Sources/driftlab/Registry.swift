@@ -10,6 +10,7 @@ let commands: [Command] = [
     validateCommand,
     benchCommand,
     chartsDemoCommand,
+    generateCommand,
 ]
 
 let helpCommand = Command(
