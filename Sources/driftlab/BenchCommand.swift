@@ -1,5 +1,6 @@
 import DriftCore
 import DriftSim
+import DriftModels
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -52,6 +53,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
         ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
+        ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
     ]
 }
 

@@ -11,6 +11,8 @@ let commands: [Command] = [
     benchCommand,
     chartsDemoCommand,
     generateCommand,
+    trainCommand,
+    scoreCommand,
 ]
 
 let helpCommand = Command(
