@@ -13,6 +13,7 @@ let commands: [Command] = [
     generateCommand,
     trainCommand,
     scoreCommand,
+    driftCommand,
 ]
 
 let helpCommand = Command(
