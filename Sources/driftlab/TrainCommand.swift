@@ -10,7 +10,7 @@ let trainCommand = Command(
     USAGE: driftlab train --data <reference.csv> --model logistic|stumps --out <model.json>
                           [--label is_fraud] [--exclude col,col] [--threshold budget:0.01]
                           [--calibration isotonic|platt|none] [--validation 0.2] [--c 1.0]
-                          [--rounds 200] [--learning-rate 0.1] [--jobs N]
+                          [--rounds 200] [--learning-rate 0.1] [--no-early-stopping] [--jobs N]
 
     Trains on the oldest rows (ordered by the 'day' column where there is one) and holds out the
     most recent --validation share to stop boosting early, calibrate the scores, choose the alert
@@ -52,10 +52,11 @@ let trainCommand = Command(
         options.stumps.rounds = try args.intOption("rounds", default: 200, in: 1...100_000)
         options.stumps.learningRate = try args.doubleOption("learning-rate", default: 0.1)
         guard options.stumps.learningRate > 0 else { throw UsageError("--learning-rate must be positive") }
+        options.earlyStopping = !args.flag("no-early-stopping")
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...1024)
         options.logistic.jobs = jobs; options.stumps.jobs = jobs
         try args.finish(knownFlags: ["data", "model", "out", "label", "exclude", "threshold", "calibration", "validation",
-                                     "c", "rounds", "learning-rate", "jobs"])
+                                     "c", "rounds", "learning-rate", "no-early-stopping", "jobs"])
 
         var types: [String: ColumnType] = [:]
         let header = try CSVReader(path: data).header

@@ -175,3 +175,14 @@ public enum MultipleTesting {
         return out
     }
 }
+
+/// The categorical chi-squared drift test as a `TwoSampleTest` (categories matched by name, rare
+/// cells pooled); `CategoricalComparison.compare` gives the effect sizes too.
+public struct CategoricalChiSquared: TwoSampleTest {
+    public var minExpected: Double
+    public init(minExpected: Double = 5) { self.minExpected = minExpected }
+    public func compare(reference: CategoricalColumn, current: CategoricalColumn) -> TwoSampleOutcome {
+        let r = CategoricalComparison.compare(reference: CategoricalReference(reference), current: current, minExpected: minExpected)
+        return TwoSampleOutcome(statistic: r.chiSquared, pValue: r.pValue)
+    }
+}

@@ -408,3 +408,10 @@ public enum KolmogorovDistribution {
     var sign: Int32 = 0
     return lgamma_r(x, &sign)
 }
+
+extension KolmogorovSmirnov: TwoSampleTest {
+    /// `TwoSampleTest` conformance: the test on raw samples (NaN dropped).
+    public func compare(reference: [Double], current: [Double]) -> TwoSampleOutcome {
+        test(reference: reference, current: current)
+    }
+}

@@ -58,7 +58,7 @@ public struct StumpScorer: Sendable {
                                     if value.isNaN { missingCount += 1; z[i] += missing; continue }
                                     if value.isInfinite { infinite += 1 }
                                     var segment = 0
-                                    if k <= 32 {
+                                    if k <= 8 {
                                         for j in 0..<k { segment &+= c[j] < value ? 1 : 0 }
                                     } else {
                                         var lo = 0, hi = k
