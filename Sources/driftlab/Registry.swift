@@ -14,6 +14,7 @@ let commands: [Command] = [
     trainCommand,
     scoreCommand,
     driftCommand,
+    runCommand,
 ]
 
 let helpCommand = Command(
