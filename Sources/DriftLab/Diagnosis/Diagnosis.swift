@@ -53,7 +53,8 @@ public enum Diagnosis {
         if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty {
             let sub = a.subkind ?? "slower"
             // A fraud drop also lowers the coverage O/E (fewer chargebacks than scores predict): BBSE decides.
-            if !(sub == "coverage_drop" && priorMoved) {
+            let fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
+            if !(sub == "coverage_drop" && fraudDrop) {
                 evidence.append("label arrival moved (\(sub), statistic \(fmt(a.statistic))) with stable inputs")
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
             }

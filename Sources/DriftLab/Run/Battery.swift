@@ -38,12 +38,12 @@ enum Battery {
         "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
         "boolean_flip", "definition_skew",
         "prediction_drift", "alert_rate", "bbse", "cbpe",
-        "label_arrival", "matured_fraud_rate", "calibration", "concept_drift",
+        "label_arrival", "label_arrival_cohorts", "matured_fraud_rate", "calibration", "concept_recall_gap", "concept_drift",
     ] + StreamBattery.ids
 
     /// Monitor-library ids renamed to the lab's ids.
     static let rename: [String: String] = ["score_psi": "prediction_drift", "bbse_prior": "bbse", "cbpe_recall": "cbpe",
-                                           "concept_recall_gap": "concept_drift"]
+                                           "concept_recall_gap": "concept_recall_gap"]
 
     /// Aggregates per-feature results of one detector id into one raw reading.
     static func aggregate(_ id: String, _ results: [DetectorResult], indicates fallback: FailureKind) -> RawDetector {
@@ -79,6 +79,9 @@ enum Battery {
     }
 
     /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
+    /// Cohorts of the young-cohort concept check: ages conceptMinimumAge ... conceptLookback days.
+    static let conceptLookback = 56, conceptMinimumAge = 7
+
     static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
 }
 
@@ -153,11 +156,13 @@ extension Replay {
         let log = labelledLog(asOf: t)
         let tt = Int32(t)
         var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)
-        arrival.detector = "label_arrival"
+        arrival.detector = "label_arrival_cohorts"
         results.append(rawOf(arrival))
+        results.append(labelFlow(log: log, asOf: t, latency: arrival))
         results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
         results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
         results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(conceptCheck(log: log, asOf: t))
 
         // Stream detectors on the error stream.
         let fired = streams.take()
@@ -170,6 +175,63 @@ extension Replay {
         for d in days { truthMask |= d.activeKinds }
         let truth = DayBatch.kinds(truthMask)
         return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth)
+    }
+
+    /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
+    /// cohorts t-56 ... t-7 against r* = the CBPE expected recall of the same cohorts, weighted by
+    /// the reference arrival curve (the Platt-calibrated model's own estimate). Arrival does not depend on the score, so arrived frauds are a fair sample of a
+    /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(r*(1 - r*)/m); raw alarm
+    /// when p < alpha and r* - r >= the minimum gap.
+    func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
+        let primary = reference.primary
+        let cut = primary.calibratedThreshold, tt = Int32(t)
+        let first = Int32(t - Battery.conceptLookback), last = Int32(t - Battery.conceptMinimumAge)
+        var eArrived = 0.0, eHit = 0.0, m = 0, hit = 0
+        for i in 0..<log.count where log.days[i] >= first && log.days[i] <= last {
+            let s = min(1, max(0, log.scores[i]))
+            let w = primary.labels.coverage(age: t - Int(log.days[i]))
+            eArrived += w * s
+            if s >= cut { eHit += w * s }
+            if log.reportDays[i] <= tt { m += 1; if s >= cut { hit += 1 } }
+        }
+        let cbpe = eArrived > 0 ? eHit / eArrived : 0
+        let target = cbpe
+        let recall = m > 0 ? Double(hit) / Double(m) : 0
+        var p = 1.0
+        if m >= 20, target > 0, target < 1 {
+            let z = (recall - target) / (target * (1 - target) / Double(m)).squareRoot()
+            p = SpecialFunctions.normalCDF(z)
+        }
+        let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap
+        return RawDetector(id: "concept_drift", fired: fired, indicates: fired ? .conceptDrift : .none, subkind: nil, features: [],
+                           statistic: recall, pValue: p, threshold: target,
+                           details: ["cbpe_recall": cbpe, "arrived_frauds": Double(m)])
+    }
+
+    /// Label arrival over the monitoring window (docs/lab.md): chargebacks that arrived in
+    /// (t - W, t] against E = sum over cohorts of (sum of scores) x report ratio x (coverage(t - d) -
+    /// coverage(t - W - d)) from the reference arrival curve. One-sided Poisson z on O - E; raw alarm
+    /// when p < alpha and O/E <= 1 - the minimum drop. Sub-kind: `outage` when O/E < 0.25, else
+    /// the cohort monitor's reading (`slower` when latency moved), else `coverage_drop`.
+    func labelFlow(log: LabelledLog, asOf t: Int, latency: DetectorResult) -> RawDetector {
+        let primary = reference.primary
+        let w = windowDays, tt = Int32(t), from = Int32(t - w)
+        var expected = 0.0, observed = 0
+        for i in 0..<log.count where log.days[i] <= tt {
+            let age = t - Int(log.days[i])
+            let share = primary.labels.coverage(age: age) - primary.labels.coverage(age: age - w)
+            if share > 0 { expected += min(1, max(0, log.scores[i])) * share }
+            if log.reportDays[i] <= tt && log.reportDays[i] > from { observed += 1 }
+        }
+        expected *= primary.labels.reportRatio
+        let ratio = expected > 0 ? Double(observed) / expected : 1
+        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
+        let p = SpecialFunctions.normalCDF(z)
+        let fired = expected >= 10 && p < options.labels.alpha && ratio <= 1 - options.labels.coverageMinimumDrop
+        let sub = ratio < 0.25 ? "outage" : (latency.alarm && latency.subkind == "slower" ? "slower" : "coverage_drop")
+        return RawDetector(id: "label_arrival", fired: fired, indicates: fired ? .labelDelay : .none, subkind: fired ? sub : nil,
+                           features: ["label"], statistic: ratio, pValue: p, threshold: 1 - options.labels.coverageMinimumDrop,
+                           details: ["observed": Double(observed), "expected": expected])
     }
 
     private func rawOf(_ r: DetectorResult) -> RawDetector {

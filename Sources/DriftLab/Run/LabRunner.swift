@@ -24,7 +24,7 @@ public enum LabRunner {
         t.timeColumn = "day"
         t.validationFraction = 0.25
         t.bootstrapResamples = options.bootstrapResamples
-        t.calibration = .isotonic
+        t.calibration = .platt  // strictly monotone: calibrated >= calibrated threshold exactly when raw >= threshold
         t.seed = 1
         return t
     }
@@ -71,8 +71,12 @@ public enum LabRunner {
             let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
             let labelRef = LabelReference(log: LabelledLog(days: days, scores: scored.calibrated, reportDays: reports, threshold: cut),
                                           asOf: Int32.max - 1, chargebackWindow: window)
+            var vFrauds = 0, vHits = 0
+            for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
+            let vRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
             models.append(LabModel(name: kind.rawValue, model: model, scores: scoreRef, shiftEstimator: bbse,
-                                   expected: expected, labels: labelRef))
+                                   expected: expected, labels: labelRef, validationRecall: vRecall,
+                                   recallRatio: expected.expectedRecall > 0 ? vRecall / expected.expectedRecall : 1))
             primaryScores = scored.calibrated; primaryDecisions = scored.raw.map { $0 >= model.threshold ? 1 : 0 }
         }
         guard let primary = models.last else { throw LabError.invalidScenario("no model") }

@@ -14,6 +14,10 @@ public struct LabModel: Sendable {
     public let expected: ConfidenceBasedPerformance.Estimate
     /// Arrival curve, report ratio and realised vs expected recall of the whole (matured) reference.
     public let labels: LabelReference
+    /// Realised recall of the validation split (out of sample, matured labels) and its ratio to the
+    /// label-free (CBPE) expected recall there: the concept check's benign expectations.
+    public let validationRecall: Double
+    public let recallRatio: Double
     /// Calibrated threshold (CBPE and the label monitors read calibrated scores).
     public var calibratedThreshold: Double { model.calibratedThreshold }
 }

@@ -1,0 +1,50 @@
+import DriftCore
+import DriftSim
+import Testing
+@testable import DriftLab
+
+/// The diagnosis on a small fast scenario of every kind at high severity (RunFixtures: 1,500
+/// transactions a day, onset on day 28 of 84) names the right kind, and the feature where the
+/// failure names one; on the control it stays quiet. All cells share one prepared reference.
+@Suite("Diagnosis per kind", .serialized)
+struct DiagnosisTests {
+    static func verdict(_ name: String) throws -> RunVerdict {
+        let ref = try #require(RunFixtures.reference)
+        let result = try LabRunner.run(RunFixtures.scenario(name), reference: ref)
+        return try #require(result.verdicts.first { $0.detector == "diagnosis" })
+    }
+
+    @Test func controlStaysQuiet() throws {
+        let v = try DiagnosisTests.verdict("control")
+        #expect(v.falseAlarms == 0)
+        #expect(v.diagnosedKind == .none && v.kindCorrect)
+    }
+
+    @Test(arguments: [
+        ("covariate-feature-shift", FailureKind.covariateShift),
+        ("prior-fraud-wave", .priorShift),
+        ("concept-new-pattern", .conceptDrift),
+        ("schema-unit-scale", .schemaChange),
+        ("schema-category-recode", .schemaChange),
+        ("dq-missing", .dataQuality),
+        ("dq-stuck", .dataQuality),
+        ("label-delay-outage", .labelDelay),
+    ])
+    func namesTheInjectedKind(_ name: String, _ kind: FailureKind) throws {
+        let v = try DiagnosisTests.verdict(name)
+        #expect(v.diagnosedKind == kind, "\(name): diagnosed \(v.diagnosedKind) \(v.diagnosedSubkind ?? "")")
+        #expect(v.falseAlarms == 0, "\(name)")
+        if let f = v.featureCorrect, kind != .covariateShift { #expect(f, "\(name): features \(v.diagnosedFeatures)") }
+    }
+
+    /// A unit-scale change also moves KS and PSI on the feature: the single drift tests read it as
+    /// covariate shift, the diagnosis as a schema change.
+    @Test func schemaSignatureTakesPrecedenceOverGenericDrift() throws {
+        let ref = try #require(RunFixtures.reference)
+        let r = try LabRunner.run(RunFixtures.scenario("schema-unit-scale"), reference: ref)
+        let ks = try #require(r.verdicts.first { $0.detector == "ks" })
+        let d = try #require(r.verdicts.first { $0.detector == "diagnosis" })
+        #expect(ks.diagnosedKind == .covariateShift)
+        #expect(d.diagnosedKind == .schemaChange && d.diagnosedSubkind == "unit_scale" && d.diagnosedFeatures.first == "amount")
+    }
+}
