@@ -9,14 +9,22 @@ import Testing
 @Suite("Diagnosis per kind", .serialized)
 struct DiagnosisTests {
     static func verdict(_ name: String) throws -> RunVerdict {
+        try run(name).verdict
+    }
+
+    /// The diagnosis verdict and the evidence of every step whose diagnosis is not `none` (for messages).
+    static func run(_ name: String) throws -> (verdict: RunVerdict, evidence: String) {
         let ref = try #require(RunFixtures.reference)
         let result = try LabRunner.run(RunFixtures.scenario(name), reference: ref)
-        return try #require(result.verdicts.first { $0.detector == "diagnosis" })
+        let evidence = result.steps.filter { $0.diagnosis.kind != .none }
+            .map { "day \($0.day): \($0.diagnosis.kind.rawValue)/\($0.diagnosis.subkind ?? "") \($0.diagnosis.evidence.joined(separator: "; "))" }
+            .joined(separator: "\n")
+        return (try #require(result.verdicts.first { $0.detector == "diagnosis" }), evidence)
     }
 
     @Test func controlStaysQuiet() throws {
-        let v = try DiagnosisTests.verdict("control")
-        #expect(v.falseAlarms == 0)
+        let (v, evidence) = try DiagnosisTests.run("control")
+        #expect(v.falseAlarms == 0, "\(evidence)")
         #expect(v.diagnosedKind == .none && v.kindCorrect)
     }
 
@@ -31,8 +39,8 @@ struct DiagnosisTests {
         ("label-delay-outage", .labelDelay),
     ])
     func namesTheInjectedKind(_ name: String, _ kind: FailureKind) throws {
-        let v = try DiagnosisTests.verdict(name)
-        #expect(v.diagnosedKind == kind, "\(name): diagnosed \(v.diagnosedKind) \(v.diagnosedSubkind ?? "")")
+        let (v, evidence) = try DiagnosisTests.run(name)
+        #expect(v.diagnosedKind == kind, "\(name): diagnosed \(v.diagnosedKind) \(v.diagnosedSubkind ?? "")\n\(evidence)")
         #expect(v.falseAlarms == 0, "\(name)")
         if let f = v.featureCorrect, kind != .covariateShift { #expect(f, "\(name): features \(v.diagnosedFeatures)") }
     }

@@ -1,5 +1,6 @@
 import DriftCore
 import DriftDetectors
+import Foundation
 
 /// The combined diagnosis (docs/lab.md, "Diagnosis"): a decision list over one step's raw battery
 /// readings, most specific signature first, so that the cases that fool single tests are told apart:
@@ -40,11 +41,27 @@ public enum Diagnosis {
 
         for (id, sub) in schema {
             guard let d = r.detector(id), d.fired else { continue }
+            // A unit change is a factor of at least 50 (cents, thousands, seconds per minute...); a
+            // heavy-tailed covariate shift can mimic a small factor.
+            if id == "unit_scale", let k = d.details["factor"], k.isFinite, k > 0, abs(log10(k)) < log10(50.0) { continue }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .schemaChange, subkind: sub, features: d.features, confidence: 0.9, evidence: evidence)
         }
         for (id, sub) in quality {
             guard let d = r.detector(id), d.fired else { continue }
+            // Out-of-range values from a fault touch a share of rows and leave the rest in place, so
+            // the feature's KS distance stays near that share; a shift of the whole distribution
+            // pushes its tail out of range and moves KS far more.
+            if id == "range" {
+                let faulty = d.features.filter { f in
+                    let share = d.perFeature[f] ?? 0
+                    let ks = r.drift.features.first { $0.feature == f }?.statistic ?? 0
+                    return ks <= 1.5 * share + 0.03
+                }
+                if faulty.isEmpty { continue }
+                evidence.append("range: \(faulty.joined(separator: ", ")) out of range while the rest stays in place")
+                return DiagnosisRecord(kind: .dataQuality, subkind: "out_of_range", features: faulty, confidence: 0.8, evidence: evidence)
+            }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .dataQuality, subkind: d.subkind ?? sub, features: d.features, confidence: 0.85, evidence: evidence)
         }

@@ -15,6 +15,8 @@ struct RawDetector {
     var pValue: Double?
     var threshold: Double
     var details: [String: Double]
+    /// Statistic of each firing feature (aggregated detectors).
+    var perFeature: [String: Double] = [:]
 }
 
 /// Everything the battery saw at one step: raw detectors (stable order), the drift report, the
@@ -51,10 +53,12 @@ enum Battery {
         let strongest = firing.first ?? results.max { $0.statistic < $1.statistic }
         var features: [String] = []
         for r in firing { for f in r.features where !features.contains(f) { features.append(f) } }
+        var perFeature: [String: Double] = [:]
+        for r in firing { for f in r.features where perFeature[f] == nil { perFeature[f] = r.statistic } }
         return RawDetector(id: id, fired: !firing.isEmpty, indicates: firing.first?.indicates ?? fallback,
                            subkind: firing.first?.subkind, features: features,
                            statistic: strongest?.statistic ?? 0, pValue: results.compactMap(\.pValue).min(),
-                           threshold: strongest?.threshold ?? 0, details: strongest?.details ?? [:])
+                           threshold: strongest?.threshold ?? 0, details: strongest?.details ?? [:], perFeature: perFeature)
     }
 
     /// Stale-counter consistency and the counters' served-minus-derived modal offsets on reference days.

@@ -9,7 +9,13 @@ public struct LabOptions: Sendable {
     public var simulatorJobs = 1
     /// Per-feature drift tests (DriftDetectors' documented default rule: BH + effect floor).
     public var drift = DriftConfiguration.labDefault
-    public var quality = QualityMonitor.Configuration()
+    /// Quality and schema checks: DriftDetectors' defaults except the stale-counter minimum rise,
+    /// raised from 2 to 6 points (a fraud wave's extra transactions make 2-3 % of counters lag).
+    public var quality: QualityMonitor.Configuration = {
+        var c = QualityMonitor.Configuration()
+        c.quality.staleMinimumEffect = 0.06
+        return c
+    }()
     public var outputs = OutputConfiguration()
     public var labels = LabelConfiguration()
     public var alarms = AlarmPolicy()
@@ -28,6 +34,7 @@ public struct LabOptions: Sendable {
                                ("wasserstein_floor", .number(drift.wassersteinFloor)),
                                ("jensen_shannon_floor", .number(drift.jensenShannonFloor))])),
             ("quality_alpha", .number(quality.quality.alpha)),
+            ("stale_minimum_effect", .number(quality.quality.staleMinimumEffect)),
             ("outputs_alpha", .number(outputs.alpha)),
             ("labels", .object([("alpha", .number(labels.alpha)), ("latency_minimum_effect", .number(labels.latencyMinimumEffect)),
                                 ("coverage_minimum_drop", .number(labels.coverageMinimumDrop)),
