@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "DriftCoreTests", dependencies: ["DriftCore"]),
         .testTarget(name: "DriftSimTests", dependencies: ["DriftSim", "DriftCore"]),
         .testTarget(name: "DriftModelsTests", dependencies: ["DriftModels", "DriftCore"]),
-        .testTarget(name: "DriftDetectorsTests", dependencies: ["DriftDetectors", "DriftModels", "DriftCore"]),
+        .testTarget(name: "DriftDetectorsTests", dependencies: ["DriftDetectors", "DriftModels", "DriftSim", "DriftCore"]),
         .testTarget(name: "DriftChartsTests", dependencies: ["DriftCharts", "DriftCore"]),
         .testTarget(name: "DriftLabTests", dependencies: ["DriftLab", "DriftSim", "DriftModels", "DriftDetectors", "DriftCore"]),
         .testTarget(name: "DriftLabCLITests", dependencies: ["driftlab"]),

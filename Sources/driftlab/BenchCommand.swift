@@ -1,7 +1,8 @@
 import DriftCore
-import DriftSim
-import DriftModels
+import DriftDetectors
 import DriftLab
+import DriftModels
+import DriftSim
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -9,7 +10,7 @@ let benchCommand = Command(
     name: "bench",
     summary: "Measure throughput and speed ratios (run a release build)",
     help: """
-    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|detectors|lab]
+    USAGE: driftlab bench [--jobs N] [--json] [--only AREA] [--readme FILE]
 
     Runs the benchmarks of every module and prints one line per figure. Build in release mode
     first: debug builds of numeric loops are 10-50x slower.
@@ -18,6 +19,8 @@ let benchCommand = Command(
       --jobs N     threads for the parallel figures (default: all cores)
       --json       machine-readable output
       --only AREA  run one area only
+      --readme F   also rewrite the block between <!-- bench:begin --> and <!-- bench:end -->
+                   in F with a Markdown table of this run's figures (how README.md gets them)
 
     EXAMPLE: swift run -c release driftlab bench --json > bench.json
     """,
@@ -25,7 +28,9 @@ let benchCommand = Command(
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
         let json = args.flag("json")
         let only = try args.option("only")
-        try args.finish(knownFlags: ["jobs", "json", "only"])
+        let readme = try args.option("readme")
+        try args.finish(knownFlags: ["jobs", "json", "only", "readme"])
+        if let readme, only != nil { throw UsageError("--readme records a whole run; drop --only \(only!) (README: \(readme))") }
         let areas = benchmarkAreas(jobs: jobs)
         if let only, !areas.contains(where: { $0.0 == only }) {
             throw UsageError("--only must be one of: \(areas.map(\.0).joined(separator: ", "))")
@@ -38,6 +43,7 @@ let benchCommand = Command(
                 if !json { print(benchLine(area, r)) }
             }
         }
+        if let readme { try updateReadme(readme, results: all, jobs: jobs) }
         if json {
             let rows: [JSON] = all.map { area, r in
                 .object([("area", .string(area)), ("name", .string(r.name)), ("value", .number(r.value)),
@@ -53,8 +59,9 @@ let benchCommand = Command(
 func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
-        ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
+        ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
         ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
+        ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
         ("lab", { LabBenchmarks.run(jobs: jobs) }),
     ]
 }
@@ -64,4 +71,20 @@ func benchLine(_ area: String, _ r: BenchmarkResult) -> String {
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
     let value = String(format: "%12.2f", r.value)
     return pad(area, 10) + pad(r.name, 56) + value + " " + pad(r.unit, 8) + r.note
+}
+
+/// Rewrites the README's benchmark block with this run's figures, so no figure is typed by hand.
+func updateReadme(_ path: String, results: [(String, BenchmarkResult)], jobs: Int) throws {
+    let begin = "<!-- bench:begin -->", end = "<!-- bench:end -->"
+    let text = try AtomicFile.readText(path)
+    guard let a = text.range(of: begin), let b = text.range(of: end), a.upperBound <= b.lowerBound else {
+        throw FileError(path: path, reason: "no '\(begin)' ... '\(end)' block to rewrite; add the two markers where the table goes")
+    }
+    var table = "\n_Output of `driftlab bench --readme README.md` (release build, \(jobs) threads, tool \(DriftLabVersion.current))._\n\n"
+    table += "| area | measurement | value | unit | note |\n|---|---|---:|---|---|\n"
+    for (area, r) in results {
+        let note = r.note.replacingOccurrences(of: "|", with: "\\|")
+        table += "| \(area) | \(r.name) | \(String(format: "%.2f", r.value)) | \(r.unit) | \(note) |\n"
+    }
+    try AtomicFile.write(String(text[..<a.upperBound]) + table + String(text[b.lowerBound...]), to: path)
 }

@@ -33,6 +33,7 @@ let generateCommand = Command(
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
         try args.finish(knownFlags: ["out", "jobs"])
         let scenario = try ScenarioFile.load(file)
+        try AtomicFile.ensureDirectory(out)  // fail on an unwritable folder before simulating
         let simulator = try TransactionSimulator(scenario: scenario)
         let summary = try ScenarioOutput.write(simulator, resolvedJSON: ScenarioFile.resolvedJSON(scenario).serialized(), to: out, jobs: jobs)
         print("wrote \(out): \(summary.referenceRows) reference rows, \(summary.productionRows) production rows, \(summary.bytes / 1_000_000) MB")

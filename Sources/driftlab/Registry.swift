@@ -15,6 +15,11 @@ let commands: [Command] = [
     scoreCommand,
     driftCommand,
     runCommand,
+    trainCommand,
+    scoreCommand,
+    chartsDemoCommand,
+    driftCommand,
+    generateCommand,
 ]
 
 let helpCommand = Command(

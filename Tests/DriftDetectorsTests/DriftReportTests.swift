@@ -49,7 +49,7 @@ struct DriftReportTests {
         }
         let rows = Dictionary(uniqueKeysWithValues: all.map { ($0.feature, $0) })
         #expect(rows["allNaN"]?.note == "window has no values (all missing)" && rows["allNaN"]?.currentMissing == 2)
-        #expect(rows["refNaN"]?.note == "reference has no values")
+        #expect(rows["refNaN"]?.note == "reference has no values" && rows["refNaN"]?.referenceMissing == 6)
         #expect(rows["single"]?.pValue.isFinite == true && rows["single"]?.currentCount == 1)
         // Infinite values are counted in KS (as the extreme values they are) but skipped by W1.
         #expect(rows["inf"]?.statistic.isFinite == true && rows["inf"]?.wasserstein.isFinite == true)

@@ -57,6 +57,16 @@ struct TwoSampleReferenceTests {
         }
     }
 
+    // st.ks_2samp([1,2,2,np.inf,-np.inf,3], [2,2,np.inf,5,-np.inf,-np.inf,0]) -> 0.2619047619047619, 0.9254079254079255
+    // st.ks_2samp([0.0]*40+[1.0]*25, [0.0]*20+[1.0]*30+[2.0]*5)             -> 0.2517482517482518, 0.03700863750433491
+    @Test func ksWithInfinitiesAndHeavyTies() {
+        let a = KolmogorovSmirnov().test(reference: [1, 2, 2, .infinity, -.infinity, 3], current: [2, 2, .infinity, 5, -.infinity, -.infinity, 0])
+        #expect(close(a.statistic, 0.2619047619047619, rel: 1e-12) && close(a.pValue ?? .nan, 0.9254079254079255))
+        let b = KolmogorovSmirnov().test(reference: [Double](repeating: 0, count: 40) + [Double](repeating: 1, count: 25),
+                                         current: [Double](repeating: 0, count: 20) + [Double](repeating: 1, count: 30) + [2, 2, 2, 2, 2])
+        #expect(close(b.statistic, 0.2517482517482518, rel: 1e-12) && close(b.pValue ?? .nan, 0.03700863750433491))
+    }
+
     // for n,x in [...]: print(n, x, st.kstwo.sf(x,n))
     @Test func kolmogorovDistributionMatchesKstwo() {
         let cases: [(Int, Double, Double)] = [

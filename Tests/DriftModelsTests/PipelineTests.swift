@@ -148,6 +148,30 @@ func temporaryFile(_ name: String) -> String {
         #expect(rate >= 0.005 && rate <= 0.02)
     }
 
+    @Test(arguments: [ModelKind.logistic, ModelKind.stumps])
+    func trainsAndScoresAwkwardColumns(kind: ModelKind) throws {
+        // A constant column, an all-missing column, infinities and a missing time: served, never a trap.
+        let base = try smallTable()
+        let n = base.rowCount
+        var table = base
+        try table.append("constant", .numeric([Double](repeating: 7, count: n)))
+        try table.append("all_missing", .numeric([Double](repeating: .nan, count: n)))
+        var spiky = [Double](repeating: 0, count: n)
+        for i in 0..<n { spiky[i] = i % 97 == 0 ? Double.infinity : (i % 89 == 0 ? -Double.infinity : Double(i % 13)) }
+        try table.append("spiky", .numeric(spiky))
+        try table.append("empty_category", .categorical(CategoricalColumn(strings: [String](repeating: "", count: n))))
+        var options = TrainingOptions(kind: kind)
+        options.bootstrapResamples = 10
+        options.stumps.rounds = 30
+        let model = try Trainer.train(table, options: options)
+        let scores = model.score(table)
+        #expect(scores.calibrated.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+        #expect(scores.report.nonFinite["spiky"] ?? 0 > 0)
+        #expect(model.validation.rocAUC > 0.6)
+        // An empty table scores to nothing.
+        #expect(model.score(table.selectingRows([])).calibrated.isEmpty)
+    }
+
     @Test func corruptAndMismatchedFilesGiveClearErrors() throws {
         let model = try Trainer.train(try smallTable(), options: TrainingOptions(kind: .logistic))
         let path = temporaryFile("bad.json")

@@ -41,6 +41,7 @@ import Testing
         let s = smallScenario(failures: [
             FailureSpec(kind: .covariateShift, subkind: "segment_mix", features: [], startDay: 0, severity: 1),
             FailureSpec(kind: .covariateShift, subkind: "channel_mix", features: [], startDay: 0, severity: 1),
+            FailureSpec(kind: .covariateShift, subkind: "category_mix", features: [], startDay: 0, severity: 1),
         ])
         let (sim, days) = try allDays(s)
         let (ref, prod) = split(days)
@@ -58,6 +59,11 @@ import Testing
             Double(bs.reduce(0) { $0 + $1.clean.codes[S.channel].filter { $0 == 2 }.count }) / Double(bs.reduce(0) { $0 + $1.count })
         }
         #expect(mobileShare(prod) > 1.8 * mobileShare(ref), "mobile share \(mobileShare(ref)) -> \(mobileShare(prod))")
+        // category_mix: electronics x4 on new-merchant picks (habitual picks follow over time).
+        func electronicsShare(_ bs: [DayBatch]) -> Double {
+            Double(bs.reduce(0) { $0 + $1.clean.codes[S.merchantCategory].filter { $0 == 4 }.count }) / Double(bs.reduce(0) { $0 + $1.count })
+        }
+        #expect(electronicsShare(prod) > 2 * electronicsShare(ref), "electronics share \(electronicsShare(ref)) -> \(electronicsShare(prod))")
     }
 
     @Test func priorShiftMovesTheFraudShareAndKeepsClassConditionals() throws {

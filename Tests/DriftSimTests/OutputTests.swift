@@ -86,3 +86,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: file + "/out"))
     }
 }
+
+@Suite struct BundledScenarioTests {
+    /// Every bundled scenario runs (shrunk to a small population): no trap, ground truth marks
+    /// exactly the injected kinds after their start, nothing before.
+    @Test func everyBundledScenarioRuns() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("scenarios").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") && !$0.contains("sweep") && $0 != "schema.json" }
+        #expect(files.count >= 10)
+        for file in files.sorted() {
+            guard var s = try? ScenarioFile.load(folder + "/" + file) else { continue }  // not a scenario (e.g. a sweep)
+            s.population.customers = 400; s.population.merchants = 100; s.population.transactionsPerDay = 150; s.referenceDays = 7
+            let sim = try TransactionSimulator(scenario: s)
+            var seen = Set<FailureKind>(), rows = 0
+            for b in sim.days(jobs: 2) {
+                rows += b.count
+                if b.day < 0 { #expect(b.activeKinds == 0, "\(file) day \(b.day)") }
+                seen.formUnion(b.kinds)
+            }
+            #expect(rows > 0)
+            #expect(seen == Set(s.failures.map(\.kind)), "\(file): \(seen)")
+        }
+    }
+}

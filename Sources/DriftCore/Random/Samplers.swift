@@ -148,7 +148,7 @@ public struct AliasTable: Sendable, Equatable {
     public var count: Int { prob.count }
 
     /// Draws one category index.
-    @inlinable
+    @inlinable @inline(__always)
     public func sample<G: RandomNumberGenerator>(using rng: inout G) -> Int {
         let u = rng.uniform() * Double(prob.count)
         let i = Swift.min(Int(u), prob.count - 1)

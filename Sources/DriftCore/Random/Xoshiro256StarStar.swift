@@ -53,7 +53,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         Xoshiro256StarStar(seed: s0 ^ (s2 &* 0x9E37_79B9_7F4A_7C15), stream: stream)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -66,7 +66,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         return result
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 }
 

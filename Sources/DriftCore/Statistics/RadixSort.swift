@@ -1,109 +1,92 @@
-/// Radix sort of doubles on their bit patterns, O(n): an MSD radix sort whose first 16-bit pass
-/// spreads the keys into cache-sized buckets; several times faster than `Array.sort` (`driftlab bench`). Order is IEEE total order for non-NaN values
-/// (-0 before +0); NaNs go last.
-///
-/// Key map: for x >= 0 flip the sign bit, for x < 0 flip all bits, so unsigned order = numeric order.
+/// Radix sort of doubles on their bit patterns, O(n): keys mapped to order-preserving UInt64
+/// (flip the sign bit of positives, all bits of negatives), one histogram pass for all digits,
+/// then scatter passes on the top three 11-bit digits only (bits 33-63, skipping digits every key
+/// shares); keys whose top 33 bits tie end up adjacent and are finished by insertion sort (or a
+/// comparison sort for runs over 32, unless all equal as in integer-valued columns). Continuous
+/// data rarely tie in 33 bits, so this is half the passes of a full 64-bit LSD sort; several times
+/// faster than `Array.sort` (`driftlab bench`). Order is IEEE total order (-0 before +0); NaNs go last.
 public enum RadixSort {
     /// Sorts `values` ascending in place (NaNs last).
     public static func sort(_ values: inout [Double]) {
-        let n = values.count
-        if n < 64 { values.sort { $0 < $1 || (!$0.isNaN && $1.isNaN) }; return }
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, initialized in
-            values.withUnsafeBufferPointer { v in
-                for i in 0..<n { buffer[i] = key(v[i]) }
-            }
-            initialized = n
-        }
-        var scratch = [UInt64](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
-        sortKeys(&keys, scratch: &scratch)
-        keys.withUnsafeBufferPointer { k in
-            values.withUnsafeMutableBufferPointer { v in
-                for i in 0..<n { v[i] = value(k[i]) }
-            }
-        }
+        values = sorted(values)
     }
 
     /// A sorted copy (NaNs last).
     public static func sorted(_ values: [Double]) -> [Double] {
-        var copy = values
-        sort(&copy)
-        return copy
+        var nanCount = 0
+        for v in values where v.isNaN { nanCount += 1 }
+        if nanCount == 0 { return sortedWithoutNaN(values) }
+        return sortedWithoutNaN(values.filter { !$0.isNaN }) + [Double](repeating: .nan, count: nanCount)
     }
 
+    /// The order-preserving key of a non-NaN double.
     @inline(__always) static func key(_ x: Double) -> UInt64 {
-        if x.isNaN { return UInt64.max }
         let b = x.bitPattern
-        return (b >> 63) == 0 ? b ^ 0x8000_0000_0000_0000 : ~b
+        return (b >> 63) == 0 ? b | 0x8000_0000_0000_0000 : ~b
     }
 
     @inline(__always) static func value(_ k: UInt64) -> Double {
-        if k == UInt64.max { return .nan }
-        return Double(bitPattern: (k >> 63) == 1 ? k ^ 0x8000_0000_0000_0000 : ~k)
+        Double(bitPattern: (k >> 63) == 1 ? k & 0x7FFF_FFFF_FFFF_FFFF : ~k)
     }
 
-    /// MSD radix sort: a 16-bit first digit over the whole array, then 8-bit digits recursively
-    /// inside each bucket (cache-resident after the first level), insertion sort below 64 keys.
-    /// Digits that every key of a bucket shares cost one counting pass and no move.
-    static func sortKeys(_ keys: inout [UInt64], scratch: inout [UInt64]) {
-        let n = keys.count
-        keys.withUnsafeMutableBufferPointer { k in
-            scratch.withUnsafeMutableBufferPointer { t in
-                let data = k.baseAddress!, temp = t.baseAddress!
-                var counts = [Int](repeating: 0, count: (1 << 16) + 1)
-                counts.withUnsafeMutableBufferPointer { c in
-                    for i in 0..<n { c[Int(data[i] >> 48) + 1] += 1 }
-                    for b in 0..<(1 << 16) { c[b + 1] += c[b] }
-                    var next = Array(c[0..<(1 << 16)])
-                    next.withUnsafeMutableBufferPointer { o in
-                        for i in 0..<n {
-                            let x = data[i]
-                            let b = Int(x >> 48)
-                            temp[o[b]] = x
-                            o[b] += 1
-                        }
-                    }
-                    data.update(from: temp, count: n)
-                    for b in 0..<(1 << 16) where c[b + 1] - c[b] > 1 {
-                        msdSort(data + c[b], temp: temp + c[b], count: c[b + 1] - c[b], shift: 48)
-                    }
+    static func sortedWithoutNaN(_ values: [Double]) -> [Double] {
+        let n = values.count
+        if n < 256 { return values.sorted() }
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let buckets = 2048
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: buckets * 3)
+        defer { keys.deallocate(); scratch.deallocate(); counts.deallocate() }
+        counts.initialize(repeating: 0, count: buckets * 3)
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                let k = key(v[i])
+                keys[i] = k
+                counts[Int((k >> 33) & 0x7FF)] &+= 1
+                counts[buckets + Int((k >> 44) & 0x7FF)] &+= 1
+                counts[2 * buckets + Int(k >> 55)] &+= 1
+            }
+        }
+        var source = keys, target = scratch
+        for d in 0..<3 {
+            let c = counts + d * buckets
+            let shift = UInt64(33 + 11 * d)
+            if c[Int((source[0] >> shift) & 0x7FF)] == n { continue }  // a digit every key shares
+            var running = 0
+            for b in 0..<buckets { let t = c[b]; c[b] = running; running &+= t }
+            for i in 0..<n {
+                let k = source[i]
+                let b = Int((k >> shift) & 0x7FF)
+                target[c[b]] = k
+                c[b] &+= 1
+            }
+            swap(&source, &target)
+        }
+        // Finish runs sharing the top 33 bits.
+        let src = source
+        var start = 0
+        while start < n {
+            let prefix = src[start] >> 33
+            var end = start + 1
+            var allEqual = true
+            while end < n && src[end] >> 33 == prefix { allEqual = allEqual && src[end] == src[start]; end += 1 }
+            let length = end - start
+            if !allEqual && length > 32 {
+                var run = UnsafeMutableBufferPointer(start: src + start, count: length)
+                run.sort()
+            } else if !allEqual && length > 1 {
+                for i in (start + 1)..<end {
+                    let k = src[i]
+                    var j = i - 1
+                    while j >= start && src[j] > k { src[j + 1] = src[j]; j -= 1 }
+                    src[j + 1] = k
                 }
             }
+            start = end
         }
-    }
-
-    /// Sorts `count` keys at `data` that agree above bit `shift`, on the 8-bit digit just below it.
-    static func msdSort(_ data: UnsafeMutablePointer<UInt64>, temp: UnsafeMutablePointer<UInt64>, count: Int, shift: Int) {
-        if count <= 64 || shift <= 0 {
-            if shift <= 0 { return }
-            for i in 1..<count {
-                let x = data[i]
-                var j = i - 1
-                while j >= 0 && data[j] > x { data[j + 1] = data[j]; j -= 1 }
-                data[j + 1] = x
-            }
-            return
-        }
-        let s = UInt64(shift - 8)
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 257 + 256) { buffer in
-            let c = buffer.baseAddress!, o = c + 257
-            c.initialize(repeating: 0, count: 257)
-            for i in 0..<count { c[Int((data[i] >> s) & 0xFF) + 1] += 1 }
-            if c[Int((data[0] >> s) & 0xFF) + 1] == count {
-                msdSort(data, temp: temp, count: count, shift: shift - 8)
-                return
-            }
-            for b in 0..<256 { c[b + 1] += c[b] }
-            o.update(from: c, count: 256)
-            for i in 0..<count {
-                let x = data[i]
-                let d = Int((x >> s) & 0xFF)
-                temp[o[d]] = x
-                o[d] += 1
-            }
-            data.update(from: temp, count: count)
-            for b in 0..<256 where c[b + 1] - c[b] > 1 {
-                msdSort(data + c[b], temp: temp + c[b], count: c[b + 1] - c[b], shift: shift - 8)
-            }
+        return [Double](unsafeUninitializedCapacity: n) { out, count in
+            for i in 0..<n { out[i] = value(src[i]) }
+            count = n
         }
     }
 }

@@ -61,6 +61,8 @@ public struct FeatureDrift: Sendable, Equatable {
     /// Share of window values never seen in the reference (categories, or values of a discrete numeric).
     public var unseenRate: Double
     public var referenceCount: Int
+    /// Missing (NaN or empty) values skipped in the reference.
+    public var referenceMissing: Int
     public var currentCount: Int
     public var currentMissing: Int
     public var significant: Bool
@@ -114,7 +116,8 @@ public struct DriftReport: Sendable, Equatable {
             var details: [String: Double] = [
                 "p_value_raw": f.pValue, "psi": f.populationStabilityIndex, "jensen_shannon": f.jensenShannon,
                 "unseen_rate": f.unseenRate, "weighted_severity": f.weightedSeverity,
-                "reference_count": Double(f.referenceCount), "current_count": Double(f.currentCount),
+                "reference_count": Double(f.referenceCount), "reference_missing": Double(f.referenceMissing),
+                "current_count": Double(f.currentCount),
                 "current_missing": Double(f.currentMissing),
             ]
             if f.type == .numeric {
@@ -140,6 +143,7 @@ public struct DriftReport: Sendable, Equatable {
                 ("wasserstein", num(f.wasserstein)), ("wasserstein_normalized", num(f.normalizedWasserstein)),
                 ("mean_shift_p_value", num(f.meanShiftPValue)), ("variance_shift_p_value", num(f.varianceShiftPValue)),
                 ("unseen_rate", num(f.unseenRate)), ("reference_count", .number(Double(f.referenceCount))),
+                ("reference_missing", .number(Double(f.referenceMissing))),
                 ("current_count", .number(Double(f.currentCount))), ("current_missing", .number(Double(f.currentMissing))),
                 ("significant", .bool(f.significant)), ("effect", .bool(f.effect)), ("alarm", .bool(f.alarm)),
                 ("importance_share", f.importanceShare.map { num($0) } ?? .null),
@@ -277,7 +281,7 @@ public struct DriftBaseline: Sendable {
         var row = FeatureDrift(feature: name, type: .numeric, test: base.levels == nil ? "ks" : "chi2", statistic: 0, pValue: .nan,
                                adjustedPValue: .nan, populationStabilityIndex: 0, jensenShannon: .nan, wasserstein: .nan,
                                normalizedWasserstein: .nan, meanShiftPValue: .nan, varianceShiftPValue: .nan, unseenRate: 0,
-                               referenceCount: base.sample.count, currentCount: cur.count, currentMissing: cur.missingCount,
+                               referenceCount: base.sample.count, referenceMissing: base.sample.missingCount, currentCount: cur.count, currentMissing: cur.missingCount,
                                significant: false, effect: false, alarm: false, importanceShare: nil, weightedSeverity: 0,
                                pages: false, note: nil)
         if base.sample.count == 0 { row.note = "reference has no values"; return row }
@@ -317,7 +321,7 @@ public struct DriftBaseline: Sendable {
                                adjustedPValue: .nan, populationStabilityIndex: cmp.populationStabilityIndex,
                                jensenShannon: cmp.jensenShannon, wasserstein: .nan, normalizedWasserstein: .nan,
                                meanShiftPValue: .nan, varianceShiftPValue: .nan, unseenRate: cmp.unseenRate,
-                               referenceCount: Int(base.counts.reduce(0, +)), currentCount: cmp.currentCount,
+                               referenceCount: Int(base.counts.reduce(0, +)), referenceMissing: base.missingCount, currentCount: cmp.currentCount,
                                currentMissing: cmp.currentMissing, significant: false, effect: false, alarm: false,
                                importanceShare: nil, weightedSeverity: 0, pages: false, note: nil)
         if row.referenceCount == 0 { row.note = "reference has no values"; row.pValue = .nan }

@@ -58,29 +58,86 @@ public struct KolmogorovSmirnov: Sendable {
     public static func statistic(sortedA a: [Double], sortedB b: [Double]) -> Double {
         let n1 = a.count, n2 = b.count
         if n1 == 0 || n2 == 0 { return 0 }
-        // Branch-free merge over sentinel-terminated copies: advance past the smaller head (both on
-        // a tie) and record the CDF difference only when the next value differs (all ties consumed).
-        // maxS/minS start at 0, the difference after the last value, which SciPy includes.
+        if Swift.min(n1, n2) * 16 < Swift.max(n1, n2) { return statisticBySearch(sortedA: a, sortedB: b) }
+        return statisticByMerge(sortedA: a, sortedB: b)
+    }
+
+    /// The statistic by one merge walk over both samples, O(n + m).
+    static func statisticByMerge(sortedA a: [Double], sortedB b: [Double]) -> Double {
+        let n1 = a.count, n2 = b.count
+        if n1 == 0 || n2 == 0 { return 0 }
+        // Branch-free merge: advance past the smaller head (both on a tie) and record the CDF
+        // difference only when the next value differs (all ties consumed). An exhausted sample
+        // reads as +inf. maxS/minS start at 0, the difference after the last value, which SciPy includes.
         var maxS = 0.0, minS = 0.0
-        let pa = UnsafeMutablePointer<Double>.allocate(capacity: n1 + 1)
-        let pb = UnsafeMutablePointer<Double>.allocate(capacity: n2 + 1)
-        defer { pa.deallocate(); pb.deallocate() }
-        a.withUnsafeBufferPointer { pa.initialize(from: $0.baseAddress!, count: n1) }
-        b.withUnsafeBufferPointer { pb.initialize(from: $0.baseAddress!, count: n2) }
-        pa[n1] = .infinity; pb[n2] = .infinity
-        let d1 = Double(n1), d2 = Double(n2)
-        var i = 0, j = 0
-        while i < n1 || j < n2 {
-            let x = pa[i], y = pb[j]
-            let v = Swift.min(x, y)
-            i &+= (x == v && i < n1) ? 1 : 0
-            j &+= (y == v && j < n2) ? 1 : 0
-            // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
-            let diff = Double(i) / d1 - Double(j) / d2
-            let next = Swift.min(pa[i], pb[j])
-            let commit = next != v || (i == n1 && j == n2)
-            maxS = commit && diff > maxS ? diff : maxS
-            minS = commit && diff < minS ? diff : minS
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let d1 = Double(n1), d2 = Double(n2)
+                let lastA = n1 - 1, lastB = n2 - 1
+                var i = 0, j = 0
+                var x = pa[0], y = pb[0]
+                while i < n1 || j < n2 {
+                    let v = Swift.min(x, y)
+                    i &+= (x == v && i < n1) ? 1 : 0
+                    j &+= (y == v && j < n2) ? 1 : 0
+                    x = i < n1 ? pa[Swift.min(i, lastA)] : .infinity
+                    y = j < n2 ? pb[Swift.min(j, lastB)] : .infinity
+                    // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
+                    let diff = Double(i) / d1 - Double(j) / d2
+                    let commit = Swift.min(x, y) != v || (i == n1 && j == n2)
+                    maxS = commit && diff > maxS ? diff : maxS
+                    minS = commit && diff < minS ? diff : minS
+                }
+            }
+        }
+        let minClipped = Swift.min(Swift.max(-minS, 0), 1)
+        return minClipped > maxS ? minClipped : maxS
+    }
+
+    /// The same statistic when one sample is much smaller (a window against a large reference):
+    /// the CDF difference only needs evaluating at each distinct value w of the small sample and at
+    /// the last large-sample value before w (where the gap between two small-sample values peaks),
+    /// found by galloping search, so the cost is O(m log(n/m)) instead of O(n + m).
+    static func statisticBySearch(sortedA a: [Double], sortedB b: [Double]) -> Double {
+        let aIsLarge = a.count >= b.count
+        let large = aIsLarge ? a : b, small = aIsLarge ? b : a
+        let nl = large.count, ns = small.count
+        let d1 = Double(a.count), d2 = Double(b.count)
+        var maxS = 0.0, minS = 0.0
+        large.withUnsafeBufferPointer { L in
+            small.withUnsafeBufferPointer { S in
+                /// First index >= from with L[index] > v (upper) or >= v (lower), by galloping then bisection.
+                func search(_ v: Double, from: Int, upper: Bool) -> Int {
+                    @inline(__always) func before(_ x: Double) -> Bool { upper ? x <= v : x < v }
+                    if from >= nl || !before(L[from]) { return from }
+                    var lo = from, step = 1
+                    while lo + step < nl && before(L[lo + step]) { lo += step; step <<= 1 }
+                    var hi = Swift.min(lo + step, nl)  // L[lo] is before v, L[hi] (if any) is not
+                    while hi - lo > 1 {
+                        let mid = (lo + hi) >> 1
+                        if before(L[mid]) { lo = mid } else { hi = mid }
+                    }
+                    return hi
+                }
+                @inline(__always) func record(large i: Int, small j: Int) {
+                    let diff = aIsLarge ? Double(i) / d1 - Double(j) / d2 : Double(j) / d1 - Double(i) / d2
+                    if diff > maxS { maxS = diff }
+                    if diff < minS { minS = diff }
+                }
+                var previousUpper = 0, previousCount = 0
+                var k = 0
+                while k < ns {
+                    let w = S[k]
+                    var end = k + 1
+                    while end < ns && S[end] == w { end += 1 }
+                    let below = search(w, from: previousUpper, upper: false)
+                    if below > previousUpper { record(large: below, small: previousCount) }
+                    let upTo = search(w, from: below, upper: true)
+                    record(large: upTo, small: end)
+                    previousUpper = upTo; previousCount = end
+                    k = end
+                }
+            }
         }
         let minClipped = Swift.min(Swift.max(-minS, 0), 1)
         return minClipped > maxS ? minClipped : maxS
@@ -149,7 +206,7 @@ public struct NumericSample: Sendable {
         var missing = 0
         for v in values where v.isNaN { missing += 1 }
         missingCount = missing
-        sorted = BufferRadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
+        sorted = RadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
     }
     public var count: Int { sorted.count }
 }

@@ -34,9 +34,9 @@ public struct PSIReference: Sendable, Equatable {
 
     public var binCount: Int { edges.count + 1 }
 
-    /// Counts of `values` per bin (NaN skipped). Branch-free binary search: the edges are padded
-    /// with +inf to 2^k - 1 slots and each value takes k compare-and-add steps; four interleaved
-    /// count tables avoid store-to-load stalls when neighbours fall in the same bin.
+    /// Counts of `values` per bin (NaN skipped). Branch-free: four values at a time in SIMD lanes,
+    /// each lane's bin is the number of edges below it (one vector compare per edge, no branches,
+    /// no dependent loads), and each lane counts into its own table (no store-to-load stalls).
     public func counts(_ values: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
         PSIReference.accumulate(values, edges: edges, into: &c)
@@ -44,41 +44,37 @@ public struct PSIReference: Sendable, Equatable {
     }
 
     static func accumulate(_ values: [Double], edges: [Double], into counts: inout [Double]) {
-        var slots = 16
-        while slots - 1 < edges.count { slots <<= 1 }
-        let padded = edges + [Double](repeating: .infinity, count: slots - edges.count)
-        let lanes = 8
-        var table = [Int](repeating: 0, count: lanes * slots)
+        let bins = edges.count + 1
+        var table = [Int](repeating: 0, count: 4 * bins)
         var nanCount = 0
         values.withUnsafeBufferPointer { v in
-            padded.withUnsafeBufferPointer { e in
+            edges.withUnsafeBufferPointer { e in
                 table.withUnsafeMutableBufferPointer { t in
                     let n = v.count
                     var i = 0
-                    if slots == 16 {
-                        // The common case (up to 15 edges): four compare-and-or steps per value, eight
-                        // values per round into eight count tables (no store-to-load stalls).
-                        while i + lanes <= n {
-                            for lane in 0..<lanes {
-                                let x = v[i &+ lane]
-                                var b = x > e[7] ? 8 : 0
-                                b |= x > e[b | 3] ? 4 : 0
-                                b |= x > e[b | 1] ? 2 : 0
-                                b |= x > e[b] ? 1 : 0
-                                t[lane << 4 | b] &+= 1
-                                nanCount &+= x.isNaN ? 1 : 0
+                    if let base = v.baseAddress {
+                        let raw = UnsafeRawPointer(base)
+                        var nans = SIMD4<Int64>(repeating: 0)
+                        while i + 4 <= n {
+                            let x = raw.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<Double>.self)
+                            var b = SIMD4<Int64>(repeating: 0)
+                            for k in 0..<e.count {
+                                // A true lane is all ones (-1): subtracting adds one per edge below x.
+                                b &-= unsafeBitCast(x .> SIMD4<Double>(repeating: e[k]), to: SIMD4<Int64>.self)
                             }
-                            i &+= lanes
+                            nans &-= unsafeBitCast(x .!= x, to: SIMD4<Int64>.self)
+                            t[Int(b[0])] &+= 1
+                            t[bins &+ Int(b[1])] &+= 1
+                            t[2 &* bins &+ Int(b[2])] &+= 1
+                            t[3 &* bins &+ Int(b[3])] &+= 1
+                            i &+= 4
                         }
+                        nanCount = Int(nans.wrappedSum())
                     }
                     while i < n {
                         let x = v[i]
                         var b = 0
-                        var step = slots >> 1
-                        while step > 0 {
-                            b |= x > e[b | (step &- 1)] ? step : 0
-                            step >>= 1
-                        }
+                        for k in 0..<e.count { b &+= x > e[k] ? 1 : 0 }
                         t[b] &+= 1
                         nanCount &+= x.isNaN ? 1 : 0
                         i &+= 1
@@ -87,11 +83,9 @@ public struct PSIReference: Sendable, Equatable {
             }
         }
         for b in 0..<counts.count {
-            var total = 0
-            for lane in 0..<lanes { total += table[lane * slots + b] }
-            counts[b] += Double(total)
+            counts[b] += Double(table[b] + table[bins + b] + table[2 * bins + b] + table[3 * bins + b])
         }
-        counts[0] -= Double(nanCount)  // NaN compares false everywhere, so it landed in bin 0
+        counts[0] -= Double(nanCount)  // NaN compares false with every edge, so it landed in bin 0
     }
 
     /// PSI of the window with the given bin counts: Σ (c_i - r_i) ln(c_i / r_i) over smoothed shares.

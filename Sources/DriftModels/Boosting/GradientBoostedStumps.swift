@@ -106,7 +106,7 @@ public enum GradientBoostedStumps {
     }
 
     /// For chunk c: add the previous stump to the scores, compute g and h, and sum them per
-    /// (feature, bin). Interleaved histogram copies break the add-after-add dependency on
+    /// (feature, bin). Four interleaved histogram copies break the add-after-add dependency on
     /// frequent bins; they are merged in a fixed order.
     static func histogramChunk(_ c: Int, train: BinnedMatrix, labels: [UInt8], scores: UnsafeMutableBufferPointer<Double>,
                                update: (feature: Int, delta: [Double])?, realBins: [Int]) -> [Double] {
@@ -116,7 +116,7 @@ public enum GradientBoostedStumps {
         let blockRows = 4096
         // (g, h) pairs and histogram cells as SIMD2<Double>: one vector add per row and feature.
         var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
-        var copies = [SIMD2<Double>](repeating: .zero, count: 2 * 16 * 256)
+        var copies = [SIMD2<Double>](repeating: .zero, count: 16 * 256)
         train.bins.withUnsafeBufferPointer { bins in
             labels.withUnsafeBufferPointer { y in
                 if let (f, delta) = update {
@@ -138,42 +138,31 @@ public enum GradientBoostedStumps {
                     gh.withUnsafeBufferPointer { gh in
                         copies.withUnsafeMutableBufferPointer { hc in
                             out.withUnsafeMutableBufferPointer { o in
-                                // Features two at a time, so each (g, h) load serves two histograms.
-                                // Compact cells: real bins 0 ..< nb, then missing at nb (min(bin, nb) maps 255
-                                // there). Features with few bins get 16 interleaved copies so that rows hitting the
-                                // same cell do not wait on each other's add; others get 4. Each row's add goes to a
-                                // fixed copy, and copies are merged in order: sums do not depend on the pairing.
-                                let second = hc.baseAddress! + 16 * 256
-                                var f = 0
-                                while f < d {
-                                    let g2 = f + 1 < d
-                                    let nbA = realBins[f], cellsA = nbA + 1, maskA = (cellsA <= 16 ? 16 : 4) - 1
-                                    let nbB = g2 ? realBins[f + 1] : 0, cellsB = nbB + 1, maskB = (cellsB <= 16 ? 16 : 4) - 1
-                                    for k in 0..<((maskA + 1) * cellsA) { hc[k] = .zero }
-                                    for k in 0..<((maskB + 1) * cellsB) { second[k] = .zero }
-                                    let colA = bins.baseAddress! + f * n + blockStart
-                                    if g2 {
-                                        let colB = bins.baseAddress! + (f + 1) * n + blockStart
-                                        for k in 0..<m {
-                                            let v = gh[k]
-                                            hc[(k & maskA) * cellsA + Swift.min(Int(colA[k]), nbA)] += v
-                                            second[(k & maskB) * cellsB + Swift.min(Int(colB[k]), nbB)] += v
-                                        }
-                                    } else {
-                                        for k in 0..<m { hc[(k & maskA) * cellsA + Swift.min(Int(colA[k]), nbA)] += gh[k] }
+                                for f in 0..<d {
+                                    // Compact cells: real bins 0 ..< nb, then missing at nb (min(bin, nb) maps 255 there).
+                                    // Features with few bins get 16 interleaved copies so that rows hitting the same
+                                    // cell do not wait on each other's add; others get 4.
+                                    let nb = realBins[f], cells = nb + 1
+                                    let copyCount = cells <= 16 ? 16 : 4, mask = copyCount - 1
+                                    for k in 0..<(copyCount * cells) { hc[k] = .zero }
+                                    let col = bins.baseAddress! + f * n + blockStart
+                                    var k = 0
+                                    while k + 4 <= m {
+                                        hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]
+                                        hc[((k + 1) & mask) * cells + Swift.min(Int(col[k + 1]), nb)] += gh[k + 1]
+                                        hc[((k + 2) & mask) * cells + Swift.min(Int(col[k + 2]), nb)] += gh[k + 2]
+                                        hc[((k + 3) & mask) * cells + Swift.min(Int(col[k + 3]), nb)] += gh[k + 3]
+                                        k += 4
                                     }
-                                    for (feature, base, nb, copyCount) in [(f, hc.baseAddress!, nbA, maskA + 1), (f + 1, second, nbB, maskB + 1)]
-                                    where feature < d {
-                                        let cells = nb + 1, ob = feature * 512
-                                        for b in 0..<cells {
-                                            var sum = SIMD2<Double>.zero
-                                            for c in 0..<copyCount { sum += base[c * cells + b] }
-                                            let bin = b == nb ? 255 : b
-                                            o[ob + 2 * bin] += sum.x
-                                            o[ob + 2 * bin + 1] += sum.y
-                                        }
+                                    while k < m { hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]; k += 1 }
+                                    let ob = f * 512
+                                    for b in 0..<cells {
+                                        var sum = SIMD2<Double>.zero
+                                        for c in 0..<copyCount { sum += hc[c * cells + b] }
+                                        let bin = b == nb ? 255 : b
+                                        o[ob + 2 * bin] += sum.x
+                                        o[ob + 2 * bin + 1] += sum.y
                                     }
-                                    f += 2
                                 }
                             }
                         }

@@ -364,63 +364,81 @@ extension FeatureEncoding {
     /// `predictLogit(encode(table))` up to the rounding of the matrix to `Float`.
     public func linearLogits(_ table: Table, coefficients beta: [Double], intercept: Double) -> ([Double], EncodingReport) {
         let n = table.rowCount
-        var z = [Double](repeating: intercept, count: n)
         guard beta.count == columnNames.count else { return ([Double](repeating: .nan, count: n), EncodingReport()) }
         var report = EncodingReport()
+        // Per feature, what each row adds: numeric (slope, offset, value where missing) or a
+        // contribution per table level; then one pass over row blocks so z stays in cache.
+        var numeric: [(x: [Double], slope: Double, offset: Double, imputed: Double)] = []
+        var categorical: [(codes: [Int32], contribution: [Double], missing: Double)] = []
+        var constant = intercept
         var column = 0
+        for f in features {
+            switch f {
+            case .numeric(let spec):
+                let slope = beta[column] / spec.scale, offset = -beta[column] * spec.mean / spec.scale
+                let imputed = slope * spec.median + offset + (spec.missingIndicator ? beta[column + 1] : 0)
+                column += spec.missingIndicator ? 2 : 1
+                guard let source = table[spec.name] else {
+                    report.absentColumns.append(spec.name); report.missing[spec.name] = n
+                    constant += imputed
+                    continue
+                }
+                let x = numericView(of: source)
+                var missing = 0, infinite = 0
+                for v in x where !v.isFinite { if v.isNaN { missing += 1 } else { infinite += 1 } }
+                report.missing[spec.name] = missing
+                if infinite > 0 { report.nonFinite[spec.name] = infinite }
+                numeric.append((x, slope, offset, imputed))
+            case .categorical(let spec):
+                let width = spec.levels.count + 1 + (spec.missingColumn ? 1 : 0)
+                let other = beta[column + spec.levels.count]
+                let missingValue = beta[column + (spec.missingColumn ? spec.levels.count + 1 : spec.levels.count)]
+                defer { column += width }
+                guard let source = table[spec.name] else {
+                    report.absentColumns.append(spec.name); report.missing[spec.name] = n
+                    constant += missingValue
+                    continue
+                }
+                let cat = categoricalView(of: source)
+                var index: [String: Int] = [:]
+                for (k, l) in spec.levels.enumerated() { index[l] = k }
+                let pooled = Set(spec.pooledLevels)
+                let contribution = cat.levels.map { l in index[l].map { beta[column + $0] } ?? other }
+                var levelCounts = [Int](repeating: 0, count: cat.levels.count)
+                var missing = 0
+                for code in cat.codes { if code < 0 { missing += 1 } else { levelCounts[Int(code)] += 1 } }
+                for (k, l) in cat.levels.enumerated() where index[l] == nil && !pooled.contains(l) && levelCounts[k] > 0 {
+                    report.noteUnseen(spec.name, l, count: levelCounts[k])
+                }
+                report.missing[spec.name] = missing
+                categorical.append((cat.codes, contribution, missingValue))
+            }
+        }
+        var z = [Double](repeating: constant, count: n)
+        let blockRows = 4096
         z.withUnsafeMutableBufferPointer { z in
-            for f in features {
-                switch f {
-                case .numeric(let spec):
-                    let slope = beta[column] / spec.scale, offset = -beta[column] * spec.mean / spec.scale
-                    let imputed = slope * spec.median + offset + (spec.missingIndicator ? beta[column + 1] : 0)
-                    column += spec.missingIndicator ? 2 : 1
-                    guard let source = table[spec.name] else {
-                        report.absentColumns.append(spec.name); report.missing[spec.name] = n
-                        for i in 0..<n { z[i] += imputed }
-                        continue
-                    }
-                    let x = numericView(of: source)
-                    var missing = 0, infinite = 0
+            var start = 0
+            while start < n {
+                let end = Swift.min(n, start + blockRows)
+                for (x, slope, offset, imputed) in numeric {
                     x.withUnsafeBufferPointer { x in
-                        for i in 0..<n {
+                        for i in start..<end {
                             let v = x[i]
-                            if v.isFinite { z[i] += slope * v + offset } else {
-                                if v.isNaN { missing += 1 } else { infinite += 1 }
-                                z[i] += imputed
+                            z[i] += v.isFinite ? slope * v + offset : imputed
+                        }
+                    }
+                }
+                for (codes, contribution, missing) in categorical {
+                    codes.withUnsafeBufferPointer { c in
+                        contribution.withUnsafeBufferPointer { t in
+                            for i in start..<end {
+                                let code = Int(c[i])
+                                z[i] += code < 0 ? missing : t[code]
                             }
                         }
                     }
-                    report.missing[spec.name] = missing
-                    if infinite > 0 { report.nonFinite[spec.name] = infinite }
-                case .categorical(let spec):
-                    let width = spec.levels.count + 1 + (spec.missingColumn ? 1 : 0)
-                    let other = beta[column + spec.levels.count]
-                    let missingValue = beta[column + (spec.missingColumn ? spec.levels.count + 1 : spec.levels.count)]
-                    defer { column += width }
-                    guard let source = table[spec.name] else {
-                        report.absentColumns.append(spec.name); report.missing[spec.name] = n
-                        for i in 0..<n { z[i] += missingValue }
-                        continue
-                    }
-                    let cat = categoricalView(of: source)
-                    var index: [String: Int] = [:]
-                    for (k, l) in spec.levels.enumerated() { index[l] = k }
-                    let pooled = Set(spec.pooledLevels)
-                    let contribution = cat.levels.map { l in index[l].map { beta[column + $0] } ?? other }
-                    var levelCounts = [Int](repeating: 0, count: cat.levels.count)
-                    var missing = 0
-                    cat.codes.withUnsafeBufferPointer { codes in
-                        for i in 0..<n {
-                            let code = Int(codes[i])
-                            if code < 0 { missing += 1; z[i] += missingValue } else { levelCounts[code] += 1; z[i] += contribution[code] }
-                        }
-                    }
-                    for (k, l) in cat.levels.enumerated() where index[l] == nil && !pooled.contains(l) && levelCounts[k] > 0 {
-                        report.noteUnseen(spec.name, l, count: levelCounts[k])
-                    }
-                    report.missing[spec.name] = missing
                 }
+                start = end
             }
         }
         return (z, report)

@@ -157,7 +157,7 @@ public struct TrainedModel: Sendable {
         guard root["format"]?.stringValue == Self.format else {
             throw corrupt("format", "expected \"\(Self.format)\"; this is not a model written by 'driftlab train'")
         }
-        guard let version = root["format_version"]?.doubleValue, Int(version) == Self.formatVersion else {
+        guard let version = root["format_version"]?.doubleValue, version == Double(Self.formatVersion) else {
             throw corrupt("format_version", "this build reads version \(Self.formatVersion); retrain the model with this driftlab")
         }
         guard let kindText = root["kind"]?.stringValue, let kind = ModelKind(rawValue: kindText) else {

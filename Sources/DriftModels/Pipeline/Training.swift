@@ -91,18 +91,18 @@ public struct ValidationSummary: Sendable, Equatable {
             let a = v?.arrayValue ?? []
             return (a.first?.doubleValue ?? .nan, a.count > 1 ? a[1].doubleValue ?? .nan : .nan)
         }
-        rows = Int(json["rows"]?.doubleValue ?? 0); positives = Int(json["positives"]?.doubleValue ?? 0)
+        rows = wholeNumber(json["rows"]); positives = wholeNumber(json["positives"])
         rocAUC = d("roc_auc"); rocAUCInterval = pair(json["roc_auc_interval_95"])
         averagePrecision = d("average_precision")
         logLossRaw = d("log_loss_raw"); brierRaw = d("brier_raw"); logLoss = d("log_loss"); brier = d("brier")
         expectedCalibrationError = d("expected_calibration_error")
         reliability = (json["reliability"]?.arrayValue ?? []).map { b in
             Metrics.ReliabilityBin(lower: b["lower"]?.doubleValue ?? .nan, upper: b["upper"]?.doubleValue ?? .nan,
-                                   count: Int(b["count"]?.doubleValue ?? 0), meanPredicted: b["mean_predicted"]?.doubleValue ?? .nan,
+                                   count: wholeNumber(b["count"]), meanPredicted: b["mean_predicted"]?.doubleValue ?? .nan,
                                    observedRate: b["observed_rate"]?.doubleValue ?? .nan, observedInterval: pair(b["observed_interval_95"]))
         }
         if let t = json["at_threshold"] {
-            func i(_ k: String) -> Int { Int(t[k]?.doubleValue ?? 0) }
+            func i(_ k: String) -> Int { wholeNumber(t[k]) }
             atThreshold = Metrics.AtThreshold(threshold: t["threshold"]?.doubleValue ?? .nan, truePositives: i("true_positives"),
                                               falsePositives: i("false_positives"), falseNegatives: i("false_negatives"),
                                               trueNegatives: i("true_negatives"))
@@ -132,7 +132,10 @@ public enum Trainer {
         // Time order: stable sort on the time column where there is one.
         var order = Array(0..<table.rowCount)
         let time = table[options.timeColumn]?.numericValues
-        if let t = time { order.sort { (t[$0], $0) < (t[$1], $1) } }
+        if let t = time {
+            let key = t.map { $0.isNaN ? Double.infinity : $0 }  // rows without a time go last
+            order.sort { (key[$0], $0) < (key[$1], $1) }
+        }
         let validationCount = Int((Double(order.count) * options.validationFraction).rounded(.down))
         let trainRows = Array(order[0..<(order.count - validationCount)])
         let validRows = Array(order[(order.count - validationCount)...])
@@ -247,4 +250,10 @@ public enum Trainer {
         }
         return nil
     }
+}
+
+/// A count read from a model file: 0 unless a whole number in a sane range (never traps).
+func wholeNumber(_ value: JSON?) -> Int {
+    guard let d = value?.doubleValue, d.isFinite, d >= 0, d < 1e15 else { return 0 }
+    return Int(d)
 }

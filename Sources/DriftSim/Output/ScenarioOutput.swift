@@ -32,19 +32,37 @@ public enum ScenarioOutput {
     }
 
     public static func write(_ simulator: TransactionSimulator, resolvedJSON: String, to directory: String, jobs: Int) throws -> Summary {
-        try AtomicFile.ensureDirectory(directory)
-        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        let scenario = simulator.scenario
-        let alterable = alterableFeatures(scenario)
-        let truthHeader = ["transaction_id", "day", "second_of_day", "customer_id", "duplicate", "is_fraud", "fraud_probability",
-                           "compromised", "chargeback_day", "active_failures", "altered_features"] + alterable.map { "clean_" + FeatureSchema.names[$0] }
-        let reference = try CSVWriter(path: path("reference.csv"), header: logHeader)
-        let production = try CSVWriter(path: path("production.csv"), header: logHeader)
-        let truth = try CSVWriter(path: path("truth.csv"), header: truthHeader)
-        var summary = Summary()
-        let lastDay = scenario.productionDays - 1
-        let window = scenario.labelDelay.chargebackWindowDays
-        for batch in simulator.days(jobs: jobs) {
+        let writer = try Writer(scenario: simulator.scenario, directory: directory)
+        for batch in simulator.days(jobs: jobs) { try writer.append(batch) }
+        return try writer.finish(resolvedJSON: resolvedJSON)
+    }
+
+    /// The three CSV files open under temporary names; `append` one day at a time, then `finish`.
+    /// Dropped without `finish`, it leaves no file behind.
+    public final class Writer {
+        let directory: String
+        let scenario: Scenario
+        let alterable: [Int]
+        let reference: CSVWriter, production: CSVWriter, truth: CSVWriter
+        public private(set) var summary = Summary()
+
+        public init(scenario: Scenario, directory: String) throws {
+            try AtomicFile.ensureDirectory(directory)
+            self.directory = directory
+            self.scenario = scenario
+            alterable = alterableFeatures(scenario)
+            let truthHeader = ["transaction_id", "day", "second_of_day", "customer_id", "duplicate", "is_fraud", "fraud_probability",
+                               "compromised", "chargeback_day", "active_failures", "altered_features"] + alterable.map { "clean_" + FeatureSchema.names[$0] }
+            reference = try CSVWriter(path: Writer.path(directory, "reference.csv"), header: logHeader)
+            production = try CSVWriter(path: Writer.path(directory, "production.csv"), header: logHeader)
+            truth = try CSVWriter(path: Writer.path(directory, "truth.csv"), header: truthHeader)
+        }
+
+        static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+        public func append(_ batch: DayBatch) throws {
+            let lastDay = scenario.productionDays - 1
+            let window = scenario.labelDelay.chargebackWindowDays
             let isReference = batch.day < 0
             let log = isReference ? reference : production
             let kindsText = batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")
@@ -77,13 +95,18 @@ public enum ScenarioOutput {
             }
             if isReference { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
         }
-        try reference.finish(); try production.finish(); try truth.finish()
-        try AtomicFile.write(resolvedJSON, to: path("scenario.resolved.json"))
-        for name in ["reference.csv", "production.csv", "truth.csv", "scenario.resolved.json"] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path(name))[.size] as? Int) ?? 0
-            summary.bytes += size ?? 0
+
+        /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
+        public func finish(resolvedJSON: String) throws -> Summary {
+            try reference.finish(); try production.finish(); try truth.finish()
+            try AtomicFile.write(resolvedJSON, to: Writer.path(directory, "scenario.resolved.json"))
+            summary.bytes = 0
+            for name in ["reference.csv", "production.csv", "truth.csv", "scenario.resolved.json"] {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: Writer.path(directory, name))
+                summary.bytes += (attributes?[.size] as? Int) ?? 0
+            }
+            return summary
         }
-        return summary
     }
 
     /// The 20 served features of row i: numbers with their fixed decimals, level names, empty for

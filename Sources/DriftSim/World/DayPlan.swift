@@ -96,7 +96,7 @@ struct DayPlanner: Sendable {
                 categoryChanged = true
             case (.covariateShift, "feature_shift"):
                 let shift = f.number("shift_sd") * s, scale = ramp(f.number("scale"))
-                for name in f.features {
+                for name in TransactionSimulator.features(of: f) {
                     guard let j = FeatureSchema.index(of: name), !FeatureSchema.isCategorical[j] else { continue }
                     let log = ReferenceStats.usesLogScale(j)
                     let centre = log ? stats.logMean[j] : stats.mean[j], spread = log ? stats.logSD[j] : stats.sd[j]
@@ -117,7 +117,7 @@ struct DayPlanner: Sendable {
                 }
             case (.conceptDrift, "weight_change"):
                 let m = ramp(f.number("multiplier"))
-                let named = Set(f.features.compactMap { FeatureSchema.index(of: $0) })
+                let named = Set(TransactionSimulator.features(of: f).compactMap { FeatureSchema.index(of: $0) })
                 for t in 0..<RiskFunction.termCount where RiskFunction.termFeatures[t].contains(where: named.contains) {
                     p.riskWeights[t] *= m
                 }

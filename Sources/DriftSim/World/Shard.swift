@@ -4,8 +4,9 @@ import Foundation
 /// One day of one shard's rows, row-major with `Shard.stride` values per row: the 20 clean
 /// features, then the alternative-definition velocity values (10-minute count, 1-hour sum,
 /// 7-day ratio) and the velocity cache (4 values, what a frozen cache serves).
-struct ShardDay: Sendable {
-    var rows: [Double] = []
+struct ShardDay: @unchecked Sendable {
+    /// The shard's row buffer: valid until the shard generates its next day (the merge reads it first).
+    var rows: UnsafeMutablePointer<Double>? = nil
     var second: [Int32] = []
     var customer: [Int32] = []
     var logit: [Double] = []
@@ -75,13 +76,22 @@ final class Shard: @unchecked Sendable {
     private var spareNormal = 0.0
     private var hasSpare = false
 
+    /// Standard normal by Marsaglia's polar method (SIAM Review 6(3), 1964): a pair per accepted
+    /// point of the unit disc, no trigonometry; the second value is kept for the next call.
     @inline(__always) private func normal(_ rng: inout Xoshiro256StarStar) -> Double {
         if hasSpare { hasSpare = false; return spareNormal }
-        let r = (-2 * log(rng.uniformOpen())).squareRoot(), a = 2 * Double.pi * rng.uniform()
-        spareNormal = r * sin(a); hasSpare = true
-        return r * cos(a)
+        var u = 0.0, v = 0.0, q = 0.0
+        repeat {
+            u = 2 * rng.uniform() - 1; v = 2 * rng.uniform() - 1
+            q = u * u + v * v
+        } while q >= 1 || q == 0
+        let f = (-2 * log(q) / q).squareRoot()
+        spareNormal = v * f; hasSpare = true
+        return u * f
     }
-    private let row: UnsafeMutablePointer<Double>
+    /// Row-major output rows, reused day after day and grown when a day needs more.
+    private var rowBuffer: UnsafeMutablePointer<Double>
+    private var rowCapacity = 256
 
     /// Customers `first ..< first + count` of the world, drawn from the stream (seed, "customers", shard).
     init(index: Int, first: Int, count: Int, scenario: Scenario, merchants: Merchants, firstDay: Int, rateScale: Double) {
@@ -89,8 +99,8 @@ final class Shard: @unchecked Sendable {
         let ld = scenario.labelDelay
         labelMu = log(Swift.max(ld.medianDays, 1e-6))
         labelSigma = Swift.max(0, log(Swift.max(ld.tailDays, ld.medianDays) / Swift.max(ld.medianDays, 1e-6))) / 2.326347874040841
-        row = UnsafeMutablePointer<Double>.allocate(capacity: Shard.stride)
-        row.initialize(repeating: 0, count: Shard.stride)
+        rowBuffer = UnsafeMutablePointer<Double>.allocate(capacity: 256 * Shard.stride)
+        rowBuffer.initialize(repeating: 0, count: 256 * Shard.stride)
         state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
         state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
         for c in 0..<count {
@@ -125,7 +135,7 @@ final class Shard: @unchecked Sendable {
 
     deinit {
         state.deallocate()
-        row.deallocate()
+        rowBuffer.deallocate()
     }
 
     /// Stream id for (purpose, shard, day): injective, so every pair has its own generator.
@@ -159,31 +169,37 @@ final class Shard: @unchecked Sendable {
         hasSpare = false
         var out = ShardDay()
         let expected = Int(Double(n) * 2 + 16)
-        out.rows.reserveCapacity(expected * Shard.stride); out.second.reserveCapacity(expected)
+        out.second.reserveCapacity(expected)
         out.customer.reserveCapacity(expected); out.logit.reserveCapacity(expected); out.y.reserveCapacity(expected)
         out.chargeback.reserveCapacity(expected); out.flags.reserveCapacity(expected)
         let dayStart = Int32((day - firstDay) * 86400)
         typealias S = FeatureSchema
-        let x = row
+        var x = rowBuffer
+        var written = 0
         let shiftOn = plan.anyShift
         let categoryTables = plan.categoryTables
+        // Tables as locals: a static array read in the loop goes through its lazy accessor each time.
+        let accountAge = WorldTables.segmentAccountAge, compromiseFactor = WorldTables.segmentCompromise
+        let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
+        let burst = WorldTables.burstPerDay
+        let merchantCategory = merchants.category, merchantCountry = merchants.country
         plan.riskWeights.withUnsafeBufferPointer { weights in
         for c in 0..<n {
             let g = Int(i(c, L.segment).pointee)
-            if rng.uniform() * WorldTables.segmentAccountAge[g] < 1 { reopen(c, day: day) }
+            if rng.uniform() * accountAge[g] < 1 { reopen(c, day: day) }
             var fraudster = 0
             if Int(i(c, L.compromisedUntil).pointee) >= day {
-                fraudster = rng.poisson(WorldTables.burstPerDay)
-            } else if rng.uniform() < plan.compromiseProbability * WorldTables.segmentCompromise[g] {
+                fraudster = rng.poisson(burst)
+            } else if rng.uniform() < plan.compromiseProbability * compromiseFactor[g] {
                 i(c, L.compromisedUntil).pointee = Int32(day + rng.index(3))
-                fraudster = rng.poisson(WorldTables.burstPerDay)
+                fraudster = rng.poisson(burst)
             }
             let lambda = d(c, L.rate).pointee * plan.volumeFactor * plan.segmentRate[g]
             let owner = rng.poisson(lambda)
             var shadowOwner = 0, shadowFraudster = 0
             if plan.shadowRate > 0 {
                 shadowOwner = rng.poisson(lambda * plan.shadowRate)
-                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(WorldTables.burstPerDay * plan.shadowRate) }
+                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(burst * plan.shadowRate) }
             }
             let total = owner + fraudster + shadowOwner + shadowFraudster
             if total == 0 { continue }
@@ -220,9 +236,9 @@ final class Shard: @unchecked Sendable {
                     }
                     let u = rng.uniform()
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
-                    hour = hourTables[Int(merchants.category[Int(m)])].sample(using: &rng)
+                    hour = hourTables[Int(merchantCategory[Int(m)])].sample(using: &rng)
                 }
-                if channel == 0 && WorldTables.onlineOnly[Int(merchants.category[Int(m)])] { channel = 1 }
+                if channel == 0 && onlineOnly[Int(merchantCategory[Int(m)])] { channel = 1 }
                 var second = Int32(hour * 3600 + rng.index(3600))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
@@ -253,16 +269,18 @@ final class Shard: @unchecked Sendable {
             let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
             // Pass 2: features, risk, label.
             for e in events {
+                if written == rowCapacity { growRows(written) }
+                x = rowBuffer + written * Shard.stride
                 let t = dayStart + e.second
                 let m = Int(e.merchant)
-                let cat = Int(merchants.category[m]), country = Int(merchants.country[m])
+                let cat = Int(merchantCategory[m]), country = Int(merchantCountry[m])
                 let online = e.channel != 0
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * normal(&rng)
                 } else {
-                    logAmount = d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
+                    logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * normal(&rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
                 let amount = Swift.max(0.01, (exp(logAmount) * 100).rounded() / 100)
@@ -363,7 +381,7 @@ final class Shard: @unchecked Sendable {
                     let arrival = day + Swift.max(1, Int(Swift.min(delay, 1e6).rounded(.up)))
                     chargeback = outages.deliver(Int32(clamping: arrival))
                 }
-                out.rows.append(contentsOf: UnsafeBufferPointer(start: x, count: Shard.stride))
+                written += 1
                 out.second.append(e.second)
                 out.customer.append(Int32(first + c))
                 out.logit.append(z)
@@ -373,6 +391,17 @@ final class Shard: @unchecked Sendable {
             }
         }
         }
+        out.rows = rowBuffer
         return out
+    }
+
+    /// Doubles the row buffer, keeping the `written` rows.
+    private func growRows(_ written: Int) {
+        let bigger = UnsafeMutablePointer<Double>.allocate(capacity: 2 * rowCapacity * Shard.stride)
+        bigger.initialize(repeating: 0, count: 2 * rowCapacity * Shard.stride)
+        bigger.update(from: rowBuffer, count: written * Shard.stride)
+        rowBuffer.deallocate()
+        rowBuffer = bigger
+        rowCapacity *= 2
     }
 }

@@ -64,7 +64,7 @@ public struct TransactionSimulator: Sendable {
         var values = [[Double]](repeating: [], count: FeatureSchema.count)
         let skip = -scenario.referenceDays - TransactionSimulator.burnInDays / 2
         var daysRun = 0
-        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 120, let b = pilot.next() {
+        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 60, let b = pilot.next() {
             daysRun += 1
             if b.day < skip { continue }
             logits.append(contentsOf: b.riskLogit)
@@ -213,6 +213,10 @@ public final class DayStream: Sequence, IteratorProtocol {
     private var day: Int
     private let firstEmitted: Int
     private var nextID: Int64 = 0
+    /// Row-major scratch of the merge, kept across days (fresh memory every day costs page faults).
+    private var scratch = RawDoubles(count: 0)
+
+    deinit { scratch.free() }
 
     init(simulator: TransactionSimulator, jobs: Int, includeBurnIn: Bool) {
         self.simulator = simulator
@@ -245,9 +249,9 @@ public final class DayStream: Sequence, IteratorProtocol {
         let plan = planner.plan(day: day)
         let shards = self.shards, outages = self.outages
         let parts = (try? Parallel.map(shards.count, jobs: jobs) { shards[$0].generate(plan, outages: outages) }) ?? []
-        var batch = DayStream.merge(parts, day: day, active: DayPlan.active(simulator.scenario, day: day).map {
+        var batch = DayStream.merge(parts, day: day, jobs: jobs, active: DayPlan.active(simulator.scenario, day: day).map {
             ActiveFailure(index: $0.index, kind: $0.spec.kind, subkind: $0.spec.subkind, strength: $0.strength)
-        })
+        }, scratch: &scratch)
         if emit {
             for i in 0..<batch.count { batch.transactionID[i] = nextID + Int64(i) }
             nextID += Int64(batch.count)
@@ -259,12 +263,21 @@ public final class DayStream: Sequence, IteratorProtocol {
     }
 
     /// Merges the shards' rows into one batch in time order (stable: shard, then customer order).
-    static func merge(_ parts: [ShardDay], day: Int, active: [ActiveFailure]) -> DayBatch {
+    /// Destinations come from a counting sort on the second of the day; whole rows (216 contiguous
+    /// bytes) are gathered, then transposed into columns in cache-sized blocks, both in parallel
+    /// over disjoint ranges, so the result does not depend on `jobs`.
+    static func merge(_ parts: [ShardDay], day: Int, jobs: Int = 1, active: [ActiveFailure], scratch: inout RawDoubles) -> DayBatch {
         let n = parts.reduce(0) { $0 + $1.count }
         var b = DayBatch(day: day, count: n, activeFailures: active)
         var start = [Int](repeating: 0, count: 86401)
         for p in parts { for s in p.second { start[Int(s) + 1] += 1 } }
         for s in 0..<86400 { start[s + 1] += start[s] }
+        var destinations: [[Int]] = []
+        for p in parts {
+            var d = [Int](repeating: 0, count: p.count)
+            for i in 0..<p.count { let s = Int(p.second[i]); d[i] = start[s]; start[s] += 1 }
+            destinations.append(d)
+        }
         b.transactionID = [Int64](repeating: 0, count: n)
         b.secondOfDay = [Int32](repeating: 0, count: n)
         b.customerID = [Int32](repeating: 0, count: n)
@@ -279,55 +292,61 @@ public final class DayStream: Sequence, IteratorProtocol {
         b.textMask = [UInt32](repeating: 0, count: n)
         b.isDuplicate = [UInt8](repeating: 0, count: n)
         b.activeKindsMask = [UInt8](repeating: b.activeKinds, count: n)
-        // Gather whole rows (216 contiguous bytes each) into time order, then transpose sequentially:
-        // scattering column by column would miss the cache on every value.
-        let stride = Shard.stride
-        var sorted = [Double](unsafeUninitializedCapacity: n * stride) { _, filled in filled = n * stride }
-        sorted.withUnsafeMutableBufferPointer { out in
-            for p in parts where p.count > 0 {
-                p.rows.withUnsafeBufferPointer { rows in
-                    for i in 0..<p.count {
-                        let s = Int(p.second[i]), d = start[s]
-                        start[s] += 1
-                        (out.baseAddress! + d * stride).update(from: rows.baseAddress! + i * stride, count: stride)
-                        b.secondOfDay[d] = p.second[i]; b.customerID[d] = p.customer[i]
-                        b.riskLogit[d] = p.logit[i]; b.fraudProbability[d] = RiskFunction.sigmoid(p.logit[i])
-                        b.isFraud[d] = p.y[i]; b.chargebackDay[d] = p.chargeback[i]
-                        b.staleCustomer[d] = p.flags[i] & 1; b.isCompromised[d] = (p.flags[i] >> 2) & 1
-                        b.isResampled[d] = (p.flags[i] >> 1) & 1
-                    }
-                }
+        for (p, dest) in zip(parts, destinations) {
+            for i in 0..<p.count {
+                let d = dest[i]
+                b.secondOfDay[d] = p.second[i]; b.customerID[d] = p.customer[i]
+                b.riskLogit[d] = p.logit[i]; b.fraudProbability[d] = RiskFunction.sigmoid(p.logit[i])
+                b.isFraud[d] = p.y[i]; b.chargebackDay[d] = p.chargeback[i]
+                b.staleCustomer[d] = p.flags[i] & 1; b.isCompromised[d] = (p.flags[i] >> 2) & 1
+                b.isResampled[d] = (p.flags[i] >> 1) & 1
             }
         }
-        // Transpose in blocks of 256 rows (55 KB, cache resident) into the value columns; the 7
-        // alternative/cache columns only on days a definition_skew or stale fault needs them.
+        let stride = Shard.stride
+        let destinationsByPart = destinations
         let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
         let width = needsExtra ? stride : FeatureSchema.count
-        var columns: [[Double]] = []
-        columns.reserveCapacity(width)
-        sorted.withUnsafeBufferPointer { rows in
-            for k in 0..<width {
-                columns.append([Double](unsafeUninitializedCapacity: n) { _, filled in filled = n })
+        if scratch.count < n * stride { scratch.free(); scratch = RawDoubles(count: n * stride * 5 / 4 + 1024) }
+        let sorted = scratch
+        // The value columns are the batch's own arrays; the tasks write through their base addresses.
+        var columns: [[Double]] = (0..<width).map { _ in [Double](unsafeUninitializedCapacity: n) { _, filled in filled = n } }
+        var pointers: [UnsafeMutablePointer<Double>] = []
+        for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+        let targets = ColumnPointers(pointers: pointers)
+        // Gather rows into time order, one shard per task (destinations are disjoint).
+        _ = try? Parallel.map(parts.count, jobs: jobs) { k in
+            guard let rows = parts[k].rows else { return }
+            let dest = destinationsByPart[k]
+            for i in 0..<dest.count {
+                (sorted.base + dest[i] * stride).update(from: rows + i * stride, count: stride)
             }
-            var pointers: [UnsafeMutablePointer<Double>] = []
-            for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
-            pointers.withUnsafeBufferPointer { cols in
-                var lo = 0
-                while lo < n {
-                    let hi = Swift.min(n, lo + 256)
-                    for k in 0..<width {
-                        let col = cols[k]
-                        for i in lo..<hi { col[i] = rows[i * stride + k] }
-                    }
-                    lo = hi
+        }
+        // Transpose blocks of 256 rows (55 KB, cache resident); tasks own disjoint row ranges.
+        let blocks = (n + 4095) / 4096
+        _ = try? Parallel.map(blocks, jobs: jobs) { k in
+            let end = Swift.min(n, (k + 1) * 4096)
+            var lo = k * 4096
+            while lo < end {
+                let hi = Swift.min(end, lo + 256)
+                for c in 0..<width {
+                    let col = targets.pointers[c]
+                    for i in lo..<hi { col[i] = sorted.base[i * stride + c] }
                 }
+                lo = hi
             }
         }
         var numeric = b.clean.numeric, codes = b.clean.codes
         for f in 0..<FeatureSchema.count {
-            if FeatureSchema.isCategorical[f] { codes[f] = columns[f].map { Int32($0) } } else { numeric[f] = columns[f] }
+            if FeatureSchema.isCategorical[f] {
+                codes[f] = [Int32](unsafeUninitializedCapacity: n) { out, filled in
+                    for i in 0..<n { out[i] = Int32(columns[f][i]) }
+                    filled = n
+                }
+            } else {
+                numeric[f] = columns[f]
+            }
         }
-        let extra = needsExtra ? Array(columns[FeatureSchema.count...]) : [[Double]](repeating: [], count: 7)
+        let extra = (0..<7).map { needsExtra ? columns[FeatureSchema.count + $0] : [] }
         b.clean.numeric = numeric; b.clean.codes = codes
         b.served = b.clean
         // Alternative definitions (10-minute count, 1-hour count, 1-hour sum, 7-day ratio) and the cache.
@@ -335,4 +354,20 @@ public final class DayStream: Sequence, IteratorProtocol {
         b.cached = [extra[3], extra[4], extra[5], extra[6]]
         return b
     }
+}
+
+/// A raw buffer of doubles shared by parallel tasks that write disjoint ranges (merge only).
+struct RawDoubles: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        base = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
+    }
+    func free() { base.deallocate() }
+}
+
+/// Base addresses of the merge's output columns, written by parallel tasks over disjoint rows.
+struct ColumnPointers: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Double>]
 }

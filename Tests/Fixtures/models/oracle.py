@@ -1,5 +1,5 @@
 """Reference figures for the DriftModels tests, computed once with scikit-learn and pasted into
-Tests/DriftModelsTests (and docs/models.md). Run: /work/oracle-venv/bin/python oracle.py [csv]
+Tests/DriftModelsTests (and docs/models.md). Run with the oracle venv (numpy, scikit-learn): python oracle.py [csv]
 
 On the fixture (or a simulator reference.csv): the same time-ordered split as `Trainer` (stable sort
 on `day`, the last 20 % held out), the same encoding as `FeatureEncoder` (median imputation, a
