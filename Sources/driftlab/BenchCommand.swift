@@ -1,5 +1,6 @@
 import DriftCore
 import DriftDetectors
+import DriftLab
 import DriftModels
 import DriftSim
 import Foundation
@@ -61,6 +62,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
         ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
         ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
         ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
+        ("lab", { LabBenchmarks.run(jobs: jobs) }),
     ]
 }
 

@@ -1,0 +1,134 @@
+import DriftCore
+@testable import DriftSim
+import Foundation
+import Testing
+@testable import DriftLab
+
+/// Small fast scenarios built in code from the bundled ones: 1,500 transactions a day, 28 reference
+/// days, 84 production days, onset on day 28, window 14, step 7. They share (population, seed), so
+/// one prepared reference serves them all, as in a sweep.
+enum RunFixtures {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bundled scenario `name` with reduced volume, onset on day 28 and the given severity.
+    static func scenario(_ name: String, severity: Double = 1.0, seed: UInt64 = 4242) throws -> Scenario {
+        var s = try ScenarioFile.load(packageRoot.appendingPathComponent("scenarios/\(name).json").path)
+        s.seed = seed
+        s.population.transactionsPerDay = 1_500
+        s.population.customers = 3_000
+        s.population.merchants = 800
+        s.referenceDays = 28
+        s.productionDays = 84
+        s.failures = s.failures.map { f in
+            var g = f
+            g.startDay = 28; g.severity = severity; g.parameters = [:]
+            g.rampDays = min(f.rampDays, 14)
+            g.endDay = f.endDay.map { _ in 70 }
+            return g
+        }
+        return try ScenarioFile.resolve(s)
+    }
+
+    /// One prepared reference for the fixtures' (population, seed), built once.
+    static let reference: PreparedReference? = try? LabRunner.prepareReference(scenario("control"))
+}
+
+@Suite("Lab run", .serialized)
+struct RunTests {
+    @Test func sameScenarioGivesByteIdenticalRunJSONAndOtherSeedDiffers() throws {
+        let ref = try #require(RunFixtures.reference)
+        let s = try RunFixtures.scenario("schema-unit-scale")
+        let a = try LabRunner.run(s, reference: ref).json().serialized()
+        let b = try LabRunner.run(s, reference: ref).json().serialized()
+        #expect(a == b)
+        // A fresh reference (not the cached one) gives the same bytes too.
+        let c = try LabRunner.run(s).json().serialized()
+        #expect(a == c)
+        let other = try RunFixtures.scenario("schema-unit-scale", seed: 99)
+        let d = try LabRunner.run(other).json().serialized()
+        #expect(a != d)
+        // The manifest opens the JSON and records the scenario's content hash and seed.
+        #expect(a.drop { $0 == "{" || $0 == " " || $0 == "\n" }.hasPrefix("\"manifest\""))
+        #expect(a.contains(ScenarioFile.contentHash(s)))
+    }
+
+    @Test func referenceOfAnotherBaseIsRefused() throws {
+        let ref = try #require(RunFixtures.reference)
+        var s = try RunFixtures.scenario("control")
+        s.seed = 5
+        #expect(throws: LabError.self) { try LabRunner.run(s, reference: ref) }
+    }
+
+    @Test func ringHoldsAtMostTheWindowAndLabelHistoryIsBounded() throws {
+        let ref = try #require(RunFixtures.reference)
+        let s = try RunFixtures.scenario("control")
+        let (result, trace) = try LabRunner.traced(s, reference: ref)
+        #expect(trace.maxRingDays == s.monitoring.windowDays)
+        #expect(result.steps.count == (s.productionDays - s.monitoring.windowDays) / s.monitoring.stepDays + 1)
+        // Replay directly: the ring never exceeds the window, the label log never the history.
+        var replay = Replay(scenario: s, reference: ref, options: LabOptions(), windowDays: 7)
+        var short = s
+        short.productionDays = 20
+        let sim = try TransactionSimulator(scenario: short)
+        for b in sim.days() where b.day >= 0 {
+            replay.add(b)
+            #expect(replay.ring.count <= 7)
+            #expect(replay.labelLog.count <= replay.labelHistoryDays + 1)
+        }
+    }
+
+    /// No peeking: the battery on day t is the same whether or not labels arriving after t exist.
+    /// Moving every chargeback that arrives after t to "never" changes nothing on day t; moving
+    /// them to day t changes the label monitors.
+    @Test func labelsArrivingAfterTheStepNeverInfluenceIt() throws {
+        let ref = try #require(RunFixtures.reference)
+        let s = try RunFixtures.scenario("label-delay-slower")
+        var full = s
+        full.productionDays = 56
+        let t = 55
+        func replay(_ edit: (inout DayBatch) -> Void) throws -> Reading {
+            var r = Replay(scenario: full, reference: ref, options: LabOptions(), windowDays: 14)
+            let sim = try TransactionSimulator(scenario: full)
+            for var b in sim.days() where b.day >= 0 {
+                edit(&b)
+                r.add(b)
+            }
+            return try r.battery(asOf: t)
+        }
+        let asIs = try replay { _ in }
+        let futureErased = try replay { b in
+            for i in 0..<b.count where b.chargebackDay[i] != TransactionSimulator.never && b.chargebackDay[i] > Int32(t) {
+                b.chargebackDay[i] = TransactionSimulator.never
+            }
+        }
+        let futureToday = try replay { b in
+            for i in 0..<b.count where b.chargebackDay[i] != TransactionSimulator.never && b.chargebackDay[i] > Int32(t) {
+                b.chargebackDay[i] = Int32(t)
+            }
+        }
+        func label(_ r: Reading) -> [Double] {
+            ["label_arrival", "concept_drift", "concept_recall_gap", "calibration"].map { r.detector($0)?.statistic ?? .nan }
+        }
+        #expect(label(asIs) == label(futureErased))
+        #expect(asIs.impact.map { $0.measuredRecall } == futureErased.impact.map { $0.measuredRecall })
+        #expect(label(asIs) != label(futureToday))
+    }
+
+    @Test func verdictsOfAControlCountEveryAlarmAsFalse() {
+        func step(_ day: Int, _ kind: FailureKind) -> StepRecord {
+            StepRecord(day: day, windowStart: day - 13, truth: [.none],
+                       detectors: [StepDetector(detector: "ks", rawAlarm: kind != .none, alarm: kind != .none, indicates: kind,
+                                                subkind: nil, features: ["amount"], statistic: 0, pValue: nil, threshold: 0)],
+                       diagnosis: DiagnosisRecord(kind: kind, subkind: nil, features: ["amount"], confidence: 0.5, evidence: []),
+                       models: [])
+        }
+        let steps = [step(13, .none), step(20, .covariateShift), step(27, .none), step(34, .covariateShift)]
+        let control = Verdicts.score(steps: steps, injected: [], productionDays: 84)
+        let d = control.first { $0.detector == "diagnosis" }!
+        #expect(d.falseAlarms == 2 && d.daysBeforeOnset == 84 && d.firstAlarmDay == nil && !d.kindCorrect)
+        let injected = [InjectedFailureRecord(kind: .covariateShift, subkind: "feature_shift", features: ["amount"], startDay: 28,
+                                              rampDays: 0, endDay: nil, severity: 1)]
+        let v = Verdicts.score(steps: steps, injected: injected, productionDays: 84).first { $0.detector == "diagnosis" }!
+        #expect(v.falseAlarms == 1 && v.firstAlarmDay == 34 && v.detectionDelayDays == 6 && v.kindCorrect && v.featureCorrect == true)
+    }
+}
