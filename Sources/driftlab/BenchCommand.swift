@@ -59,9 +59,9 @@ let benchCommand = Command(
 func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
-        ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
-        ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
         ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
+        ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
+        ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
         ("lab", { LabBenchmarks.run(jobs: jobs) }),
     ]
 }

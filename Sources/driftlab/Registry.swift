@@ -8,18 +8,13 @@ import Foundation
 let commands: [Command] = [
     helpCommand,
     validateCommand,
-    benchCommand,
-    chartsDemoCommand,
     generateCommand,
     trainCommand,
     scoreCommand,
     driftCommand,
     runCommand,
-    trainCommand,
-    scoreCommand,
+    benchCommand,
     chartsDemoCommand,
-    driftCommand,
-    generateCommand,
 ]
 
 let helpCommand = Command(
