@@ -34,10 +34,10 @@ enum Simulated {
             }
             s.failures[i].startDay = Swift.min(s.failures[i].startDay, 7)
             s.failures[i].rampDays = Swift.min(s.failures[i].rampDays, maxRamp)
-            if let e = s.failures[i].endDay { s.failures[i].endDay = Swift.max(e, 200) }
             last = Swift.max(last, s.failures[i].startDay + s.failures[i].rampDays)
         }
         s.productionDays = productionDays ?? (last + 14)
+        for i in s.failures.indices { s.failures[i].endDay = nil }  // the failure lasts to the end of the shortened run
         edit(&s)
         return try ScenarioFile.resolve(s)
     }
