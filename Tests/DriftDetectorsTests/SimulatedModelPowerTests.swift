@@ -49,7 +49,8 @@ struct SimulatedModelPowerTests {
 
     @Test("prior shift: BBSE estimates the new prior and alarms with the right subkind",
           arguments: [("prior-fraud-drop", "fraud_drop"), ("prior-fraud-wave", "fraud_wave")], [0.5, 1.0])
-    func prior(_ name: String, _ subkind: String, _ severity: Double) throws {
+    func prior(_ c: (String, String), _ severity: Double) throws {
+        let (name, subkind) = c
         let r = try Self.run(name, severity: severity)
         let labels = Simulated.labels(r.batches)
         let ref = Array(r.referenceRows)
@@ -111,7 +112,8 @@ struct SimulatedModelPowerTests {
 
     @Test("label delay: label arrival names the sub-kind",
           arguments: [("label-delay-slower", "slower"), ("label-delay-coverage-drop", "coverage_drop"), ("label-delay-outage", "outage")], [0.5, 1.0])
-    func labelDelay(_ name: String, _ subkind: String, _ severity: Double) throws {
+    func labelDelay(_ c: (String, String), _ severity: Double) throws {
+        let (name, subkind) = c
         let r = try Self.run(name, severity: severity, productionDays: 40)
         let reference = Self.labelReference(r)
         let log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
