@@ -9,6 +9,9 @@ let commands: [Command] = [
     helpCommand,
     validateCommand,
     benchCommand,
+    sweepCommand,
+    mergeCommand,
+    compareCommand,
     chartsDemoCommand,
 ]
 
