@@ -121,14 +121,14 @@ func confusionBlocks(_ entries: [(sweep: String, detector: JSON)], level: String
     for e in entries {
         let counts = (e.detector[level]?["counts"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { Int($0.doubleValue ?? 0) } }
         var lines = ["\(e.sweep) / \(e.detector["detector"]?.stringValue ?? "?") (\(level == "window" ? "window" : "run") level)"]
-        lines.append(pad("", 8) + short.map { pad($0, 7, right: true) }.joined())
+        lines.append(pad("", 8) + short.map { pad($0, 8, right: true) }.joined())
         for (i, row) in counts.enumerated() where i < short.count {
-            lines.append(pad(short[i], 8) + row.map { pad(String($0), 7, right: true) }.joined())
+            lines.append(pad(short[i], 8) + row.map { pad(String($0), 8, right: true) }.joined())
         }
         blocks.append(lines)
     }
     var out = "\nConfusion matrices (rows: injected kind, columns: diagnosed kind)\n"
-    let width = 8 + 7 * short.count + 4
+    let width = 8 + 8 * short.count + 4
     var start = 0
     while start < blocks.count {
         let group = blocks[start..<min(start + 3, blocks.count)]
