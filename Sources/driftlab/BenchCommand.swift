@@ -1,4 +1,6 @@
 import DriftCore
+import DriftSim
+import DriftModels
 import Foundation
 
 /// `driftlab bench`: every measured figure the README quotes, from one run of a release build.
@@ -50,6 +52,8 @@ let benchCommand = Command(
 func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
     [
         ("core", { CoreBenchmarks.run() }),
+        ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
+        ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
     ]
 }
 

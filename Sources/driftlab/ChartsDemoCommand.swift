@@ -6,7 +6,7 @@ import Foundation
 /// checking the charts by eye in a browser (docs/render-check.sh). Not part of the lab's workflow.
 let chartsDemoCommand = Command(
     name: "charts-demo",
-    summary: "(developer) Write a demo report with every chart kind from synthetic data",
+    summary: "Write a demo report with every chart kind from synthetic data",
     help: """
     USAGE: driftlab charts-demo --out DIR
 
@@ -20,6 +20,7 @@ let chartsDemoCommand = Command(
 
     EXAMPLE: driftlab charts-demo --out /tmp/demo && xdg-open /tmp/demo/report.html
     """,
+    hidden: true,
     run: { args in
         let out = try args.requiredOption("out")
         try args.finish(knownFlags: ["out"])

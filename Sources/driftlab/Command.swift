@@ -7,6 +7,8 @@ struct Command: Sendable {
     let name: String
     let summary: String
     let help: String
+    /// Developer commands run like any other but are left out of `driftlab help`.
+    var hidden = false
     let run: @Sendable (inout Arguments) throws -> Void
 }
 

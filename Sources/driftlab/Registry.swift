@@ -13,6 +13,11 @@ let commands: [Command] = [
     mergeCommand,
     compareCommand,
     chartsDemoCommand,
+    generateCommand,
+    trainCommand,
+    scoreCommand,
+    driftCommand,
+    runCommand,
 ]
 
 let helpCommand = Command(
@@ -34,8 +39,8 @@ let helpCommand = Command(
 
 func overview() -> String {
     var text = "driftlab: a drift and failure simulation laboratory for fraud models\n\nUSAGE: driftlab <command> [options]\n\nCOMMANDS:\n"
-    let width = commands.map(\.name.count).max() ?? 0
-    for c in commands {
+    let width = commands.filter { !$0.hidden }.map(\.name.count).max() ?? 0
+    for c in commands where !c.hidden {
         text += "  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary + "\n"
     }
     text += "\nRun 'driftlab <command> --help' for a command's options and an example.\n"

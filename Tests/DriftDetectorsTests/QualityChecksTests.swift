@@ -119,10 +119,10 @@ func monitorSummary(_ results: [DetectorResult]) -> String {
         #expect(!SchemaChecks.booleanFlip(feature: "b", reference: [], window: [1, 0]).alarm)
         #expect(!SchemaChecks.timezoneShift(feature: "h", referenceHours: [], windowHours: []).alarm)
         let catEmpty = CategoricalWindow(column: CategoricalColumn(codes: [], levels: []))
-        let catRef = CategoricalReference(name: "c", column: reference.category)
+        let catRef = CategoricalProfile(name: "c", column: reference.category)
         #expect(!SchemaChecks.unseenCategories(reference: catRef, window: catEmpty).alarm)
         #expect(!SchemaChecks.categoryPermutation(reference: catRef, window: catEmpty).alarm)
-        #expect(!SchemaChecks.categoryPermutation(reference: CategoricalReference(name: "z", column: CategoricalColumn(codes: [], levels: [])),
+        #expect(!SchemaChecks.categoryPermutation(reference: CategoricalProfile(name: "z", column: CategoricalColumn(codes: [], levels: [])),
                                                   window: CategoricalWindow(column: reference.category)).alarm)
     }
 }

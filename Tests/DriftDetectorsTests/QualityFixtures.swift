@@ -70,7 +70,7 @@ struct QualityFixture {
                                               windowHours: SchemaChecks.hourHistogram(window.numeric["hour"]!)))
         out.append(SchemaChecks.booleanFlip(feature: "cvv_match", reference: reference.cvvMatch, window: window.cvvMatch))
         out.append(SchemaChecks.booleanFlip(feature: "is_foreign", reference: reference.isForeign, window: window.isForeign))
-        let cr = CategoricalReference(name: "merchant_category", column: reference.category)
+        let cr = CategoricalProfile(name: "merchant_category", column: reference.category)
         let cw = CategoricalWindow(column: window.category)
         out.append(DataQualityChecks.missingRate(reference: cr, window: cw))
         out.append(SchemaChecks.unseenCategories(reference: cr, window: cw))

@@ -88,7 +88,7 @@ import DriftCore
         var pick = Xoshiro256StarStar(seed: 12)
         partial.category = CategoricalColumn(codes: partial.category.codes.map { pick.bernoulli(0.7) ? permutation[Int($0)] : $0 },
                                              levels: QualityFixture.categories)
-        #expect(SchemaChecks.categoryPermutation(reference: CategoricalReference(name: "merchant_category", column: reference.category),
+        #expect(SchemaChecks.categoryPermutation(reference: CategoricalProfile(name: "merchant_category", column: reference.category),
                                                  window: CategoricalWindow(column: partial.category)).alarm)
         // Rename: 70 % of rows arrive with new labels.
         var renamed = QualityFixture(rows: 5_000, seed: 11, stream: "rename")
@@ -110,7 +110,7 @@ import DriftCore
         weights[4] *= 2.5
         let table = AliasTable(weights: weights)
         window.category = CategoricalColumn(codes: (0..<20_000).map { _ in Int32(table.sample(using: &rng)) }, levels: QualityFixture.categories)
-        let r = SchemaChecks.categoryPermutation(reference: CategoricalReference(name: "merchant_category", column: reference.category),
+        let r = SchemaChecks.categoryPermutation(reference: CategoricalProfile(name: "merchant_category", column: reference.category),
                                                  window: CategoricalWindow(column: window.category))
         #expect(r.pValue! < 1e-6)
         #expect(!r.alarm, "\(r)")

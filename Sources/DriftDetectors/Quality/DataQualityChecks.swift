@@ -58,7 +58,7 @@ public enum DataQualityChecks {
     }
 
     /// Missing rate of a categorical feature (code -1 = missing).
-    public static func missingRate(reference r: CategoricalReference, window w: CategoricalWindow,
+    public static func missingRate(reference r: CategoricalProfile, window w: CategoricalWindow,
                                    configuration c: QualityConfiguration = .init()) -> DetectorResult {
         missingRate(feature: r.name, referenceMissing: r.missingCount, referenceCount: r.count,
                     windowMissing: w.missingCount, windowCount: w.count, configuration: c)
@@ -93,7 +93,7 @@ public enum DataQualityChecks {
     /// Stuck category: the share q of the window's most frequent label against the reference's share
     /// r of that label (0 when unseen); same rule as `stuckValue`. Subkind "dropped" when q >= 0.95
     /// and the label is the reference mode (a default fill), else "stuck".
-    public static func stuckCategory(reference r: CategoricalReference, window w: CategoricalWindow,
+    public static func stuckCategory(reference r: CategoricalProfile, window w: CategoricalWindow,
                                      configuration c: QualityConfiguration = .init()) -> DetectorResult {
         let n = w.presentCount
         guard n >= c.minimumRows, r.presentCount > 0, let top = w.counts.indices.max(by: { w.counts[$0] < w.counts[$1] }) else {

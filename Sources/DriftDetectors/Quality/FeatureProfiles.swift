@@ -140,7 +140,7 @@ public struct NumericWindow: Sendable, Equatable {
 }
 
 /// What the monitors keep of a categorical reference column: level names and counts.
-public struct CategoricalReference: Sendable, Equatable {
+public struct CategoricalProfile: Sendable, Equatable {
     public let name: String
     public let levels: [String]
     public let counts: [Int]
@@ -171,7 +171,7 @@ public struct CategoricalWindow: Sendable, Equatable {
     public let missingCount: Int
 
     public init(column: CategoricalColumn) {
-        let r = CategoricalReference(name: "", column: column)
+        let r = CategoricalProfile(name: "", column: column)
         levels = r.levels; counts = r.counts; count = r.count; missingCount = r.missingCount
     }
 

@@ -29,7 +29,7 @@ public struct QualityMonitor: Sendable {
 
     public let configuration: Configuration
     public let numeric: [(role: MonitoredRole, reference: NumericReference)]
-    public let categorical: [CategoricalReference]
+    public let categorical: [CategoricalProfile]
     let booleanCounts: [String: (trues: Int, present: Int)]
     let hours: [String: [Int]]
 
@@ -39,7 +39,7 @@ public struct QualityMonitor: Sendable {
                 configuration: Configuration = .init()) throws {
         self.configuration = configuration
         var numeric: [(MonitoredRole, NumericReference)] = []
-        var categorical: [CategoricalReference] = []
+        var categorical: [CategoricalProfile] = []
         var booleans: [String: (Int, Int)] = [:], hours: [String: [Int]] = [:]
         for (name, column) in zip(reference.columnNames, reference.columns) {
             switch column {
@@ -50,7 +50,7 @@ public struct QualityMonitor: Sendable {
                 if role == .boolean { booleans[name] = SchemaChecks.trueCount(values) }
                 if role == .hourOfDay { hours[name] = SchemaChecks.hourHistogram(values) }
             case .categorical(let c):
-                categorical.append(CategoricalReference(name: name, column: c))
+                categorical.append(CategoricalProfile(name: name, column: c))
             }
         }
         self.numeric = numeric

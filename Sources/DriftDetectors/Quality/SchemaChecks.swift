@@ -61,7 +61,7 @@ public enum SchemaChecks {
     /// the reference. Alarm from `unseenMinimumShare` and `unseenMinimumCount` rows. In a fixed
     /// world unseen labels come from a renaming upstream: subkind "category_recode".
     /// Details: reference and window cardinality, new and vanished levels.
-    public static func unseenCategories(reference r: CategoricalReference, window w: CategoricalWindow,
+    public static func unseenCategories(reference r: CategoricalProfile, window w: CategoricalWindow,
                                         configuration c: SchemaConfiguration = .init()) -> DetectorResult {
         let aligned = align(reference: r, window: w)
         var unseen = 0, newLevels = 0
@@ -88,7 +88,7 @@ public enum SchemaChecks {
     /// D over labels >= `minimumStep`, chi-squared p < alpha) but the sorted share vectors agree:
     /// D_sorted <= `maximumUnexplained`·D (sorting forgets which label is which, so a permutation of
     /// codes leaves it unchanged, while a real mix change does not). Subkind "category_recode".
-    public static func categoryPermutation(reference r: CategoricalReference, window w: CategoricalWindow,
+    public static func categoryPermutation(reference r: CategoricalProfile, window w: CategoricalWindow,
                                            configuration c: SchemaConfiguration = .init()) -> DetectorResult {
         let aligned = align(reference: r, window: w)
         let n = aligned.window.reduce(0, +)
@@ -109,7 +109,7 @@ public enum SchemaChecks {
     }
 
     /// Window counts re-indexed by reference level (by name) and counts of window-only labels.
-    static func align(reference r: CategoricalReference, window w: CategoricalWindow) -> (window: [Int], windowOnly: [Int]) {
+    static func align(reference r: CategoricalProfile, window w: CategoricalWindow) -> (window: [Int], windowOnly: [Int]) {
         var index: [String: Int] = [:]
         for (k, level) in r.levels.enumerated() where index[level] == nil { index[level] = k }
         var aligned = [Int](repeating: 0, count: r.levels.count)

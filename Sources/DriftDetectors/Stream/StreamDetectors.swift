@@ -1,0 +1,307 @@
+import DriftCore
+import Foundation
+
+// Stream detectors with river 0.26's interface and arithmetic: `update(x)`, then read
+// `driftDetected` / `warningDetected`. After a detection the state is reset at the start of the
+// next `update`, exactly as river does. Hyperparameters are public with river's defaults.
+
+/// river's `stats.Mean`: m += (1/n)(x - m), the same floating-point steps as river.
+struct RunningMean: Sendable {
+    var n = 0.0
+    var mean = 0.0
+    mutating func update(_ x: Double) {
+        n += 1
+        mean += (1 / n) * (x - mean)
+    }
+}
+
+/// DDM (Gama et al. 2004) on a 0/1 error stream: with p the running error rate and
+/// s = √(p(1-p)/n), warn when p + s > p_min + 2 s_min and drift when p + s > p_min + 3 s_min,
+/// where (p_min, s_min) is the point of smallest p + s after `warmStart` values.
+public struct DDM: StreamDetector {
+    public var warmStart: Int
+    public var warningThreshold: Double
+    public var driftThreshold: Double
+    public private(set) var driftDetected = false
+    public private(set) var warningDetected = false
+    private var p = RunningMean()
+    private var pMin = 0.0, sMin = 0.0, psMin = Double.infinity
+
+    public init(warmStart: Int = 30, warningThreshold: Double = 2.0, driftThreshold: Double = 3.0) {
+        self.warmStart = warmStart; self.warningThreshold = warningThreshold; self.driftThreshold = driftThreshold
+    }
+
+    private mutating func reset() {
+        driftDetected = false; warningDetected = false
+        p = RunningMean(); pMin = 0; sMin = 0; psMin = .infinity
+    }
+
+    public mutating func update(_ x: Double) {
+        if driftDetected { reset() }
+        p.update(x)
+        let pi = p.mean, n = p.n
+        let si = (pi * (1 - pi) / n).squareRoot()
+        if n > Double(warmStart) {
+            if pi + si <= psMin { pMin = pi; sMin = si; psMin = pMin + sMin }
+            warningDetected = pi + si > pMin + warningThreshold * sMin
+            if pi + si > pMin + driftThreshold * sMin { driftDetected = true; warningDetected = false }
+        }
+    }
+}
+
+/// EDDM (Baena-García et al. 2006): tracks the mean p' and standard deviation s' of the distance
+/// between consecutive errors; with (p'+2s')_max its running maximum, warns when
+/// (p'+2s')/(p'+2s')_max < alpha and signals drift below beta (after `warmStart` values and errors).
+public struct EDDM: StreamDetector {
+    public var warmStart: Int
+    public var alpha: Double
+    public var beta: Double
+    public private(set) var driftDetected = false
+    public private(set) var warningDetected = false
+    private var distances = RunningMean()
+    private var s = 0.0
+    private var n = 0, lastError = 0, errors = 0
+    private var p2sMax = -1.0
+
+    public init(warmStart: Int = 30, alpha: Double = 0.95, beta: Double = 0.9) {
+        self.warmStart = warmStart; self.alpha = Swift.max(alpha, beta); self.beta = beta
+    }
+
+    private mutating func reset() {
+        driftDetected = false; warningDetected = false
+        distances = RunningMean(); s = 0; n = 0; lastError = 0; errors = 0; p2sMax = -1
+    }
+
+    public mutating func update(_ x: Double) {
+        if driftDetected { reset() }
+        n += 1
+        guard x == 1 else { return }
+        errors += 1
+        // river's stats.Var (ddof 1): S += (d - m_old)(d - m_new).
+        let d = Double(n - lastError)
+        let old = distances.mean
+        distances.update(d)
+        s += (d - old) * (d - distances.mean)
+        if n > warmStart {
+            let mean = distances.mean
+            let variance = distances.n > 1 ? s / (distances.n - 1) : 0
+            let p2s = mean + 2 * variance.squareRoot()
+            if p2s > p2sMax {
+                p2sMax = p2s
+            } else if errors > warmStart {
+                let level = p2s / p2sMax
+                if level < beta { driftDetected = true }
+                else if level < alpha { warningDetected = true }
+                else { warningDetected = false }
+            }
+        }
+        lastError = n
+    }
+}
+
+/// Page–Hinkley (Page 1954) as in river: with m the running mean, the fading sums
+/// S⁺ = α S⁺ + (x - m) - δ and S⁻ = α S⁻ + (x - m) + δ; drift when S⁺ - min S⁺ or max S⁻ - S⁻
+/// exceeds `threshold` (λ) after `minInstances` values (mode both/up/down).
+public struct PageHinkley: StreamDetector {
+    public enum Mode: String, Sendable { case both, up, down }
+    public var minInstances: Int
+    public var delta: Double
+    public var threshold: Double
+    public var alpha: Double
+    public var mode: Mode
+    public private(set) var driftDetected = false
+    public var warningDetected: Bool { false }
+    private var mean = RunningMean()
+    private var sumIncrease = 0.0, sumDecrease = 0.0
+    private var minIncrease = Double.infinity, maxDecrease = -1.0
+
+    public init(minInstances: Int = 30, delta: Double = 0.005, threshold: Double = 50, alpha: Double = 1 - 0.0001, mode: Mode = .both) {
+        self.minInstances = minInstances; self.delta = delta; self.threshold = threshold; self.alpha = alpha; self.mode = mode
+    }
+
+    private mutating func reset() {
+        driftDetected = false; mean = RunningMean()
+        sumIncrease = 0; sumDecrease = 0; minIncrease = .infinity; maxDecrease = -1
+    }
+
+    public mutating func update(_ x: Double) {
+        if driftDetected { reset() }
+        mean.update(x)
+        let dev = x - mean.mean
+        sumIncrease = alpha * sumIncrease + dev - delta
+        sumDecrease = alpha * sumDecrease + dev + delta
+        if sumIncrease < minIncrease { minIncrease = sumIncrease }
+        if sumDecrease > maxDecrease { maxDecrease = sumDecrease }
+        if mean.n >= Double(minInstances) {
+            let up = sumIncrease - minIncrease, down = maxDecrease - sumDecrease
+            switch mode {
+            case .up: driftDetected = up > threshold
+            case .down: driftDetected = down > threshold
+            case .both: driftDetected = up > threshold || down > threshold
+            }
+        }
+    }
+}
+
+/// Two-sided tabular CUSUM (Page 1954; Montgomery, Statistical Quality Control §9.1) around the
+/// running mean m of the stream: g⁺ = max(0, g⁺ + x - m - k), g⁻ = max(0, g⁻ - (x - m) - k);
+/// drift when either exceeds h after `minInstances` values, warning above h/2. river has no CUSUM;
+/// its defaults mirror river's Page–Hinkley (k = δ = 0.005, h = λ = 50) and its reset rule.
+public struct CUSUM: StreamDetector {
+    public var minInstances: Int
+    public var slack: Double
+    public var threshold: Double
+    public private(set) var driftDetected = false
+    public private(set) var warningDetected = false
+    private var mean = RunningMean()
+    private var upper = 0.0, lower = 0.0
+
+    public init(minInstances: Int = 30, slack: Double = 0.005, threshold: Double = 50) {
+        self.minInstances = minInstances; self.slack = slack; self.threshold = threshold
+    }
+
+    private mutating func reset() {
+        driftDetected = false; warningDetected = false; mean = RunningMean(); upper = 0; lower = 0
+    }
+
+    public mutating func update(_ x: Double) {
+        if driftDetected { reset() }
+        mean.update(x)
+        let dev = x - mean.mean
+        upper = Swift.max(0, upper + dev - slack)
+        lower = Swift.max(0, lower - dev - slack)
+        if mean.n >= Double(minInstances) {
+            let g = Swift.max(upper, lower)
+            driftDetected = g > threshold
+            warningDetected = !driftDetected && g > threshold / 2
+        }
+    }
+}
+
+/// ADWIN (Bifet and Gavaldà 2007) with river's exponential-histogram buckets: keeps a window
+/// whose two sub-windows never differ in mean by more than
+/// ε = √(2·m·σ²_W·δ') + (2/3)·δ'·m, with m = 1/(n0-ℓ+1) + 1/(n1-ℓ+1) and δ' = ln(2 ln|W| / δ);
+/// checked every `clock` values once the window exceeds `gracePeriod`. On a cut the oldest
+/// bucket is dropped and drift is reported. Arithmetic follows river's implementation step by step.
+public struct ADWIN: StreamDetector {
+    public var delta: Double
+    public var clock: Int
+    public var maxBuckets: Int
+    public var minWindowLength: Int
+    public var gracePeriod: Int
+    public private(set) var driftDetected = false
+    public var warningDetected: Bool { false }
+
+    /// One row of buckets: row i holds up to maxBuckets + 1 summaries of 2^i values each, oldest first.
+    private struct Row: Sendable {
+        var totals: [Double] = []
+        var variances: [Double] = []
+    }
+    private var rows: [Row] = [Row()]
+    public private(set) var total = 0.0
+    public private(set) var variance = 0.0
+    public private(set) var width = 0.0
+    private var tick = 0
+    public private(set) var detections = 0
+
+    public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5, minWindowLength: Int = 5, gracePeriod: Int = 10) {
+        self.delta = delta; self.clock = clock; self.maxBuckets = maxBuckets
+        self.minWindowLength = minWindowLength; self.gracePeriod = gracePeriod
+    }
+
+    /// The mean of the current window (0 when empty).
+    public var estimation: Double { width == 0 ? 0 : total / width }
+
+    private mutating func reset() {
+        driftDetected = false; rows = [Row()]; total = 0; variance = 0; width = 0; tick = 0
+    }
+
+    public mutating func update(_ x: Double) {
+        if driftDetected { reset() }
+        insert(x)
+        driftDetected = detectChange()
+        if driftDetected { detections += 1 }
+    }
+
+    private mutating func insert(_ value: Double) {
+        rows[0].totals.append(value); rows[0].variances.append(0)
+        width += 1
+        var increment = 0.0
+        if width > 1 {
+            let d = value - total / (width - 1)
+            increment = (width - 1) * d * d / width
+        }
+        variance += increment
+        total += value
+        compress()
+    }
+
+    /// Merges the two oldest summaries of any full row into one of the next row.
+    private mutating func compress() {
+        var i = 0
+        while rows[i].totals.count == maxBuckets + 1 {
+            let size = Double(UInt64(1) << UInt64(i))
+            let t0 = rows[i].totals[0], t1 = rows[i].totals[1]
+            let v0 = rows[i].variances[0], v1 = rows[i].variances[1]
+            let mu1 = t0 / size, mu2 = t1 / size
+            let merged = v0 + v1 + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+            if i + 1 >= rows.count { rows.append(Row()) }
+            rows[i + 1].totals.append(t0 + t1); rows[i + 1].variances.append(merged)
+            rows[i].totals.removeFirst(2); rows[i].variances.removeFirst(2)
+            if rows[i + 1].totals.count <= maxBuckets { break }
+            i += 1
+        }
+    }
+
+    /// Drops the oldest summary (in the last row) and updates the window statistics.
+    private mutating func deleteOldest() {
+        let last = rows.count - 1
+        let n = Double(UInt64(1) << UInt64(last))
+        let u = rows[last].totals[0], v = rows[last].variances[0]
+        let mu = u / n
+        width -= n
+        total -= u
+        let muWindow = total / width
+        variance -= v + n * width * (mu - muWindow) * (mu - muWindow) / (n + width)
+        rows[last].totals.removeFirst(); rows[last].variances.removeFirst()
+        if rows[last].totals.isEmpty { rows.removeLast() }
+    }
+
+    private mutating func detectChange() -> Bool {
+        var changed = false
+        tick += 1
+        guard tick % clock == 0 && width > Double(gracePeriod) else { return false }
+        let minLength = Double(minWindowLength)
+        var reduce = true
+        while reduce {
+            reduce = false
+            var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
+            var stop = false
+            outer: for i in stride(from: rows.count - 1, through: 0, by: -1) {
+                if stop { break }
+                let size = Double(UInt64(1) << UInt64(i))
+                let count = rows[i].totals.count
+                for k in 0..<count {
+                    n0 += size; n1 -= size
+                    let t = rows[i].totals[k]
+                    u0 += t; u1 -= t
+                    if i == 0 && k == count - 1 { stop = true; break }
+                    let deltaMean = u0 / n0 - u1 / n1
+                    if n1 >= minLength && n0 >= minLength && cutExceeds(n0: n0, n1: n1, deltaMean: deltaMean) {
+                        reduce = true; changed = true
+                        if width > 0 { deleteOldest(); break outer }
+                    }
+                }
+            }
+        }
+        return changed
+    }
+
+    private func cutExceeds(n0: Double, n1: Double, deltaMean: Double) -> Bool {
+        let minLength = Double(minWindowLength)
+        let deltaPrime = log(2 * log(width) / delta)
+        let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
+        let epsilon = (2 * mRecip * (variance / width) * deltaPrime).squareRoot() + 2.0 / 3.0 * deltaPrime * mRecip
+        return Swift.abs(deltaMean) > epsilon
+    }
+}

@@ -1,0 +1,266 @@
+import DriftCore
+import Foundation
+
+/// Quantile bins of a reference sample for the population stability index, computed once and
+/// reused for every window: interior edges at the reference's k/B quantiles (type 7), duplicates
+/// removed so heavy ties never make empty or zero-width bins. A value x falls in bin
+/// #{edges < x}, i.e. bins are (-inf, e1], (e1, e2], ..., (e_last, +inf).
+/// A constant reference (no interior edge) gets edges {c⁻, c} so "below", "at" and "above" c are
+/// separate bins.
+public struct PSIReference: Sendable, Equatable {
+    public let edges: [Double]
+    public let referenceCounts: [Double]
+    public let referenceTotal: Double
+    /// Additive smoothing per bin (Jeffreys pseudo-count): share = (count + 0.5)/(n + 0.5·bins).
+    public static let pseudoCount = 0.5
+
+    /// Bins from sorted, NaN-free reference values; `bins` quantile bins before de-duplication.
+    public init(sortedReference x: [Double], bins: Int = 10) {
+        let finite = x.filter { $0.isFinite }
+        var e: [Double] = []
+        if !finite.isEmpty {
+            for k in 1..<Swift.max(bins, 2) {
+                let q = Descriptive.quantile(sorted: finite, Double(k) / Double(Swift.max(bins, 2)))
+                if q < finite[finite.count - 1] && (e.last.map { q > $0 } ?? true) { e.append(q) }
+            }
+            if e.isEmpty { e = [finite[0].nextDown, finite[0]] }
+        }
+        edges = e
+        var counts = [Double](repeating: 0, count: e.count + 1)
+        PSIReference.accumulate(x, edges: e, into: &counts)
+        referenceCounts = counts
+        referenceTotal = counts.reduce(0, +)
+    }
+
+    public var binCount: Int { edges.count + 1 }
+
+    /// Counts of `values` per bin (NaN skipped). Branch-free binary search: the edges are padded
+    /// with +inf to 2^k - 1 slots and each value takes k compare-and-add steps; four interleaved
+    /// count tables avoid store-to-load stalls when neighbours fall in the same bin.
+    public func counts(_ values: [Double]) -> [Double] {
+        var c = [Double](repeating: 0, count: binCount)
+        PSIReference.accumulate(values, edges: edges, into: &c)
+        return c
+    }
+
+    static func accumulate(_ values: [Double], edges: [Double], into counts: inout [Double]) {
+        var slots = 16
+        while slots - 1 < edges.count { slots <<= 1 }
+        let padded = edges + [Double](repeating: .infinity, count: slots - edges.count)
+        let lanes = 8
+        var table = [Int](repeating: 0, count: lanes * slots)
+        var nanCount = 0
+        values.withUnsafeBufferPointer { v in
+            padded.withUnsafeBufferPointer { e in
+                table.withUnsafeMutableBufferPointer { t in
+                    let n = v.count
+                    var i = 0
+                    if slots == 16 {
+                        // The common case (up to 15 edges): four compare-and-or steps per value, eight
+                        // values per round into eight count tables (no store-to-load stalls).
+                        while i + lanes <= n {
+                            for lane in 0..<lanes {
+                                let x = v[i &+ lane]
+                                var b = x > e[7] ? 8 : 0
+                                b |= x > e[b | 3] ? 4 : 0
+                                b |= x > e[b | 1] ? 2 : 0
+                                b |= x > e[b] ? 1 : 0
+                                t[lane << 4 | b] &+= 1
+                                nanCount &+= x.isNaN ? 1 : 0
+                            }
+                            i &+= lanes
+                        }
+                    }
+                    while i < n {
+                        let x = v[i]
+                        var b = 0
+                        var step = slots >> 1
+                        while step > 0 {
+                            b |= x > e[b | (step &- 1)] ? step : 0
+                            step >>= 1
+                        }
+                        t[b] &+= 1
+                        nanCount &+= x.isNaN ? 1 : 0
+                        i &+= 1
+                    }
+                }
+            }
+        }
+        for b in 0..<counts.count {
+            var total = 0
+            for lane in 0..<lanes { total += table[lane * slots + b] }
+            counts[b] += Double(total)
+        }
+        counts[0] -= Double(nanCount)  // NaN compares false everywhere, so it landed in bin 0
+    }
+
+    /// PSI of the window with the given bin counts: Σ (c_i - r_i) ln(c_i / r_i) over smoothed shares.
+    public func populationStabilityIndex(currentCounts: [Double]) -> Double {
+        TwoSampleStatistics.populationStabilityIndex(reference: referenceCounts, current: currentCounts)
+    }
+}
+
+/// Effect sizes and tests shared by numeric and categorical features, each matching its SciPy
+/// counterpart where one exists.
+public enum TwoSampleStatistics {
+    /// PSI = Σ_i (c_i - r_i)·ln(c_i/r_i) on shares smoothed by `PSIReference.pseudoCount` per bin,
+    /// so empty bins give a large but finite term. 0 when either side is empty.
+    public static func populationStabilityIndex(reference: [Double], current: [Double]) -> Double {
+        let k = Double(reference.count)
+        let nr = reference.reduce(0, +), nc = current.reduce(0, +)
+        if nr == 0 || nc == 0 || reference.count != current.count { return 0 }
+        let a = PSIReference.pseudoCount
+        var psi = 0.0
+        for i in 0..<reference.count {
+            let r = (reference[i] + a) / (nr + a * k)
+            let c = (current[i] + a) / (nc + a * k)
+            psi += (c - r) * log(c / r)
+        }
+        return psi
+    }
+
+    /// Jensen–Shannon distance with base-2 logarithms between two count vectors (normalised to
+    /// shares first), in [0, 1]: `scipy.spatial.distance.jensenshannon(p, q, base=2)`.
+    public static func jensenShannonDistance(_ p: [Double], _ q: [Double]) -> Double {
+        let sp = p.reduce(0, +), sq = q.reduce(0, +)
+        if sp == 0 || sq == 0 || p.count != q.count { return .nan }
+        var js = 0.0
+        for i in 0..<p.count {
+            let a = p[i] / sp, b = q[i] / sq, m = (a + b) / 2
+            if a > 0 { js += a * log(a / m) }
+            if b > 0 { js += b * log(b / m) }
+        }
+        return (Swift.max(js / 2, 0) / log(2.0)).squareRoot()
+    }
+
+    /// Wasserstein-1 distance ∫|F_a - F_b| dx between two sorted samples (finite values only), as
+    /// `scipy.stats.wasserstein_distance(a, b)`. NaN when either has no finite value.
+    public static func wasserstein(sortedA a0: [Double], sortedB b0: [Double]) -> Double {
+        let a = a0.filter { $0.isFinite }, b = b0.filter { $0.isFinite }
+        let n1 = a.count, n2 = b.count
+        if n1 == 0 || n2 == 0 { return .nan }
+        var i = 0, j = 0, total = 0.0
+        var previous = Swift.min(a[0], b[0])
+        while i < n1 || j < n2 {
+            let v = (j >= n2 || (i < n1 && a[i] <= b[j])) ? a[i] : b[j]
+            total += Swift.abs(Double(i) / Double(n1) - Double(j) / Double(n2)) * (v - previous)
+            while i < n1 && a[i] <= v { i += 1 }
+            while j < n2 && b[j] <= v { j += 1 }
+            previous = v
+        }
+        return total
+    }
+
+    /// The reference spread that normalises W1: the interquartile range, else the standard
+    /// deviation when the IQR is 0 (a dominant value), else 1 (a constant reference: raw W1).
+    public static func spread(sortedReference x0: [Double]) -> Double {
+        let x = x0.filter { $0.isFinite }
+        if x.count < 2 { return 1 }
+        let iqr = Descriptive.quantile(sorted: x, 0.75) - Descriptive.quantile(sorted: x, 0.25)
+        if iqr > 0 { return iqr }
+        let sd = Descriptive.meanVarianceIgnoringNaN(x).variance.squareRoot()
+        return sd > 0 ? sd : 1
+    }
+
+    /// Welch's unequal-variance t-test for a mean shift (`scipy.stats.ttest_ind(a, b,
+    /// equal_var=False)`), finite values only: t = (m_b - m_a)/√(s_a²/n_a + s_b²/n_b) with
+    /// Welch–Satterthwaite degrees of freedom, two-sided p-value. NaN p-value when undefined.
+    public static func welchTest(_ a: [Double], _ b: [Double]) -> TwoSampleOutcome {
+        welchTest(Descriptive.meanVarianceIgnoringNaN(a.filter { $0.isFinite }),
+                  Descriptive.meanVarianceIgnoringNaN(b.filter { $0.isFinite }))
+    }
+
+    /// Welch's test from precomputed (count, mean, variance ddof 1) of each sample.
+    public static func welchTest(_ ma: (count: Int, mean: Double, variance: Double),
+                                 _ mb: (count: Int, mean: Double, variance: Double)) -> TwoSampleOutcome {
+        guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
+        let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
+        let se2 = va + vb
+        if se2 == 0 { return TwoSampleOutcome(statistic: ma.mean == mb.mean ? 0 : .infinity, pValue: ma.mean == mb.mean ? 1 : 0) }
+        let t = (ma.mean - mb.mean) / se2.squareRoot()
+        let df = se2 * se2 / (va * va / Double(ma.count - 1) + vb * vb / Double(mb.count - 1))
+        return TwoSampleOutcome(statistic: t, pValue: 2 * studentTSurvival(Swift.abs(t), df: df))
+    }
+
+    /// Brown–Forsythe test for a variance shift (`scipy.stats.levene(a, b, center='median')`):
+    /// one-way ANOVA F on |x - median| of each sample, p-value from F(1, N - 2). Finite values only.
+    public static func brownForsythe(_ a0: [Double], _ b0: [Double]) -> TwoSampleOutcome {
+        brownForsythe(sortedA: RadixSort.sorted(a0.filter { $0.isFinite }), sortedB: RadixSort.sorted(b0.filter { $0.isFinite }))
+    }
+
+    /// Brown–Forsythe on samples already sorted (infinite values are skipped).
+    public static func brownForsythe(sortedA a: [Double], sortedB b: [Double]) -> TwoSampleOutcome {
+        brownForsythe(AbsoluteDeviations(sorted: a), AbsoluteDeviations(sorted: b))
+    }
+
+    /// The per-sample part of Brown–Forsythe: count, mean and sum of squares about the mean of
+    /// z = |x - median| over finite values (two passes, as SciPy). A reference computes it once.
+    public struct AbsoluteDeviations: Sendable {
+        public var count: Double, mean: Double, sumOfSquares: Double
+        public init(sorted x0: [Double]) {
+            let x = x0.allSatisfy({ $0.isFinite }) ? x0 : x0.filter { $0.isFinite }
+            let median = Descriptive.quantile(sorted: x, 0.5)
+            var s = 0.0
+            for v in x { s += Swift.abs(v - median) }
+            let mean = x.isEmpty ? .nan : s / Double(x.count)
+            var ss = 0.0
+            for v in x { let d = Swift.abs(v - median) - mean; ss += d * d }
+            count = Double(x.count); self.mean = mean; sumOfSquares = ss
+        }
+    }
+
+    /// Brown–Forsythe from the two samples' absolute-deviation summaries: F = (N-2)·between/within.
+    public static func brownForsythe(_ a: AbsoluteDeviations, _ b: AbsoluteDeviations) -> TwoSampleOutcome {
+        guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
+        let n = a.count + b.count
+        let grand = (a.mean * a.count + b.mean * b.count) / n
+        let within = a.sumOfSquares + b.sumOfSquares
+        let between = a.count * (a.mean - grand) * (a.mean - grand) + b.count * (b.mean - grand) * (b.mean - grand)
+        if within == 0 { return TwoSampleOutcome(statistic: between == 0 ? 0 : .infinity, pValue: between == 0 ? 1 : 0) }
+        let w = (n - 2) * between / within
+        return TwoSampleOutcome(statistic: w, pValue: fSurvival(w, d1: 1, d2: n - 2))
+    }
+
+    /// The (1 - alpha) quantile of chi-squared with `df` degrees of freedom, by bisection on
+    /// `SpecialFunctions.chiSquaredSurvival` (60 halvings: exact to double precision).
+    public static func chiSquaredQuantile(upperTail alpha: Double, degreesOfFreedom df: Double) -> Double {
+        guard df > 0, alpha > 0, alpha < 1 else { return .nan }
+        var lo = 0.0, hi = Swift.max(1.0, df)
+        while SpecialFunctions.chiSquaredSurvival(hi, degreesOfFreedom: df) > alpha { hi *= 2 }
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if SpecialFunctions.chiSquaredSurvival(mid, degreesOfFreedom: df) > alpha { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+
+    /// The sampling-noise bar for PSI between samples of sizes n and m over k bins: under no drift
+    /// PSI ≈ X²·(1/n + 1/m) with X² ~ chi-squared(k - 1) (PSI is a symmetrised KL divergence, whose
+    /// second-order term is Pearson's statistic), so its (1 - alpha) quantile is
+    /// χ²_{k-1}(1 - alpha)·(1/n + 1/m).
+    public static func psiNoiseBar(bins k: Int, n: Int, m: Int, alpha: Double) -> Double {
+        guard k > 1, n > 0, m > 0 else { return .infinity }
+        return chiSquaredQuantile(upperTail: alpha, degreesOfFreedom: Double(k - 1)) * (1 / Double(n) + 1 / Double(m))
+    }
+
+    /// The same bar for the base-2 Jensen–Shannon distance: JSD ≈ X²·(1/n + 1/m)/8 nats.
+    public static func jensenShannonNoiseBar(bins k: Int, n: Int, m: Int, alpha: Double) -> Double {
+        (psiNoiseBar(bins: k, n: n, m: m, alpha: alpha) / (8 * log(2.0))).squareRoot()
+    }
+
+    /// Student-t upper tail P(T > t) = I_{df/(df+t²)}(df/2, 1/2)/2 for t >= 0.
+    public static func studentTSurvival(_ t: Double, df: Double) -> Double {
+        if t.isNaN || df.isNaN { return .nan }
+        if t.isInfinite { return t > 0 ? 0 : 1 }
+        let p = 0.5 * SpecialFunctions.regularizedBeta(df / 2, 0.5, df / (df + t * t))
+        return t >= 0 ? p : 1 - p
+    }
+
+    /// F-distribution upper tail P(F > f) = I_{d2/(d2+d1·f)}(d2/2, d1/2).
+    public static func fSurvival(_ f: Double, d1: Double, d2: Double) -> Double {
+        if f.isNaN { return .nan }
+        if f <= 0 { return 1 }
+        if f.isInfinite { return 0 }
+        return SpecialFunctions.regularizedBeta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f))
+    }
+}

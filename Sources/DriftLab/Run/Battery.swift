@@ -1,0 +1,208 @@
+import DriftCore
+import DriftDetectors
+import DriftModels
+import DriftSim
+
+/// One detector's raw reading at one step (before the alarm policy), aggregated over features:
+/// it fires when any feature's rule fires; features are the firing ones, strongest first.
+struct RawDetector {
+    var id: String
+    var fired: Bool
+    var indicates: FailureKind
+    var subkind: String?
+    var features: [String]
+    var statistic: Double
+    var pValue: Double?
+    var threshold: Double
+    var details: [String: Double]
+}
+
+/// Everything the battery saw at one step: raw detectors (stable order), the drift report, the
+/// models' impact and the window's ground truth (kept apart: the diagnosis never reads it).
+struct Reading {
+    var detectors: [RawDetector]
+    var drift: DriftReport
+    var impact: [ModelImpact]
+    var truth: [FailureKind]
+
+    func detector(_ id: String) -> RawDetector? { detectors.first { $0.id == id } }
+    func fired(_ id: String) -> Bool { detector(id)?.fired ?? false }
+}
+
+/// The lab's detector battery (docs/lab.md, "The battery").
+enum Battery {
+    /// Stable detector ids in the order they appear in a step record.
+    static let ids: [String] = [
+        "ks", "chi2", "psi",
+        "missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
+        "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
+        "boolean_flip", "definition_skew",
+        "prediction_drift", "alert_rate", "bbse", "cbpe",
+        "label_arrival", "matured_fraud_rate", "calibration", "concept_drift",
+    ] + StreamBattery.ids
+
+    /// Monitor-library ids renamed to the lab's ids.
+    static let rename: [String: String] = ["score_psi": "prediction_drift", "bbse_prior": "bbse", "cbpe_recall": "cbpe",
+                                           "concept_recall_gap": "concept_drift"]
+
+    /// Aggregates per-feature results of one detector id into one raw reading.
+    static func aggregate(_ id: String, _ results: [DetectorResult], indicates fallback: FailureKind) -> RawDetector {
+        let firing = results.filter(\.alarm).sorted { ($0.statistic, $1.features.first ?? "") > ($1.statistic, $0.features.first ?? "") }
+        let strongest = firing.first ?? results.max { $0.statistic < $1.statistic }
+        var features: [String] = []
+        for r in firing { for f in r.features where !features.contains(f) { features.append(f) } }
+        return RawDetector(id: id, fired: !firing.isEmpty, indicates: firing.first?.indicates ?? fallback,
+                           subkind: firing.first?.subkind, features: features,
+                           statistic: strongest?.statistic ?? 0, pValue: results.compactMap(\.pValue).min(),
+                           threshold: strongest?.threshold ?? 0, details: strongest?.details ?? [:])
+    }
+
+    /// Stale-counter consistency and the counters' served-minus-derived modal offsets on reference days.
+    static func velocityReference(_ days: [DayBatch]) -> ([Int: VelocityStaleness.Consistency], [Int: Double]) {
+        var customers: [UInt64] = [], times: [Double] = []
+        for b in days {
+            customers.append(contentsOf: b.customerID.map { UInt64(UInt32(bitPattern: $0)) })
+            for s in b.secondOfDay { times.append(Double(b.day) * 24 + Double(s) / 3600) }
+        }
+        var consistency: [Int: VelocityStaleness.Consistency] = [:], offsets: [Int: Double] = [:]
+        for (f, horizon) in counters {
+            let served = days.flatMap { $0.served.numeric[f] }
+            consistency[f] = VelocityStaleness.consistency(customers: customers, times: times, served: served, horizon: horizon)
+            let derived = VelocityStaleness.derivedCounts(customers: customers, times: times, horizon: horizon)
+            var histogram: [Int: Int] = [:]
+            for i in 0..<min(served.count, derived.count) where derived[i] >= 0 && served[i].isFinite {
+                histogram[Int((served[i] - Double(derived[i])).rounded()), default: 0] += 1
+            }
+            offsets[f] = Double(histogram.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 0)
+        }
+        return (consistency, offsets)
+    }
+
+    /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
+    static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
+}
+
+extension Replay {
+    /// Runs the battery on the window ending on day t (the ring) and the labels arrived by t.
+    mutating func battery(asOf t: Int) throws -> Reading {
+        let days = ring
+        let window = try LabRunner.featureTable(days.map { ($0.served, $0.count) }, extra: [])
+        var results: [RawDetector] = []
+
+        // Per-feature drift tests (KS / chi-squared with BH and the effect floor), PSI as an effect size.
+        var drift = options.drift
+        drift.importance = reference.importance
+        let report = try reference.drift.compare(window, configuration: drift)
+        let driftResults = report.results
+        results.append(Battery.aggregate("ks", driftResults.filter { $0.detector == "ks" }, indicates: .covariateShift))
+        results.append(Battery.aggregate("chi2", driftResults.filter { $0.detector == "chi2" }, indicates: .covariateShift))
+        let psi = report.features.map { f in
+            DetectorResult(detector: "psi", features: [f.feature], statistic: f.populationStabilityIndex, threshold: options.drift.psiAlarm,
+                           alarm: f.populationStabilityIndex >= options.drift.psiAlarm, indicates: .covariateShift)
+        }
+        results.append(Battery.aggregate("psi", psi, indicates: .covariateShift))
+
+        // Data quality and schema.
+        var unparseable: [String: Int] = [:]
+        for f in 0..<FeatureSchema.count where !FeatureSchema.isCategorical[f] {
+            var k = 0
+            for d in days { for m in d.textMask where m & (1 << UInt32(f)) != 0 { k += 1 } }
+            if k > 0 { unparseable[FeatureSchema.names[f]] = k }
+        }
+        let ids = days.flatMap { $0.ids.map { UInt64(bitPattern: $0) } }
+        let quality = try reference.quality.check(window: window, unparseable: unparseable, ids: ids)
+        var customers: [UInt64] = [], times: [Double] = []
+        for d in days {
+            customers.append(contentsOf: d.customers.map { UInt64(UInt32(bitPattern: $0)) })
+            for s in d.seconds { times.append(Double(d.day) * 24 + Double(s) / 3600) }
+        }
+        var velocity: [DetectorResult] = []
+        for (f, horizon) in Battery.counters {
+            let served = days.flatMap { $0.served.numeric[f] }
+            let name = FeatureSchema.names[f]
+            if let r = reference.staleness[f] {
+                let w = VelocityStaleness.consistency(customers: customers, times: times, served: served, horizon: horizon)
+                velocity.append(VelocityStaleness.consistencyCheck(feature: name, reference: r, window: w, configuration: options.quality.quality))
+            }
+            velocity.append(VelocityStaleness.definitionSkew(feature: name, customers: customers, times: times, served: served,
+                                                             horizon: horizon, alternative: horizon == 1 ? 24 : 1,
+                                                             offset: reference.counterOffset[f] ?? 0))
+        }
+        let monitorResults = quality + velocity
+        for id in ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
+                   "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
+                   "boolean_flip", "definition_skew"] {
+            let kind: FailureKind = ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter"].contains(id)
+                ? .dataQuality : .schemaChange
+            results.append(Battery.aggregate(id, monitorResults.filter { $0.detector == id }, indicates: kind))
+        }
+
+        // Model outputs (primary model).
+        let p = reference.models.count - 1
+        let primary = reference.primary
+        let scores = days.flatMap { $0.scores[p] }
+        let cut = primary.calibratedThreshold
+        let alerts = scores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
+        results.append(rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
+        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
+        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: options.outputs)))
+        let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
+        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: options.outputs)))
+
+        // Labels arrived by t.
+        let log = labelledLog(asOf: t)
+        let tt = Int32(t)
+        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)
+        arrival.detector = "label_arrival"
+        results.append(rawOf(arrival))
+        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+
+        // Stream detectors on the error stream.
+        let fired = streams.take()
+        for (k, id) in StreamBattery.ids.enumerated() {
+            results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
+                                       statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1, details: ["errors_seen": Double(streams.seen)]))
+        }
+
+        var truthMask: UInt8 = 0
+        for d in days { truthMask |= d.activeKinds }
+        let truth = DayBatch.kinds(truthMask)
+        return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth)
+    }
+
+    private func rawOf(_ r: DetectorResult) -> RawDetector {
+        let id = Battery.rename[r.detector] ?? r.detector
+        return RawDetector(id: id, fired: r.alarm, indicates: r.alarm ? r.indicates : .none, subkind: r.subkind, features: r.features,
+                           statistic: r.statistic, pValue: r.pValue, threshold: r.threshold, details: r.details)
+    }
+
+    /// Recall, precision and alert rate of each model on the window: realised on the truth, measured
+    /// on chargebacks arrived by t, estimated without labels (CBPE on calibrated scores).
+    func impact(asOf t: Int) -> [ModelImpact] {
+        let tt = Int32(t)
+        return reference.models.enumerated().map { k, m in
+            var n = 0, alerts = 0, frauds = 0, tp = 0, arrived = 0, arrivedAlerted = 0
+            var scores: [Double] = []
+            let cut = m.calibratedThreshold
+            for d in ring {
+                n += d.count
+                scores.append(contentsOf: d.scores[k])
+                let dec = d.decisions[k]
+                for i in 0..<d.count {
+                    let a = dec[i] == 1
+                    if a { alerts += 1 }
+                    if d.isFraud[i] == 1 { frauds += 1; if a { tp += 1 } }
+                    if d.chargeback[i] <= tt { arrived += 1; if a { arrivedAlerted += 1 } }
+                }
+            }
+            let e = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
+            func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 0 }
+            return ModelImpact(model: m.name, alertRate: ratio(alerts, n), realisedRecall: ratio(tp, frauds),
+                               realisedPrecision: ratio(tp, alerts), measuredRecall: ratio(arrivedAlerted, arrived),
+                               measuredPrecision: ratio(arrivedAlerted, alerts), estimatedRecall: e.expectedRecall,
+                               estimatedPrecision: e.expectedPrecision)
+        }
+    }
+}

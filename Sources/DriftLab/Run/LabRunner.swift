@@ -1,0 +1,198 @@
+import DriftCore
+import DriftDetectors
+import DriftModels
+import DriftSim
+import Foundation
+
+/// One lab run (docs/lab.md): simulate the reference period, train both models, replay production
+/// day by day and, on each monitoring step, run the detector battery on exactly what existed that
+/// day (served features, scores, decisions, labels arrived by then), apply the alarm policy, diagnose,
+/// and finally score every detector and the diagnosis against the injected ground truth.
+///
+/// Usage: `let result = try LabRunner.run(scenario)`, or for a sweep
+/// `let ref = try LabRunner.prepareReference(s)` once per (base scenario, seed), then
+/// `try LabRunner.run(cell, reference: ref)` for every cell sharing them.
+public enum LabRunner {
+    /// Runs `scenario` from scratch (prepares its reference first).
+    public static func run(_ scenario: Scenario, options: LabOptions = .init()) throws -> RunResult {
+        try run(scenario, reference: prepareReference(scenario, options: options), options: options)
+    }
+
+    static func trainingOptions(_ kind: ModelKind, options: LabOptions) -> TrainingOptions {
+        var t = TrainingOptions(kind: kind)
+        t.label = "is_fraud"
+        t.timeColumn = "day"
+        t.validationFraction = 0.25
+        t.bootstrapResamples = options.bootstrapResamples
+        t.calibration = .isotonic
+        t.seed = 1
+        return t
+    }
+
+    /// Simulates the reference period of `scenario` (its failures are ignored: they only touch
+    /// production) and fits the models and every reference profile.
+    public static func prepareReference(_ scenario: Scenario, options: LabOptions = .init()) throws -> PreparedReference {
+        var base = scenario
+        base.failures = []
+        let sim: TransactionSimulator
+        do { sim = try TransactionSimulator(scenario: base) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        var batches: [DayBatch] = []
+        for b in sim.days(jobs: options.simulatorJobs) {
+            if b.day >= 0 { break }
+            batches.append(b)
+        }
+        let n = batches.reduce(0) { $0 + $1.count }
+        let table = try featureTable(batches.map { ($0.served, $0.count) }, extra: [
+            ("day", .numeric(batches.flatMap { b in [Double](repeating: Double(b.day), count: b.count) })),
+            ("is_fraud", .numeric(batches.flatMap { $0.isFraud.map(Double.init) })),
+        ])
+        let frauds = batches.reduce(0) { $0 + $1.isFraud.reduce(0) { $0 + Int($1) } }
+        guard frauds > 0, frauds < n else { throw LabError.noReferenceFrauds(scenario: scenario.name) }
+        let labels = batches.flatMap(\.isFraud)
+        let days = batches.flatMap { b in [Int32](repeating: Int32(b.day), count: b.count) }
+        let reports = batches.flatMap(\.chargebackDay)
+        let ids = batches.flatMap(\.transactionID)
+        let window = scenario.labelDelay.chargebackWindowDays
+
+        // Both models; the primary (stumps by default) is last.
+        let kinds: [ModelKind] = options.primaryModel == .stumps ? [.logistic, .stumps] : [.stumps, .logistic]
+        var models: [LabModel] = []
+        var primaryScores: [Double] = [], primaryDecisions: [UInt8] = []
+        for kind in kinds {
+            let model = try Trainer.train(table, options: trainingOptions(kind, options: options))
+            let scored = model.score(table)
+            // Output references on the time-ordered validation split (out of sample): the last rows.
+            let v = max(1, Int(Double(n) * 0.25))
+            let from = n - v
+            let vScores = Array(scored.calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
+            let cut = model.calibratedThreshold
+            let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
+            let bbse = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
+            let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
+            let labelRef = LabelReference(log: LabelledLog(days: days, scores: scored.calibrated, reportDays: reports, threshold: cut),
+                                          asOf: Int32.max - 1, chargebackWindow: window)
+            models.append(LabModel(name: kind.rawValue, model: model, scores: scoreRef, shiftEstimator: bbse,
+                                   expected: expected, labels: labelRef))
+            primaryScores = scored.calibrated; primaryDecisions = scored.raw.map { $0 >= model.threshold ? 1 : 0 }
+        }
+        guard let primary = models.last else { throw LabError.invalidScenario("no model") }
+        var importance: [String: Double] = [:]
+        let stumps = models.first { $0.model.kind == .stumps } ?? primary
+        for (name, w) in zip(stumps.model.featureNames, stumps.model.featureImportance) { importance[name] = w }
+        var drift = options.drift
+        drift.importance = importance
+        let featuresOnly = try featureTable(batches.map { ($0.served, $0.count) }, extra: [])
+        let baseline = DriftBaseline(reference: featuresOnly, configuration: drift)
+        let quality = try QualityMonitor(reference: featuresOnly, roles: monitoredRoles, configuration: options.quality)
+
+        // Velocity bookkeeping on the last two reference weeks (stale counters, definition skew).
+        let recent = batches.suffix(14)
+        let (staleness, offsets) = Battery.velocityReference(Array(recent))
+
+        var pending: [(day: Int32, id: Int64, missed: Bool)] = []
+        for i in 0..<n where reports[i] != TransactionSimulator.never && reports[i] >= 0 {
+            pending.append((reports[i], ids[i], primaryDecisions[i] == 0))
+        }
+        pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
+        _ = primary
+        return PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
+                                 importance: importance, staleness: staleness, counterOffset: offsets,
+                                 labelDays: days, labelScores: primaryScores, labelReports: reports,
+                                 pendingArrivals: pending, rows: n, frauds: frauds)
+    }
+
+    /// Monitor roles of the served features (the hour gets the time-zone check).
+    static let monitoredRoles: [String: MonitoredRole] = {
+        var r: [String: MonitoredRole] = [:]
+        for (name, role, _) in ServedFeatures.all {
+            switch role {
+            case .numeric: r[name] = name == "hour" ? .hourOfDay : .numeric
+            case .boolean: r[name] = .boolean
+            case .velocity: r[name] = .velocity
+            case .categorical: r[name] = .categorical
+            }
+        }
+        return r
+    }()
+
+    /// A table of the served features of several days (plus `extra` columns).
+    static func featureTable(_ days: [(FeatureColumns, Int)], extra: [(String, Column)]) throws -> Table {
+        var cols: [(String, Column)] = []
+        for f in 0..<FeatureSchema.count {
+            if FeatureSchema.isCategorical[f] {
+                var codes: [Int32] = []
+                codes.reserveCapacity(days.reduce(0) { $0 + $1.1 })
+                for (c, _) in days { codes.append(contentsOf: c.codes[f]) }
+                cols.append((FeatureSchema.names[f], .categorical(CategoricalColumn(codes: codes, levels: FeatureSchema.levels[f]))))
+            } else {
+                var v: [Double] = []
+                v.reserveCapacity(days.reduce(0) { $0 + $1.1 })
+                for (c, _) in days { v.append(contentsOf: c.numeric[f]) }
+                cols.append((FeatureSchema.names[f], .numeric(v)))
+            }
+        }
+        return try Table(columns: cols + extra)
+    }
+
+    /// Replays production of `scenario` against a prepared reference of the same base scenario and seed.
+    public static func run(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions = .init()) throws -> RunResult {
+        try traced(scenario, reference: ref, options: options).result
+    }
+
+    /// `run` plus the per-step, per-feature trace the HTML report draws (PSI and missing rates).
+    public static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions = .init()) throws
+        -> (result: RunResult, trace: RunTrace) {
+        let key = PreparedReference.baseKey(scenario)
+        guard key == ref.baseHash else { throw LabError.referenceMismatch(expected: ref.baseHash, got: key) }
+        let sim: TransactionSimulator
+        do { sim = try TransactionSimulator(scenario: scenario) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        let windowDays = max(1, scenario.monitoring.windowDays), stepDays = max(1, scenario.monitoring.stepDays)
+        var replay = Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays)
+        var steps: [StepRecord] = []
+        var policy = AlarmState(policy: options.alarms)
+        var trace = RunTrace()
+        for batch in sim.days(jobs: options.simulatorJobs) where batch.day >= 0 {
+            replay.add(batch)
+            let t = batch.day
+            let elapsed = t + 1 - windowDays
+            guard elapsed >= 0, elapsed % stepDays == 0 else { continue }
+            let reading = try replay.battery(asOf: t)
+            steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
+            trace.append(reading, day: t)
+        }
+        let injected = scenario.failures.map {
+            InjectedFailureRecord(kind: $0.kind, subkind: $0.subkind, features: $0.features, startDay: $0.startDay,
+                                  rampDays: $0.rampDays, endDay: $0.endDay, severity: $0.severity)
+        }
+        let manifest = RunManifest(scenarioName: scenario.name, scenarioHash: ScenarioFile.contentHash(scenario), seed: scenario.seed,
+                                   referenceDays: scenario.referenceDays, productionDays: scenario.productionDays,
+                                   windowDays: windowDays, stepDays: stepDays, models: ref.manifestJSON(options: options),
+                                   detectors: options.json())
+        let verdicts = Verdicts.score(steps: steps, injected: injected, productionDays: scenario.productionDays)
+        trace.maxRingDays = replay.maxRingDays
+        return (RunResult(manifest: manifest, injected: injected, steps: steps, verdicts: verdicts), trace)
+    }
+}
+
+/// Per-step figures for the run report that the run JSON does not carry: each feature's PSI and
+/// missing rate per step, and the largest number of days the ring held.
+public struct RunTrace: Sendable, Equatable {
+    public var features: [String] = FeatureSchema.names
+    public var days: [Int] = []
+    /// psi[step][feature], missing[step][feature] in `features` order.
+    public var psi: [[Double]] = []
+    public var missing: [[Double]] = []
+    public var maxRingDays = 0
+
+    mutating func append(_ r: Reading, day: Int) {
+        days.append(day)
+        var p = [Double](repeating: .nan, count: features.count), m = p
+        for f in r.drift.features {
+            guard let k = features.firstIndex(of: f.feature) else { continue }
+            p[k] = f.populationStabilityIndex
+            let total = f.currentCount + f.currentMissing
+            m[k] = total > 0 ? Double(f.currentMissing) / Double(total) : .nan
+        }
+        psi.append(p); missing.append(m)
+    }
+}

@@ -1,0 +1,88 @@
+import DriftCore
+import DriftDetectors
+import DriftModels
+import DriftSim
+import Foundation
+
+/// A trained model and everything the monitors fitted on its reference scores.
+public struct LabModel: Sendable {
+    public let name: String
+    public let model: TrainedModel
+    /// Score bins, alert rate and class-conditional shares of the validation split (out of sample).
+    public let scores: ScoreReference
+    public let shiftEstimator: BlackBoxShiftEstimator
+    public let expected: ConfidenceBasedPerformance.Estimate
+    /// Arrival curve, report ratio and realised vs expected recall of the whole (matured) reference.
+    public let labels: LabelReference
+    /// Calibrated threshold (CBPE and the label monitors read calibrated scores).
+    public var calibratedThreshold: Double { model.calibratedThreshold }
+}
+
+/// The reference period of a (base scenario, seed) and what the runner fits on it once: the two
+/// models, the drift baseline, the quality monitor, the output and label references, and the
+/// reference's label bookkeeping. Failures only touch production, so every cell of a sweep that
+/// shares the base scenario and seed reuses one `PreparedReference`.
+public struct PreparedReference: Sendable {
+    /// Content hash of the base scenario (failures and name removed); `run` checks it.
+    public let baseHash: String
+    public let models: [LabModel]
+    public let drift: DriftBaseline
+    public let quality: QualityMonitor
+    /// Feature importance (stumps' gain), by feature name, normalised to sum 1.
+    public let importance: [String: Double]
+    /// Stale-counter reference per velocity feature (`VelocityStaleness.Consistency`) and the
+    /// served-minus-derived modal offset of each counter.
+    let staleness: [Int: VelocityStaleness.Consistency]
+    let counterOffset: [Int: Double]
+    /// Reference label log of the primary model (matured labels; masked to arrival <= t when read).
+    let labelDays: [Int32]
+    let labelScores: [Double]
+    let labelReports: [Int32]
+    /// Frauds of the reference period whose chargeback arrives in production: (arrival, id, missed).
+    let pendingArrivals: [(day: Int32, id: Int64, missed: Bool)]
+    /// Rows in the reference table.
+    public let rows: Int
+    public let frauds: Int
+
+    /// The base scenario key: the scenario without failures, name and description.
+    static func baseKey(_ s: Scenario) -> String {
+        var b = s
+        b.failures = []; b.name = "base"; b.description = ""
+        return ScenarioFile.contentHash(b)
+    }
+
+    public var primary: LabModel { models.last! }
+
+    /// The manifest's `models` object: kind, hyperparameters, threshold and calibration of each model.
+    func manifestJSON(options: LabOptions) -> JSON {
+        .array(models.map { m in
+            let v = m.model.validation
+            return .object([
+                ("name", .string(m.name)), ("kind", .string(m.model.kind.rawValue)),
+                ("features", .number(Double(m.model.featureNames.count))),
+                ("threshold_policy", m.model.thresholdPolicy.json()),
+                ("threshold", .number(m.model.threshold)), ("calibrated_threshold", .number(m.calibratedThreshold)),
+                ("calibration", m.model.calibrator.json()),
+                ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
+                ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
+                ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
+            ])
+        })
+    }
+}
+
+extension TrainingOptions {
+    /// The hyperparameters the lab sets, for the manifest.
+    func manifestJSON() -> JSON {
+        .object([
+            ("validation_fraction", .number(validationFraction)), ("calibration", .string(calibration.rawValue)),
+            ("early_stopping", .bool(earlyStopping)), ("seed", .number(Double(seed))),
+            ("logistic", .object([("c", .number(logistic.c)), ("tolerance", .number(logistic.tolerance)),
+                                  ("max_iterations", .number(Double(logistic.maxIterations)))])),
+            ("stumps", .object([("rounds", .number(Double(stumps.rounds))), ("learning_rate", .number(stumps.learningRate)),
+                                ("min_samples_leaf", .number(Double(stumps.minSamplesLeaf))), ("l2", .number(stumps.l2)),
+                                ("max_bins", .number(Double(stumps.maxBins))),
+                                ("early_stopping_rounds", .number(Double(stumps.earlyStoppingRounds)))])),
+        ])
+    }
+}

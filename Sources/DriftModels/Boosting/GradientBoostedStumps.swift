@@ -1,0 +1,341 @@
+import DriftCore
+import Foundation
+
+/// Gradient-boosted depth-one trees on the logistic loss, with histogram split finding and Newton
+/// leaf values, as LightGBM and scikit-learn's `HistGradientBoostingClassifier(max_depth=1)`:
+/// each round fits one split to g = sigma(F) - y, h = sigma(F)(1 - sigma(F)) with
+/// gain = G_L^2/(H_L+l2) + G_R^2/(H_R+l2) - G^2/(H+l2) and leaf value -learningRate G/(H+l2).
+public enum GradientBoostedStumps {
+    public struct Configuration: Sendable, Equatable {
+        public var rounds: Int = 200
+        public var learningRate: Double = 0.1
+        /// Each side of a split keeps at least this many training rows (scikit-learn's `min_samples_leaf`).
+        public var minSamplesLeaf: Int = 20
+        /// L2 penalty on leaf values (`l2_regularization`).
+        public var l2: Double = 0
+        /// Each side needs at least this hessian sum (`min_hessian_to_split`).
+        public var minHessian: Double = 1e-3
+        /// Non-missing histogram bins per numeric feature, at most 255.
+        public var maxBins: Int = 255
+        /// Early stopping (when a validation set is given): stop after this many rounds without a
+        /// validation log-loss improvement larger than `earlyStoppingTolerance`, keep the best round.
+        public var earlyStoppingRounds: Int = 10
+        public var earlyStoppingTolerance: Double = 1e-7
+        /// Threads for histogram building; the fitted model does not depend on it.
+        public var jobs: Int = 1
+        public init() {}
+        public init(rounds: Int, learningRate: Double) { self.rounds = rounds; self.learningRate = learningRate }
+    }
+
+    /// Rows per work chunk: fixed, so histogram sums are added in the same order on any thread count.
+    static let chunkRows = 32768
+    /// Categories with fewer rows than this are left out of the gradient sort (scikit-learn's MIN_CAT_SUPPORT).
+    static let minCategorySupport = 10.0
+
+    /// Fits on `train` (bins and 0/1 labels). With `validation`, stops early on its log loss.
+    /// `categorical[f]` says whether feature f is categorical (its bins are unordered).
+    public static func fit(_ train: BinnedMatrix, labels: [UInt8], categorical: [Bool],
+                           validation: (BinnedMatrix, [UInt8])? = nil,
+                           configuration: Configuration = .init()) throws -> GradientBoostedStumpsModel {
+        let n = train.rows, d = train.features
+        guard labels.count == n, categorical.count == d else {
+            throw ModelError.invalidConfiguration("\(labels.count) labels and \(categorical.count) feature kinds for \(n) rows x \(d) features")
+        }
+        guard n > 0 else { throw ModelError.noRows }
+        guard configuration.rounds >= 0, configuration.learningRate > 0, configuration.minSamplesLeaf >= 1, configuration.l2 >= 0 else {
+            throw ModelError.invalidConfiguration("rounds >= 0, learningRate > 0, minSamplesLeaf >= 1 and l2 >= 0 are required")
+        }
+        let positives = labels.reduce(0) { $0 + Int($1) }
+        if positives == 0 || positives == n { throw ModelError.oneClass(column: "label", value: positives == 0 ? 0 : 1, rows: n) }
+        let prior = Double(positives) / Double(n)
+        let base = log(prior / (1 - prior))
+
+        // Row counts per bin never change: count them once.
+        var counts = [Double](repeating: 0, count: d * 256)
+        train.bins.withUnsafeBufferPointer { b in
+            for f in 0..<d { for i in 0..<n { counts[f * 256 + Int(b[f * n + i])] += 1 } }
+        }
+        // Real bins in use per feature (missing excluded): small histograms get more copies.
+        var realBins = [Int](repeating: 1, count: d)
+        for f in 0..<d { for b in 0..<255 where counts[f * 256 + b] > 0 { realBins[f] = b + 1 } }
+        let width = realBins
+        var scores = [Double](repeating: base, count: n)
+        var validScores = validation.map { [Double](repeating: base, count: $0.0.rows) } ?? []
+        var stumps: [Stump] = []
+        var bestLoss = Double.infinity, bestRounds = 0, sinceBest = 0
+        var pending: (feature: Int, delta: [Double])? = nil
+        let chunks = (n + chunkRows - 1) / chunkRows
+
+        for _ in 0..<configuration.rounds {
+            // Apply the previous round's stump, then histogram the new gradients, chunk by chunk.
+            let trainBox = UnsafeSendable(train), labelBox = UnsafeSendable(labels)
+            let update = pending
+            let parts = try scores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
+                let scoreBuffer = UnsafeSendable(buffer)  // chunks write disjoint row ranges
+                return try Parallel.map(chunks, jobs: configuration.jobs) { c -> [Double] in
+                    histogramChunk(c, train: trainBox.value, labels: labelBox.value, scores: scoreBuffer.value, update: update,
+                                   realBins: width)
+                }
+            }
+            pending = nil
+            var hist = [Double](repeating: 0, count: d * 512)
+            for part in parts { for k in 0..<hist.count { hist[k] += part[k] } }
+            guard let best = bestSplit(hist: hist, counts: counts, categorical: categorical, train: train,
+                                       configuration: configuration) else { break }
+            let stump = best
+            stumps.append(stump)
+            pending = (stump.feature, stump.table)
+            if let (vx, vy) = validation {
+                let delta = stump.table
+                vx.bins.withUnsafeBufferPointer { b in
+                    let base = stump.feature * vx.rows
+                    for i in 0..<vx.rows { validScores[i] += delta[Int(b[base + i])] }
+                }
+                let loss = Metrics.logLoss(probabilities: validScores.map(sigmoid), labels: vy)
+                if loss < bestLoss - configuration.earlyStoppingTolerance {
+                    bestLoss = loss; bestRounds = stumps.count; sinceBest = 0
+                } else {
+                    sinceBest += 1
+                    if sinceBest >= configuration.earlyStoppingRounds { break }
+                }
+            }
+        }
+        if validation != nil && bestRounds < stumps.count { stumps.removeLast(stumps.count - bestRounds) }
+        return GradientBoostedStumpsModel(featureNames: train.featureNames, categorical: categorical, baseScore: base,
+                                          stumps: stumps, configuration: configuration)
+    }
+
+    /// For chunk c: add the previous stump to the scores, compute g and h, and sum them per
+    /// (feature, bin). Interleaved histogram copies break the add-after-add dependency on
+    /// frequent bins; they are merged in a fixed order.
+    static func histogramChunk(_ c: Int, train: BinnedMatrix, labels: [UInt8], scores: UnsafeMutableBufferPointer<Double>,
+                               update: (feature: Int, delta: [Double])?, realBins: [Int]) -> [Double] {
+        let n = train.rows, d = train.features
+        let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
+        var out = [Double](repeating: 0, count: d * 512)
+        let blockRows = 4096
+        // (g, h) pairs and histogram cells as SIMD2<Double>: one vector add per row and feature.
+        var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
+        var copies = [SIMD2<Double>](repeating: .zero, count: 2 * 16 * 256)
+        train.bins.withUnsafeBufferPointer { bins in
+            labels.withUnsafeBufferPointer { y in
+                if let (f, delta) = update {
+                    delta.withUnsafeBufferPointer { t in
+                        let col = bins.baseAddress! + f * n
+                        for i in start..<end { scores[i] += t[Int(col[i])] }
+                    }
+                }
+                var blockStart = start
+                while blockStart < end {
+                    let m = Swift.min(blockRows, end - blockStart)
+                    gh.withUnsafeMutableBufferPointer { gh in
+                        for k in 0..<m {
+                            // Gradients in single precision (as LightGBM and scikit-learn): one expf per row.
+                            let p = 1 / (1 + Foundation.exp(-Float(scores[blockStart + k])))
+                            gh[k] = SIMD2(Double(p - Float(y[blockStart + k])), Double(p * (1 - p)))
+                        }
+                    }
+                    gh.withUnsafeBufferPointer { gh in
+                        copies.withUnsafeMutableBufferPointer { hc in
+                            out.withUnsafeMutableBufferPointer { o in
+                                // Features two at a time, so each (g, h) load serves two histograms.
+                                // Compact cells: real bins 0 ..< nb, then missing at nb (min(bin, nb) maps 255
+                                // there). Features with few bins get 16 interleaved copies so that rows hitting the
+                                // same cell do not wait on each other's add; others get 4. Each row's add goes to a
+                                // fixed copy, and copies are merged in order: sums do not depend on the pairing.
+                                let second = hc.baseAddress! + 16 * 256
+                                var f = 0
+                                while f < d {
+                                    let g2 = f + 1 < d
+                                    let nbA = realBins[f], cellsA = nbA + 1, maskA = (cellsA <= 16 ? 16 : 4) - 1
+                                    let nbB = g2 ? realBins[f + 1] : 0, cellsB = nbB + 1, maskB = (cellsB <= 16 ? 16 : 4) - 1
+                                    for k in 0..<((maskA + 1) * cellsA) { hc[k] = .zero }
+                                    for k in 0..<((maskB + 1) * cellsB) { second[k] = .zero }
+                                    let colA = bins.baseAddress! + f * n + blockStart
+                                    if g2 {
+                                        let colB = bins.baseAddress! + (f + 1) * n + blockStart
+                                        for k in 0..<m {
+                                            let v = gh[k]
+                                            hc[(k & maskA) * cellsA + Swift.min(Int(colA[k]), nbA)] += v
+                                            second[(k & maskB) * cellsB + Swift.min(Int(colB[k]), nbB)] += v
+                                        }
+                                    } else {
+                                        for k in 0..<m { hc[(k & maskA) * cellsA + Swift.min(Int(colA[k]), nbA)] += gh[k] }
+                                    }
+                                    for (feature, base, nb, copyCount) in [(f, hc.baseAddress!, nbA, maskA + 1), (f + 1, second, nbB, maskB + 1)]
+                                    where feature < d {
+                                        let cells = nb + 1, ob = feature * 512
+                                        for b in 0..<cells {
+                                            var sum = SIMD2<Double>.zero
+                                            for c in 0..<copyCount { sum += base[c * cells + b] }
+                                            let bin = b == nb ? 255 : b
+                                            o[ob + 2 * bin] += sum.x
+                                            o[ob + 2 * bin + 1] += sum.y
+                                        }
+                                    }
+                                    f += 2
+                                }
+                            }
+                        }
+                    }
+                    blockStart += m
+                }
+            }
+        }
+        return out
+    }
+
+    /// The best stump over all features from the merged histograms (interleaved G, H per bin), or
+    /// nil when no split satisfies the leaf constraints or has positive gain.
+    static func bestSplit(hist: [Double], counts: [Double], categorical: [Bool], train: BinnedMatrix,
+                          configuration: Configuration) -> Stump? {
+        let lambda = configuration.l2, minCount = Double(configuration.minSamplesLeaf), minHess = configuration.minHessian
+        var best: Stump? = nil
+        let missing = Int(BinnedMatrix.missingBin)
+        for f in 0..<categorical.count {
+            let hb = f * 512, cb = f * 256
+            var gTotal = 0.0, hTotal = 0.0, nTotal = 0.0
+            for b in 0..<256 { gTotal += hist[hb + 2 * b]; hTotal += hist[hb + 2 * b + 1]; nTotal += counts[cb + b] }
+            let parentScore = gTotal * gTotal / (hTotal + lambda)
+            func consider(_ gl: Double, _ hl: Double, _ nl: Double, leftBins: @autoclosure () -> [Bool]) {
+                let gr = gTotal - gl, hr = hTotal - hl, nr = nTotal - nl
+                guard nl >= minCount, nr >= minCount, hl >= minHess, hr >= minHess else { return }
+                let gain = gl * gl / (hl + lambda) + gr * gr / (hr + lambda) - parentScore
+                guard gain > 1e-12, gain > (best?.gain ?? 0) else { return }
+                let lv = -configuration.learningRate * gl / (hl + lambda)
+                let rv = -configuration.learningRate * gr / (hr + lambda)
+                best = Stump(feature: f, leftBins: leftBins(), leftValue: lv, rightValue: rv, gain: gain)
+            }
+            // Occupied real bins.
+            let gm = hist[hb + 2 * missing], hm = hist[hb + 2 * missing + 1], nm = counts[cb + missing]
+            if !categorical[f] {
+                // Ordered bins: left = bins <= t; missing tried on each side (without missing rows
+                // in training, missing follows the larger side, as scikit-learn does).
+                var gl = 0.0, hl = 0.0, nl = 0.0
+                var lastOccupied = -1
+                for b in 0..<missing where counts[cb + b] > 0 { lastOccupied = b }
+                if lastOccupied < 0 { continue }
+                for t in 0..<missing {
+                    gl += hist[hb + 2 * t]; hl += hist[hb + 2 * t + 1]; nl += counts[cb + t]
+                    if counts[cb + t] == 0 && t != lastOccupied { continue }
+                    if t < lastOccupied {
+                        if nm > 0 {
+                            consider(gl, hl, nl, leftBins: orderedLeft(t, missingLeft: false))
+                            consider(gl + gm, hl + hm, nl + nm, leftBins: orderedLeft(t, missingLeft: true))
+                        } else {
+                            consider(gl, hl, nl, leftBins: orderedLeft(t, missingLeft: nl >= nTotal - nl))
+                        }
+                    } else if t == lastOccupied, nm > 0 {
+                        // All values left, missing right: a split on missingness.
+                        consider(gl, hl, nl, leftBins: orderedLeft(t, missingLeft: false))
+                        break
+                    }
+                }
+            } else {
+                // Categories (missing as one more category) sorted by G / (H + smoothing); left = a prefix.
+                var cats: [Int] = []
+                for b in 0..<256 where counts[cb + b] >= minCategorySupport { cats.append(b) }
+                if cats.count < 2 { continue }
+                let ratio = { (b: Int) -> Double in hist[hb + 2 * b] / (hist[hb + 2 * b + 1] + minCategorySupport) }
+                cats.sort { ratio($0) != ratio($1) ? ratio($0) < ratio($1) : $0 < $1 }
+                // Categories below the support threshold stay on the right (with unseen ones).
+                var gl = 0.0, hl = 0.0, nl = 0.0
+                var left = [Bool](repeating: false, count: 256)
+                for k in 0..<(cats.count - 1) {
+                    let b = cats[k]
+                    gl += hist[hb + 2 * b]; hl += hist[hb + 2 * b + 1]; nl += counts[cb + b]
+                    left[b] = true
+                    consider(gl, hl, nl, leftBins: left)
+                }
+                // And the same scan from the other end (the complement may include small categories).
+                gl = 0; hl = 0; nl = 0
+                left = [Bool](repeating: true, count: 256)
+                for k in stride(from: cats.count - 1, to: 0, by: -1) {
+                    let b = cats[k]
+                    gl += hist[hb + 2 * b]; hl += hist[hb + 2 * b + 1]; nl += counts[cb + b]
+                    left[b] = false
+                    consider(gTotal - gl, hTotal - hl, nTotal - nl, leftBins: left)
+                }
+            }
+        }
+        return best
+    }
+
+    static func orderedLeft(_ t: Int, missingLeft: Bool) -> [Bool] {
+        var left = [Bool](repeating: false, count: 256)
+        for b in 0...t { left[b] = true }
+        left[Int(BinnedMatrix.missingBin)] = missingLeft
+        return left
+    }
+}
+
+/// One depth-one tree: rows whose bin of `feature` is in the left set get `leftValue`, others `rightValue`.
+public struct Stump: Sendable, Equatable {
+    public let feature: Int
+    /// For each of the 256 bins (255 = missing), whether it goes left.
+    public let leftBins: [Bool]
+    public let leftValue: Double
+    public let rightValue: Double
+    /// The split's loss reduction (the importance it adds to its feature).
+    public let gain: Double
+
+    /// The contribution of each bin.
+    public var table: [Double] { leftBins.map { $0 ? leftValue : rightValue } }
+    public var missingGoesLeft: Bool { leftBins[Int(BinnedMatrix.missingBin)] }
+}
+
+/// A fitted stump ensemble. Stumps on the same feature are summed into one 256-entry table per
+/// feature at load, so scoring costs one lookup per feature and row, whatever the number of rounds.
+public struct GradientBoostedStumpsModel: Classifier, Equatable {
+    public let featureNames: [String]
+    public let categorical: [Bool]
+    public let baseScore: Double
+    public let stumps: [Stump]
+    public let configuration: GradientBoostedStumps.Configuration
+    /// Per feature, the summed contribution of each bin (empty where no stump uses the feature).
+    public let tables: [[Double]]
+
+    public init(featureNames: [String], categorical: [Bool], baseScore: Double, stumps: [Stump],
+                configuration: GradientBoostedStumps.Configuration) {
+        self.featureNames = featureNames; self.categorical = categorical
+        self.baseScore = baseScore; self.stumps = stumps; self.configuration = configuration
+        var tables = [[Double]](repeating: [], count: featureNames.count)
+        for s in stumps {
+            if tables[s.feature].isEmpty { tables[s.feature] = [Double](repeating: 0, count: 256) }
+            for b in 0..<256 { tables[s.feature][b] += s.leftBins[b] ? s.leftValue : s.rightValue }
+        }
+        self.tables = tables
+    }
+
+    public var rounds: Int { stumps.count }
+
+    public func predictLogit(_ matrix: BinnedMatrix) -> [Double] {
+        let n = matrix.rows
+        var z = [Double](repeating: baseScore, count: n)
+        matrix.bins.withUnsafeBufferPointer { bins in
+            z.withUnsafeMutableBufferPointer { z in
+                for (f, table) in tables.enumerated() where !table.isEmpty && f < matrix.features {
+                    table.withUnsafeBufferPointer { t in
+                        let col = bins.baseAddress! + f * n
+                        for i in 0..<n { z[i] += t[Int(col[i])] }
+                    }
+                }
+            }
+        }
+        return z
+    }
+
+    /// Gain-based importance per original feature: the summed split gains, normalised to sum to 1.
+    public var featureImportance: [Double] {
+        var out = [Double](repeating: 0, count: featureNames.count)
+        for s in stumps { out[s.feature] += s.gain }
+        let total = out.reduce(0, +)
+        return total > 0 ? out.map { $0 / total } : out
+    }
+}
+
+/// A value shared read-only (or by disjoint index ranges) with worker threads.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

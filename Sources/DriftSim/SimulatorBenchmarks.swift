@@ -1,0 +1,61 @@
+import DriftCore
+import Foundation
+
+/// `driftlab bench` figures of the simulator: in-memory generation throughput (velocity
+/// features, risk, labels and columnar merge included) on one core and on `jobs` cores, and CSV
+/// writing throughput of `ScenarioOutput` to a temporary folder.
+public enum SimulatorBenchmarks {
+    /// A world of 200,000 customers and 100,000 transactions a day with a compound of failures
+    /// active (so the injectors are measured too).
+    static func benchScenario(days: Int) -> Scenario {
+        var s = Scenario(name: "bench", seed: 2024)
+        s.population.customers = 200_000
+        s.population.merchants = 20_000
+        s.population.transactionsPerDay = 100_000
+        s.referenceDays = 1
+        s.productionDays = days
+        s.failures = [
+            FailureSpec(kind: .covariateShift, subkind: "feature_shift", features: ["amount"], startDay: 0, severity: 0.5),
+            FailureSpec(kind: .dataQuality, subkind: "missing", features: ["device_risk_score"], startDay: 0, severity: 0.5),
+        ]
+        return s
+    }
+
+    /// Transactions per second over the production days, after the burn-in (excluded).
+    static func generationRate(_ sim: TransactionSimulator, jobs: Int) -> (rate: Double, rows: Int) {
+        let stream = sim.days(jobs: jobs)
+        _ = stream.next()  // burn-in and the reference day
+        var rows = 0
+        let seconds = Stopwatch.seconds { while let b = stream.next() { rows += b.count } }
+        return (Double(rows) / seconds, rows)
+    }
+
+    public static func run(jobs: Int) -> [BenchmarkResult] {
+        var results: [BenchmarkResult] = []
+        guard let sim = try? TransactionSimulator(scenario: benchScenario(days: 20)) else { return results }
+        let one = generationRate(sim, jobs: 1)
+        results.append(BenchmarkResult(name: "simulator generation, 1 core", value: one.rate, unit: "transactions/s",
+                                       note: "\(one.rows) rows in memory, 20 features incl. velocity, labels; target >= 2e6 per core"))
+        if jobs > 1 {
+            let many = generationRate(sim, jobs: jobs)
+            results.append(BenchmarkResult(name: "simulator generation, \(jobs) cores", value: many.rate, unit: "transactions/s",
+                                           note: "\(many.rows) rows, \(TransactionSimulator.shardCount) shards"))
+        }
+        // CSV writing: a smaller run written in full; generation time is measured separately and subtracted.
+        guard let small = try? TransactionSimulator(scenario: benchScenario(days: 5)) else { return results }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftlab-bench-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var summary = ScenarioOutput.Summary()
+        let total = Stopwatch.seconds {
+            summary = (try? ScenarioOutput.write(small, resolvedJSON: "{}", to: directory, jobs: jobs)) ?? summary
+        }
+        let generation = Stopwatch.seconds { for _ in small.days(jobs: jobs) {} }
+        let writing = Swift.max(1e-9, total - generation)
+        let rows = summary.referenceRows + summary.productionRows
+        results.append(BenchmarkResult(name: "simulator CSV writing", value: Double(summary.bytes) / 1e6 / writing, unit: "MB/s",
+                                       note: "reference + production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB"))
+        results.append(BenchmarkResult(name: "simulator CSV writing rows", value: Double(rows) / writing, unit: "rows/s",
+                                       note: "each row written to a log and to truth.csv"))
+        return results
+    }
+}

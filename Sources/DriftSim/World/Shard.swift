@@ -1,0 +1,378 @@
+import DriftCore
+import Foundation
+
+/// One day of one shard's rows, row-major with `Shard.stride` values per row: the 20 clean
+/// features, then the alternative-definition velocity values (10-minute count, 1-hour sum,
+/// 7-day ratio) and the velocity cache (4 values, what a frozen cache serves).
+struct ShardDay: Sendable {
+    var rows: [Double] = []
+    var second: [Int32] = []
+    var customer: [Int32] = []
+    var logit: [Double] = []
+    var y: [UInt8] = []
+    var chargeback: [Int32] = []
+    /// Bit 0: the customer's velocity cache is frozen (stale); bit 1: added by prior-shift
+    /// resampling; bit 2: made by a fraudster on a compromised card.
+    var flags: [UInt8] = []
+    var count: Int { second.count }
+}
+
+/// A fixed slice of the customers with their attributes and per-customer state (recent
+/// transactions for the velocity features, daily spending buckets for the 30-day average, recent
+/// merchants, compromise episodes). Shards are generated in parallel; each owns its state and
+/// draws from RNG streams derived from (seed, shard, day), so output never depends on threads.
+/// State lives in raw buffers: the hot loop does no allocation and no bounds-checked nesting.
+final class Shard: @unchecked Sendable {
+    static let stride = 27
+    static let ringSize = 48        // recent transactions kept: the 24-hour counters saturate at 48
+    static let bucketDays = 30      // daily spending buckets for the 30-day average
+    static let merchantMemory = 16  // "new merchant" = not among the 16 most recent distinct merchants
+    static let never = Int32.max
+
+    let index: Int
+    let first: Int
+    let n: Int
+    let seed: UInt64
+    let merchants: Merchants
+    let firstDay: Int
+    let labelMu: Double, labelSigma: Double
+
+    /// Every customer's attributes and state in one contiguous record of `Layout.size` bytes, so a
+    /// day's pass over the customers streams through memory instead of twenty separate arrays.
+    let state: UnsafeMutableRawPointer
+
+    /// Byte offsets inside a customer record.
+    enum L {
+        static let rate = 0, spendMu = 8, pCardPresent = 16, pOnline = 24, pForeign = 32, radius = 40, staleHash = 48
+        static let cache = 56                       // 4 doubles
+        static let segment = 88, home = 92, cardType = 96, openDay = 100, compromisedUntil = 104
+        static let ringHead = 108, ringCount = 112, merchantHead = 116, merchantCount = 120
+        static let merchantRing = 128               // 16 Int32
+        static let bucketDay = 192                  // 30 Int32
+        static let bucketCount = 312                // 30 Int32
+        static let bucketSum = 432                  // 30 doubles
+        static let ringTime = 672                   // 48 Int32
+        static let ringAmount = 864                 // 48 doubles
+        static let size = 1280
+    }
+
+    @inline(__always) func d(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Double> {
+        (state + (c &* L.size &+ o)).assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always) func i(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Int32> {
+        (state + (c &* L.size &+ o)).assumingMemoryBound(to: Int32.self)
+    }
+
+    // Tables.
+    let hourTables: [AliasTable] = WorldTables.categoryHours.map { AliasTable(weights: $0) }
+    let fraudsterHours = AliasTable(weights: WorldTables.fraudsterHours)
+    let fraudsterCategories = AliasTable(weights: WorldTables.fraudsterCategories)
+    let countryTable = AliasTable(weights: WorldTables.countryWeights)
+
+    private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
+    private var events: [Event] = []
+    /// The second value of the last Box-Muller pair (both values of a pair are used).
+    private var spareNormal = 0.0
+    private var hasSpare = false
+
+    @inline(__always) private func normal(_ rng: inout Xoshiro256StarStar) -> Double {
+        if hasSpare { hasSpare = false; return spareNormal }
+        let r = (-2 * log(rng.uniformOpen())).squareRoot(), a = 2 * Double.pi * rng.uniform()
+        spareNormal = r * sin(a); hasSpare = true
+        return r * cos(a)
+    }
+    private let row: UnsafeMutablePointer<Double>
+
+    /// Customers `first ..< first + count` of the world, drawn from the stream (seed, "customers", shard).
+    init(index: Int, first: Int, count: Int, scenario: Scenario, merchants: Merchants, firstDay: Int, rateScale: Double) {
+        self.index = index; self.first = first; n = count; seed = scenario.seed; self.merchants = merchants; self.firstDay = firstDay
+        let ld = scenario.labelDelay
+        labelMu = log(Swift.max(ld.medianDays, 1e-6))
+        labelSigma = Swift.max(0, log(Swift.max(ld.tailDays, ld.medianDays) / Swift.max(ld.medianDays, 1e-6))) / 2.326347874040841
+        row = UnsafeMutablePointer<Double>.allocate(capacity: Shard.stride)
+        row.initialize(repeating: 0, count: Shard.stride)
+        state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
+        state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
+        for c in 0..<count {
+            (state + (c * L.size + L.compromisedUntil)).assumingMemoryBound(to: Int32.self).pointee = Int32.min
+            let days = (state + (c * L.size + L.bucketDay)).assumingMemoryBound(to: Int32.self)
+            for b in 0..<Shard.bucketDays { days[b] = Int32.min }
+        }
+
+        var rng = Xoshiro256StarStar(seed: scenario.seed, stream: Shard.streamFor(purpose: 0, shard: index, day: 0))
+        let segmentTable = AliasTable(weights: WorldTables.segmentShare)
+        let cardTables = WorldTables.segmentCardTypes.map { AliasTable(weights: $0) }
+        for c in 0..<n {
+            let g = segmentTable.sample(using: &rng)
+            i(c, L.segment).pointee = Int32(g)
+            i(c, L.home).pointee = Int32(countryTable.sample(using: &rng))
+            i(c, L.cardType).pointee = Int32(cardTables[g].sample(using: &rng))
+            let activity = Swift.min(8, Swift.max(0.05, rng.gamma(shape: 2, scale: 0.5)))
+            d(c, L.rate).pointee = rateScale * activity * WorldTables.segmentActivity[g]
+            d(c, L.spendMu).pointee = log(WorldTables.segmentMedianAmount[g]) + 0.35 * rng.normal()
+            var w = WorldTables.segmentChannels[g].map { $0 * exp(0.4 * rng.normal()) }
+            let total = w.reduce(0, +)
+            w = w.map { $0 / total }
+            d(c, L.pCardPresent).pointee = w[0]; d(c, L.pOnline).pointee = w[1]
+            d(c, L.pForeign).pointee = Swift.min(0.5, WorldTables.segmentForeign[g] * exp(0.5 * rng.normal()))
+            d(c, L.radius).pointee = exp(log(8.0) + 0.6 * rng.normal())
+            i(c, L.openDay).pointee = Int32(firstDay - Int(rng.exponential(rate: 1 / WorldTables.segmentAccountAge[g])))
+            var h = SplitMix64(seed: scenario.seed ^ streamID("stale") ^ UInt64(first + c))
+            d(c, L.staleHash).pointee = Double(h.next() >> 11) * 0x1.0p-53
+            d(c, L.cache)[3] = 1
+        }
+    }
+
+    deinit {
+        state.deallocate()
+        row.deallocate()
+    }
+
+    /// Stream id for (purpose, shard, day): injective, so every pair has its own generator.
+    static func streamFor(purpose: UInt64, shard: Int, day: Int) -> UInt64 {
+        (purpose << 56) | (UInt64(truncatingIfNeeded: day + (1 << 30)) << 16) | UInt64(truncatingIfNeeded: shard & 0xFFFF)
+    }
+
+    /// Clears a customer's history: the account in this slot was closed and a new one opened today.
+    private func reopen(_ c: Int, day: Int) {
+        i(c, L.openDay).pointee = Int32(day)
+        i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
+        for b in 0..<Shard.bucketDays { i(c, L.bucketDay)[b] = Int32.min }
+        d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
+        i(c, L.compromisedUntil).pointee = Int32.min
+    }
+
+    @inline(__always) private func foreignCountry<G: RandomNumberGenerator>(_ home: Int, _ rng: inout G) -> Int {
+        for _ in 0..<8 { let k = countryTable.sample(using: &rng); if k != home { return k } }
+        return (home + 1) % FeatureSchema.countries.count
+    }
+
+    @inline(__always) private func shifted(_ v: Double, _ f: Int, _ plan: DayPlan) -> Double {
+        plan.shiftA[f] * v + plan.shiftB[f]
+    }
+
+    /// Generates this shard's transactions of `plan.day`, updating the customers' state.
+    func generate(_ plan: DayPlan, outages: Outages) -> ShardDay {
+        let day = plan.day
+        var rng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 1, shard: index, day: day))
+        var lrng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 2, shard: index, day: day))
+        hasSpare = false
+        var out = ShardDay()
+        let expected = Int(Double(n) * 2 + 16)
+        out.rows.reserveCapacity(expected * Shard.stride); out.second.reserveCapacity(expected)
+        out.customer.reserveCapacity(expected); out.logit.reserveCapacity(expected); out.y.reserveCapacity(expected)
+        out.chargeback.reserveCapacity(expected); out.flags.reserveCapacity(expected)
+        let dayStart = Int32((day - firstDay) * 86400)
+        typealias S = FeatureSchema
+        let x = row
+        let shiftOn = plan.anyShift
+        let categoryTables = plan.categoryTables
+        plan.riskWeights.withUnsafeBufferPointer { weights in
+        for c in 0..<n {
+            let g = Int(i(c, L.segment).pointee)
+            if rng.uniform() * WorldTables.segmentAccountAge[g] < 1 { reopen(c, day: day) }
+            var fraudster = 0
+            if Int(i(c, L.compromisedUntil).pointee) >= day {
+                fraudster = rng.poisson(WorldTables.burstPerDay)
+            } else if rng.uniform() < plan.compromiseProbability * WorldTables.segmentCompromise[g] {
+                i(c, L.compromisedUntil).pointee = Int32(day + rng.index(3))
+                fraudster = rng.poisson(WorldTables.burstPerDay)
+            }
+            let lambda = d(c, L.rate).pointee * plan.volumeFactor * plan.segmentRate[g]
+            let owner = rng.poisson(lambda)
+            var shadowOwner = 0, shadowFraudster = 0
+            if plan.shadowRate > 0 {
+                shadowOwner = rng.poisson(lambda * plan.shadowRate)
+                if fraudster > 0 || Int(i(c, L.compromisedUntil).pointee) >= day { shadowFraudster = rng.poisson(WorldTables.burstPerDay * plan.shadowRate) }
+            }
+            let total = owner + fraudster + shadowOwner + shadowFraudster
+            if total == 0 { continue }
+            let homeCountry = Int(i(c, L.home).pointee)
+            // Pass 1: who, where and when.
+            events.removeAll(keepingCapacity: true)
+            for e in 0..<total {
+                let isFraudster = (e >= owner && e < owner + fraudster) || e >= owner + fraudster + shadowOwner
+                let isShadow = e >= owner + fraudster
+                var m: Int32, channel: Int32, hour: Int
+                if isFraudster {
+                    let cat = fraudsterCategories.sample(using: &rng)
+                    let country = rng.uniform() < 0.35 ? foreignCountry(homeCountry, &rng) : homeCountry
+                    m = merchants.pick(category: cat, country: country, using: &rng)
+                    let u = rng.uniform()
+                    channel = u < 0.15 ? 0 : (u < 0.65 ? 1 : 2)
+                    hour = fraudsterHours.sample(using: &rng)
+                } else {
+                    let known = Int(i(c, L.merchantCount).pointee)
+                    if known > 0 && rng.uniform() < 0.5 {
+                        m = i(c, L.merchantRing)[rng.index(known)]
+                    } else {
+                        let cat = categoryTables[g].sample(using: &rng)
+                        let country = rng.uniform() < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
+                        m = merchants.pick(category: cat, country: country, using: &rng)
+                    }
+                    var pc = d(c, L.pCardPresent).pointee, po = d(c, L.pOnline).pointee
+                    if plan.channelTarget >= 0 {
+                        let t = plan.channelTarget, mult = plan.channelMultiplier
+                        let pt = t == 0 ? pc : (t == 1 ? po : 1 - pc - po)
+                        let norm = pt * mult + 1 - pt
+                        pc = (t == 0 ? pc * mult : pc) / norm
+                        po = (t == 1 ? po * mult : po) / norm
+                    }
+                    let u = rng.uniform()
+                    channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
+                    hour = hourTables[Int(merchants.category[Int(m)])].sample(using: &rng)
+                }
+                if channel == 0 && WorldTables.onlineOnly[Int(merchants.category[Int(m)])] { channel = 1 }
+                var second = Int32(hour * 3600 + rng.index(3600))
+                if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
+                    var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
+                    if h < 0 { h += 24 }
+                    second = Swift.min(86399, Int32(h * 3600))
+                }
+                events.append(Event(second: second, merchant: m, channel: channel, fraudster: isFraudster, shadow: isShadow))
+            }
+            // Time order (insertion sort: a customer makes a handful of transactions a day).
+            if events.count > 1 {
+                for i in 1..<events.count {
+                    let e = events[i]; var j = i - 1
+                    while j >= 0 && events[j].second > e.second { events[j + 1] = events[j]; j -= 1 }
+                    events[j + 1] = e
+                }
+            }
+            // The 30-day and 7-day averages use whole past days, so they are fixed for the day.
+            var s30 = 0.0, n30 = 0, s7 = 0.0, n7 = 0
+            for b in 0..<Shard.bucketDays {
+                let k = b
+                let age = day - Int(i(c, L.bucketDay)[k])
+                if age >= 1 && age <= 30 {
+                    s30 += d(c, L.bucketSum)[k]; n30 += Int(i(c, L.bucketCount)[k])
+                    if age <= 7 { s7 += d(c, L.bucketSum)[k]; n7 += Int(i(c, L.bucketCount)[k]) }
+                }
+            }
+            let avg30 = n30 > 0 ? s30 / Double(n30) : 0, avg7 = n7 > 0 ? s7 / Double(n7) : 0
+            let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
+            // Pass 2: features, risk, label.
+            for e in events {
+                let t = dayStart + e.second
+                let m = Int(e.merchant)
+                let cat = Int(merchants.category[m]), country = Int(merchants.country[m])
+                let online = e.channel != 0
+                // Amount.
+                var logAmount: Double
+                if e.fraudster {
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.9 + 1.0 * normal(&rng)
+                } else {
+                    logAmount = d(c, L.spendMu).pointee + WorldTables.categoryAmountOffset[cat] + 0.8 * normal(&rng)
+                }
+                if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
+                let amount = Swift.max(0.01, (exp(logAmount) * 100).rounded() / 100)
+                x[S.amount] = amount
+                x[S.merchantCategory] = Double(cat)
+                x[S.channel] = Double(e.channel)
+                x[S.cardType] = Double(i(c, L.cardType).pointee)
+                x[S.customerSegment] = Double(g)
+                x[S.merchantCountry] = Double(country)
+                let foreign = country != homeCountry
+                x[S.isForeign] = foreign ? 1 : 0
+                var logDistance: Double
+                if foreign { logDistance = log(2500.0) + 0.6 * normal(&rng) }
+                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * normal(&rng) : log(d(c, L.radius).pointee) + 0.9 * normal(&rng) }
+                else { logDistance = log(250.0) + 1.0 * normal(&rng) }
+                if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
+                x[S.distance] = (exp(logDistance) * 10).rounded() / 10
+                var isNew = true
+                let known = Int(i(c, L.merchantCount).pointee)
+                for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
+                x[S.newMerchant] = isNew ? 1 : 0
+                x[S.newDevice] = online && rng.uniform() < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
+                var age = Double(day - Int(i(c, L.openDay).pointee))
+                if shiftOn { age = Swift.max(0, shifted(age, S.accountAge, plan).rounded()) }
+                x[S.accountAge] = age
+                x[S.hour] = Double(e.second / 3600)
+                x[S.cvvMatch] = rng.uniform() < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
+                x[S.avsMatch] = rng.uniform() < (e.fraudster ? 0.55 : (online ? 0.96 : 0.99)) ? 1 : 0
+                var dev: Double, ip: Double
+                if !online {
+                    dev = RiskFunction.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * normal(&rng))
+                    ip = RiskFunction.sigmoid(-3.5 + 0.5 * normal(&rng))
+                } else if e.fraudster {
+                    dev = RiskFunction.sigmoid(0.0 + 1.3 * normal(&rng))
+                    ip = RiskFunction.sigmoid(0.2 + 1.3 * normal(&rng))
+                } else {
+                    dev = RiskFunction.sigmoid(-2.3 + 1.0 * normal(&rng))
+                    ip = RiskFunction.sigmoid(-2.4 + 1.1 * normal(&rng))
+                }
+                if shiftOn {
+                    dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
+                    ip = Swift.min(1, Swift.max(0, shifted(ip, S.ipRisk, plan)))
+                }
+                x[S.deviceRisk] = (dev * 10000).rounded() / 10000
+                x[S.ipRisk] = (ip * 10000).rounded() / 10000
+                // Velocity from the customer's own recent history (newest first).
+                var count1h = 0, count24h = 0, count10m = 0, sum24h = 0.0, sum1h = 0.0
+                let ringBase = 0
+                let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
+                for k in 0..<stored {
+                    var idx = head - 1 - k
+                    if idx < 0 { idx += Shard.ringSize }
+                    let dt = t - i(c, L.ringTime)[ringBase + idx]
+                    if dt >= 86400 { break }
+                    let a = d(c, L.ringAmount)[ringBase + idx]
+                    count24h += 1; sum24h += a
+                    if dt < 3600 { count1h += 1; sum1h += a; if dt < 600 { count10m += 1 } }
+                }
+                x[S.count1h] = Double(count1h)
+                x[S.count24h] = Double(count24h)
+                x[S.sum24h] = (sum24h * 100).rounded() / 100
+                x[S.ratio30d] = n30 > 0 ? ((amount / avg30) * 10000).rounded() / 10000 : 1
+                x[20] = Double(count10m)
+                x[21] = (sum1h * 100).rounded() / 100
+                x[22] = n7 > 0 ? ((amount / avg7) * 10000).rounded() / 10000 : 1
+                let cb = 0
+                if frozen {
+                    x[23] = d(c, L.cache)[cb]; x[24] = d(c, L.cache)[cb + 1]; x[25] = d(c, L.cache)[cb + 2]; x[26] = d(c, L.cache)[cb + 3]
+                } else {
+                    x[23] = x[S.count1h]; x[24] = x[S.count24h]; x[25] = x[S.sum24h]; x[26] = x[S.ratio30d]
+                }
+                // Risk and label (labels and resampling use their own stream, so x never depends on them).
+                let z = plan.intercept + RiskFunction.risk(x, weights: weights.baseAddress!, boost: plan.boost)
+                let y = lrng.uniform() < RiskFunction.sigmoid(z)
+                var keep = true
+                if e.shadow { keep = y } else if y && plan.fraudKeep < 1 { keep = lrng.uniform() < plan.fraudKeep }
+                if !e.shadow {
+                    // The world moves on: update the customer's state.
+                    let w = Int(i(c, L.ringHead).pointee)
+                    i(c, L.ringTime)[ringBase + w] = t; d(c, L.ringAmount)[ringBase + w] = amount
+                    i(c, L.ringHead).pointee = Int32((w + 1) % Shard.ringSize)
+                    i(c, L.ringCount).pointee = Int32(Swift.min(Shard.ringSize, stored + 1))
+                    let bk = ((day % Shard.bucketDays) + Shard.bucketDays) % Shard.bucketDays
+                    if Int(i(c, L.bucketDay)[bk]) != day { i(c, L.bucketDay)[bk] = Int32(day); d(c, L.bucketSum)[bk] = 0; i(c, L.bucketCount)[bk] = 0 }
+                    d(c, L.bucketSum)[bk] += amount; i(c, L.bucketCount)[bk] += 1
+                    if isNew {
+                        let mh = Int(i(c, L.merchantHead).pointee)
+                        i(c, L.merchantRing)[mh] = e.merchant
+                        i(c, L.merchantHead).pointee = Int32((mh + 1) % Shard.merchantMemory)
+                        i(c, L.merchantCount).pointee = Int32(Swift.min(Shard.merchantMemory, known + 1))
+                    }
+                    if !frozen { d(c, L.cache)[cb] = x[S.count1h]; d(c, L.cache)[cb + 1] = x[S.count24h]; d(c, L.cache)[cb + 2] = x[S.sum24h]; d(c, L.cache)[cb + 3] = x[S.ratio30d] }
+                }
+                if !keep { continue }
+                var chargeback = Shard.never
+                if y && lrng.uniform() < plan.reportProbability {
+                    let delay = lrng.lognormal(mu: labelMu, sigma: labelSigma) * plan.delayMultiplier
+                    let arrival = day + Swift.max(1, Int(Swift.min(delay, 1e6).rounded(.up)))
+                    chargeback = outages.deliver(Int32(clamping: arrival))
+                }
+                out.rows.append(contentsOf: UnsafeBufferPointer(start: x, count: Shard.stride))
+                out.second.append(e.second)
+                out.customer.append(Int32(first + c))
+                out.logit.append(z)
+                out.y.append(y ? 1 : 0)
+                out.chargeback.append(chargeback)
+                out.flags.append((frozen ? 1 : 0) | (e.shadow ? 2 : 0) | (e.fraudster ? 4 : 0))
+            }
+        }
+        }
+        return out
+    }
+}

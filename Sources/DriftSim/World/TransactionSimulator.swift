@@ -1,0 +1,338 @@
+import DriftCore
+import Foundation
+
+/// A scenario the simulator cannot run, with the JSON path of the offending field.
+public enum SimulationError: Error, CustomStringConvertible, Equatable {
+    case invalid(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let path, let message): return "\(path): \(message)"
+        }
+    }
+}
+
+/// The simulated card-transaction world of a scenario, streamed one day at a time.
+///
+/// Usage: `let sim = try TransactionSimulator(scenario: s); for batch in sim.days(jobs: 4) { ... }`.
+/// Each `DayBatch` holds one day's transactions as columns. Memory is one day plus the per-customer
+/// state (about 1 KB per customer), never the whole run. The customers are split into a FIXED
+/// number of shards generated in parallel from RNG streams derived from (seed, shard, day) and
+/// merged in time order, so the same scenario and seed give identical batches on any thread count.
+///
+/// Construction runs a pilot of the failure-free world (the burn-in and the first reference days)
+/// to tune the hidden risk's intercept by bisection so that the mean fraud probability equals
+/// `population.baseFraudRate`, and to measure the reference statistics the injectors use.
+public struct TransactionSimulator: Sendable {
+    public static let shardCount = 64
+    /// Days simulated before the reference period so that velocity and 30-day state are warm.
+    public static let burnInDays = 30
+    /// Rows of the pilot sample used to tune the intercept and measure reference statistics.
+    public static let pilotRows = 200_000
+    /// The chargeback day of a transaction whose chargeback never arrives.
+    public static let never = Int32.max
+
+    public let scenario: Scenario
+    /// The intercept of the hidden risk (log-odds) reaching the base fraud rate.
+    public let intercept: Double
+    public let referenceStats: ReferenceStats
+    let merchants: Merchants
+    let rateScale: Double
+    let segmentRateShare: [Double]
+    let compromiseProbability: Double
+
+    public init(scenario: Scenario) throws {
+        try TransactionSimulator.check(scenario)
+        self.scenario = scenario
+        let p = scenario.population
+        merchants = Merchants(count: p.merchants, seed: scenario.seed)
+        let activity = zip(WorldTables.segmentShare, WorldTables.segmentActivity).map { $0 * $1 }
+        let totalActivity = activity.reduce(0, +)
+        rateScale = p.transactionsPerDay / Double(p.customers) / totalActivity
+        segmentRateShare = activity.map { $0 / totalActivity }
+        let meanCompromise = zip(WorldTables.segmentShare, WorldTables.segmentCompromise).map { $0 * $1 }.reduce(0, +)
+        compromiseProbability = Swift.min(0.05, WorldTables.fraudsterShare * p.transactionsPerDay
+            / (Double(p.customers) * 2 * WorldTables.burstPerDay * meanCompromise))
+        // Pilot: the failure-free world with intercept 0 (x never depends on the intercept).
+        var pilotScenario = scenario
+        pilotScenario.failures = []
+        let pilotSim = TransactionSimulator(scenario: pilotScenario, merchants: merchants, rateScale: rateScale,
+                                            segmentRateShare: segmentRateShare, compromiseProbability: compromiseProbability,
+                                            intercept: 0, stats: ReferenceStats())
+        let pilot = pilotSim.days(jobs: Parallel.defaultJobs, includeBurnIn: true)
+        var logits: [Double] = []
+        var values = [[Double]](repeating: [], count: FeatureSchema.count)
+        let skip = -scenario.referenceDays - TransactionSimulator.burnInDays / 2
+        var daysRun = 0
+        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 120, let b = pilot.next() {
+            daysRun += 1
+            if b.day < skip { continue }
+            logits.append(contentsOf: b.riskLogit)
+            for f in 0..<FeatureSchema.count {
+                if FeatureSchema.isCategorical[f] { values[f].append(contentsOf: b.clean.codes[f].map(Double.init)) }
+                else { values[f].append(contentsOf: b.clean.numeric[f]) }
+            }
+        }
+        intercept = TransactionSimulator.tuneIntercept(logits, target: p.baseFraudRate)
+        referenceStats = TransactionSimulator.measure(values)
+    }
+
+    init(scenario: Scenario, merchants: Merchants, rateScale: Double, segmentRateShare: [Double],
+         compromiseProbability: Double, intercept: Double, stats: ReferenceStats) {
+        self.scenario = scenario; self.merchants = merchants; self.rateScale = rateScale
+        self.segmentRateShare = segmentRateShare; self.compromiseProbability = compromiseProbability
+        self.intercept = intercept; referenceStats = stats
+    }
+
+    /// A fresh stream of the days -referenceDays ..< productionDays, generated on up to `jobs` threads.
+    public func days(jobs: Int = 1) -> DayStream { days(jobs: jobs, includeBurnIn: false) }
+
+    func days(jobs: Int, includeBurnIn: Bool) -> DayStream {
+        DayStream(simulator: self, jobs: jobs, includeBurnIn: includeBurnIn)
+    }
+
+    var planner: DayPlanner {
+        DayPlanner(scenario: scenario, stats: referenceStats, intercept: intercept,
+                   baseCategoryTables: WorldTables.segmentCategories.map { AliasTable(weights: $0) },
+                   segmentRateShare: segmentRateShare, compromiseProbability: compromiseProbability)
+    }
+
+    /// The intercept b with mean(sigmoid(z + b)) = target, by bisection (60 halvings of [-40, 40]).
+    static func tuneIntercept(_ z: [Double], target: Double) -> Double {
+        if z.isEmpty { return log(target / (1 - target)) }
+        var lo = -40.0, hi = 40.0
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            var sum = 0.0
+            for v in z { sum += 1 / (1 + exp(-(v + mid))) }
+            if sum / Double(z.count) < target { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+
+    static func measure(_ values: [[Double]]) -> ReferenceStats {
+        var s = ReferenceStats()
+        for f in 0..<FeatureSchema.count where !values[f].isEmpty {
+            let v = values[f]
+            let mv = Descriptive.meanVarianceIgnoringNaN(v)
+            s.mean[f] = mv.mean
+            s.sd[f] = mv.variance > 0 ? mv.variance.squareRoot() : 1
+            if ReferenceStats.usesLogScale(f) {
+                let lv = Descriptive.meanVarianceIgnoringNaN(v.map { log(Swift.max($0, 1e-3)) })
+                s.logMean[f] = lv.mean; s.logSD[f] = lv.variance > 0 ? lv.variance.squareRoot() : 1
+            }
+            let role = FeatureSchema.roles[f]
+            if role == .categorical || role == .boolean {
+                var counts: [Int: Int] = [:]
+                for x in v { counts[Int(x), default: 0] += 1 }
+                let mode = Double(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0)
+                s.median[f] = mode; s.stuckValue[f] = role == .boolean ? 1 : mode
+            } else {
+                let sorted = RadixSort.sorted(v)
+                s.median[f] = Descriptive.quantile(sorted: sorted, 0.5)
+                s.stuckValue[f] = Descriptive.quantile(sorted: sorted, 0.75)
+            }
+        }
+        return s
+    }
+
+    /// Rejects what the generator cannot run (the scenario validator gives the friendly version).
+    static func check(_ s: Scenario) throws {
+        let p = s.population
+        if p.customers < 1 { throw SimulationError.invalid(path: "population.customers", message: "must be at least 1; got \(p.customers)") }
+        if p.merchants < 1 { throw SimulationError.invalid(path: "population.merchants", message: "must be at least 1; got \(p.merchants)") }
+        if !(p.transactionsPerDay > 0 && p.transactionsPerDay < 1e9) {
+            throw SimulationError.invalid(path: "population.transactions_per_day", message: "must be a positive number; got \(p.transactionsPerDay)")
+        }
+        if !(p.baseFraudRate > 0 && p.baseFraudRate < 0.5) {
+            throw SimulationError.invalid(path: "population.base_fraud_rate", message: "must be in (0, 0.5); got \(p.baseFraudRate)")
+        }
+        if !(p.weeklySeasonality >= 0 && p.weeklySeasonality <= 1) {
+            throw SimulationError.invalid(path: "population.weekly_seasonality", message: "must be in [0, 1]; got \(p.weeklySeasonality)")
+        }
+        if s.referenceDays < 1 { throw SimulationError.invalid(path: "reference_days", message: "must be at least 1; got \(s.referenceDays)") }
+        if s.productionDays < 0 { throw SimulationError.invalid(path: "production_days", message: "must not be negative") }
+        let ld = s.labelDelay
+        if !(ld.medianDays > 0 && ld.tailDays >= ld.medianDays) {
+            throw SimulationError.invalid(path: "label_delay", message: "needs median_days > 0 and tail_days >= median_days")
+        }
+        if !(ld.neverReportedShare >= 0 && ld.neverReportedShare <= 1) {
+            throw SimulationError.invalid(path: "label_delay.never_reported_share", message: "must be in [0, 1]")
+        }
+        for (i, f) in s.failures.enumerated() where f.kind != .none {
+            guard let entry = FailureCatalog.entry(kind: f.kind, subkind: f.subkind) else {
+                throw SimulationError.invalid(path: "failures[\(i)].subkind", message: "unknown sub-kind '\(f.subkind)' of \(f.kind.rawValue); known: \(FailureCatalog.subkinds(of: f.kind).joined(separator: ", "))")
+            }
+            for name in f.features where FeatureSchema.index(of: name) == nil {
+                throw SimulationError.invalid(path: "failures[\(i)].features", message: "unknown feature '\(name)'")
+            }
+            for p in entry.parameters {
+                guard let value = f.parameters[p.name] else { continue }
+                let path = "failures[\(i)].parameters.\(p.name)"
+                switch (value, p.choices) {
+                case (.number, .some(let choices)):
+                    throw SimulationError.invalid(path: path, message: "must be one of \(choices.joined(separator: ", "))")
+                case (.text, .none):
+                    throw SimulationError.invalid(path: path, message: "must be a number")
+                case (.text(let w), .some(let choices)) where !choices.contains(w):
+                    throw SimulationError.invalid(path: path, message: "must be one of \(choices.joined(separator: ", ")); got '\(w)'")
+                case (.number(let x), .none):
+                    if let r = p.range, !r.contains(x) {
+                        throw SimulationError.invalid(path: path, message: "must be in \(r.lowerBound)...\(r.upperBound); got \(x)")
+                    }
+                default: break
+                }
+            }
+            let features = TransactionSimulator.features(of: f)
+            if !entry.allowedRoles.isEmpty {
+                for name in features where !entry.allowedRoles.contains(ServedFeatures.role(of: name) ?? .numeric) {
+                    throw SimulationError.invalid(path: "failures[\(i)].features", message: "\(f.subkind) cannot act on '\(name)'")
+                }
+            }
+            if f.subkind == "column_swap" && features.count != 2 {
+                throw SimulationError.invalid(path: "failures[\(i)].features", message: "column_swap needs exactly 2 features")
+            }
+        }
+    }
+
+    /// The features a failure acts on: its own list, else the catalog's default.
+    static func features(of f: FailureSpec) -> [String] {
+        if !f.features.isEmpty { return f.features }
+        return FailureCatalog.entry(kind: f.kind, subkind: f.subkind)?.defaultFeatures ?? []
+    }
+}
+
+/// The days of a simulation, in order: a `Sequence` of `DayBatch`. Holds the shards' state, so
+/// iterate it once; ask the simulator for a new stream to start again.
+public final class DayStream: Sequence, IteratorProtocol {
+    public let simulator: TransactionSimulator
+    public let jobs: Int
+    private let shards: [Shard]
+    private let planner: DayPlanner
+    private let outages: Outages
+    private var day: Int
+    private let firstEmitted: Int
+    private var nextID: Int64 = 0
+
+    init(simulator: TransactionSimulator, jobs: Int, includeBurnIn: Bool) {
+        self.simulator = simulator
+        self.jobs = Swift.max(1, jobs)
+        let s = simulator.scenario
+        let firstDay = -s.referenceDays - TransactionSimulator.burnInDays
+        let c = s.population.customers, k = TransactionSimulator.shardCount
+        shards = (0..<k).map { i in
+            Shard(index: i, first: i * c / k, count: (i + 1) * c / k - i * c / k, scenario: s,
+                  merchants: simulator.merchants, firstDay: firstDay, rateScale: simulator.rateScale)
+        }
+        planner = simulator.planner
+        outages = Outages(s)
+        day = firstDay
+        firstEmitted = includeBurnIn ? firstDay : -s.referenceDays
+    }
+
+    /// The next day's batch, or nil after the last production day.
+    public func next() -> DayBatch? {
+        let last = simulator.scenario.productionDays - 1
+        while day < firstEmitted { _ = generate(day, emit: false); day += 1 }
+        guard day <= last else { return nil }
+        let batch = generate(day, emit: true)
+        day += 1
+        return batch
+    }
+
+    /// One day; burn-in days (`emit` false) advance the world but take no transaction ids.
+    private func generate(_ day: Int, emit: Bool) -> DayBatch {
+        let plan = planner.plan(day: day)
+        let shards = self.shards, outages = self.outages
+        let parts = (try? Parallel.map(shards.count, jobs: jobs) { shards[$0].generate(plan, outages: outages) }) ?? []
+        var batch = DayStream.merge(parts, day: day, active: DayPlan.active(simulator.scenario, day: day).map {
+            ActiveFailure(index: $0.index, kind: $0.spec.kind, subkind: $0.spec.subkind, strength: $0.strength)
+        })
+        if emit {
+            for i in 0..<batch.count { batch.transactionID[i] = nextID + Int64(i) }
+            nextID += Int64(batch.count)
+        }
+        if !batch.activeFailures.isEmpty {
+            Injectors.apply(to: &batch, scenario: simulator.scenario, stats: simulator.referenceStats)
+        }
+        return batch
+    }
+
+    /// Merges the shards' rows into one batch in time order (stable: shard, then customer order).
+    static func merge(_ parts: [ShardDay], day: Int, active: [ActiveFailure]) -> DayBatch {
+        let n = parts.reduce(0) { $0 + $1.count }
+        var b = DayBatch(day: day, count: n, activeFailures: active)
+        var start = [Int](repeating: 0, count: 86401)
+        for p in parts { for s in p.second { start[Int(s) + 1] += 1 } }
+        for s in 0..<86400 { start[s + 1] += start[s] }
+        b.transactionID = [Int64](repeating: 0, count: n)
+        b.secondOfDay = [Int32](repeating: 0, count: n)
+        b.customerID = [Int32](repeating: 0, count: n)
+        b.isFraud = [UInt8](repeating: 0, count: n)
+        b.fraudProbability = [Double](repeating: 0, count: n)
+        b.riskLogit = [Double](repeating: 0, count: n)
+        b.chargebackDay = [Int32](repeating: 0, count: n)
+        b.isCompromised = [UInt8](repeating: 0, count: n)
+        b.isResampled = [UInt8](repeating: 0, count: n)
+        b.staleCustomer = [UInt8](repeating: 0, count: n)
+        b.alteredMask = [UInt32](repeating: 0, count: n)
+        b.textMask = [UInt32](repeating: 0, count: n)
+        b.isDuplicate = [UInt8](repeating: 0, count: n)
+        b.activeKindsMask = [UInt8](repeating: b.activeKinds, count: n)
+        // Gather whole rows (216 contiguous bytes each) into time order, then transpose sequentially:
+        // scattering column by column would miss the cache on every value.
+        let stride = Shard.stride
+        var sorted = [Double](unsafeUninitializedCapacity: n * stride) { _, filled in filled = n * stride }
+        sorted.withUnsafeMutableBufferPointer { out in
+            for p in parts where p.count > 0 {
+                p.rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<p.count {
+                        let s = Int(p.second[i]), d = start[s]
+                        start[s] += 1
+                        (out.baseAddress! + d * stride).update(from: rows.baseAddress! + i * stride, count: stride)
+                        b.secondOfDay[d] = p.second[i]; b.customerID[d] = p.customer[i]
+                        b.riskLogit[d] = p.logit[i]; b.fraudProbability[d] = RiskFunction.sigmoid(p.logit[i])
+                        b.isFraud[d] = p.y[i]; b.chargebackDay[d] = p.chargeback[i]
+                        b.staleCustomer[d] = p.flags[i] & 1; b.isCompromised[d] = (p.flags[i] >> 2) & 1
+                        b.isResampled[d] = (p.flags[i] >> 1) & 1
+                    }
+                }
+            }
+        }
+        // Transpose in blocks of 256 rows (55 KB, cache resident) into the value columns; the 7
+        // alternative/cache columns only on days a definition_skew or stale fault needs them.
+        let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
+        let width = needsExtra ? stride : FeatureSchema.count
+        var columns: [[Double]] = []
+        columns.reserveCapacity(width)
+        sorted.withUnsafeBufferPointer { rows in
+            for k in 0..<width {
+                columns.append([Double](unsafeUninitializedCapacity: n) { _, filled in filled = n })
+            }
+            var pointers: [UnsafeMutablePointer<Double>] = []
+            for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+            pointers.withUnsafeBufferPointer { cols in
+                var lo = 0
+                while lo < n {
+                    let hi = Swift.min(n, lo + 256)
+                    for k in 0..<width {
+                        let col = cols[k]
+                        for i in lo..<hi { col[i] = rows[i * stride + k] }
+                    }
+                    lo = hi
+                }
+            }
+        }
+        var numeric = b.clean.numeric, codes = b.clean.codes
+        for f in 0..<FeatureSchema.count {
+            if FeatureSchema.isCategorical[f] { codes[f] = columns[f].map { Int32($0) } } else { numeric[f] = columns[f] }
+        }
+        let extra = needsExtra ? Array(columns[FeatureSchema.count...]) : [[Double]](repeating: [], count: 7)
+        b.clean.numeric = numeric; b.clean.codes = codes
+        b.served = b.clean
+        // Alternative definitions (10-minute count, 1-hour count, 1-hour sum, 7-day ratio) and the cache.
+        b.alternative = [extra[0], numeric[FeatureSchema.count1h], extra[1], extra[2]]
+        b.cached = [extra[3], extra[4], extra[5], extra[6]]
+        return b
+    }
+}

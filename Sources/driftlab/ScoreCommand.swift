@@ -1,0 +1,59 @@
+import DriftCore
+import DriftModels
+import Foundation
+
+/// `driftlab score`: applies a model file to a CSV, appending `score` and `decision` to each row.
+let scoreCommand = Command(
+    name: "score",
+    summary: "Score a CSV with a trained model (appends score and decision)",
+    help: """
+    USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv>
+
+    Copies every row of --data and appends 'score' (the calibrated fraud probability) and
+    'decision' (1 where the model's probability reaches the threshold in the model card).
+    Missing feature columns, unseen categories and infinite values are served by the fitted
+    encoding and reported on stderr; they do not stop the scoring.
+
+    EXAMPLE: driftlab score --model model.json --data out/production.csv --out scores.csv
+    """,
+    run: { args in
+        let modelPath = try args.requiredOption("model")
+        let data = try args.requiredOption("data")
+        let out = try args.requiredOption("out")
+        try args.finish(knownFlags: ["model", "data", "out"])
+        let model = try TrainedModel.load(from: modelPath)
+
+        let header = try CSVReader(path: data).header
+        var types: [String: ColumnType] = [:]
+        switch model.estimator {
+        case .logistic(let e, _):
+            for case .categorical(let c) in e.features where header.contains(c.name) { types[c.name] = .categorical }
+        case .stumps(let b, _):
+            for f in b.features where f.isCategorical && header.contains(f.name) { types[f.name] = .categorical }
+        }
+        let table = try Table.readCSV(data, types: types)
+        for name in model.featureNames {
+            if let c = table[name], !c.isNumeric, types[name] == nil {
+                printError("warning: column '\(name)' holds text where the model expects numbers; non-numbers are scored as missing")
+            }
+        }
+        let scores = model.score(table)
+        for line in scores.report.lines { printError("warning: " + line) }
+
+        // Stream the input again so every original cell is copied verbatim.
+        let reader = try CSVReader(path: data)
+        let keep = reader.header.indices.filter { reader.header[$0] != "score" && reader.header[$0] != "decision" }
+        let writer = try CSVWriter(path: out, header: keep.map { reader.header[$0] } + ["score", "decision"])
+        var row = 0
+        while try reader.next() {
+            for i in keep { if reader.isEmpty(i) { writer.emptyField() } else { writer.field(reader.field(i)) } }
+            writer.field(scores.calibrated[row], decimals: 6)
+            writer.field(Int(scores.decisions[row]))
+            try writer.endRow()
+            row += 1
+        }
+        try writer.finish()
+        let alerts = scores.decisions.reduce(0) { $0 + Int($1) }
+        print("scored \(row) rows with \(model.kind.rawValue) model; \(alerts) flagged (\(String(format: "%.2f", 100 * Double(alerts) / Double(Swift.max(row, 1))))%)")
+        print("wrote \(out)")
+    })

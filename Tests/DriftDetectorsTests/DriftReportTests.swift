@@ -1,0 +1,113 @@
+import DriftCore
+import Foundation
+import Testing
+@testable import DriftDetectors
+
+@Suite("Drift report, ranking and bad input")
+struct DriftReportTests {
+    static func table(_ columns: [(String, Column)]) -> Table { try! Table(columns: columns) }
+
+    @Test func mismatchedColumnsAreReportedNotFatal() throws {
+        let reference = DriftReportTests.table([("a", .numeric([1, 2, 3, 4])), ("b", .numeric([1, 1, 2, 2])),
+                                                ("c", .categorical(CategoricalColumn(strings: ["x", "y", "x", "y"])))])
+        let current = DriftReportTests.table([("a", .numeric([1, 2, 3, 5])), ("d", .numeric([0, 0, 0, 0])),
+                                              ("c", .numeric([1, 2, 3, 4]))])
+        let report = try DriftReport.compute(reference: reference, current: current)
+        #expect(report.features.map(\.feature) == ["a"])
+        #expect(report.onlyInReference == ["b"] && report.onlyInCurrent == ["d"] && report.typeMismatches == ["c"])
+        var configuration = DriftConfiguration()
+        configuration.features = ["a", "zz"]
+        #expect(throws: DriftReportError.unknownFeature("zz", available: ["a", "c"])) {
+            try DriftReport.compute(reference: reference, current: current, configuration: configuration)
+        }
+    }
+
+    @Test func badInputGivesDefinedResults() throws {
+        let reference = DriftReportTests.table([
+            ("empty", .numeric([1, 2, 3, 4, 5, 6])), ("allNaN", .numeric([1, 2, 3, 4, 5, 6])),
+            ("single", .numeric([1, 2, 3, 4, 5, 6])), ("inf", .numeric([1, 2, 3, 4, 5, 6])),
+            ("constant", .numeric([7, 7, 7, 7, 7, 7])), ("refNaN", .numeric([.nan, .nan, .nan, .nan, .nan, .nan])),
+            ("cat", .categorical(CategoricalColumn(strings: ["a", "b", "a", "b", "a", "b"]))),
+        ])
+        // An empty window: every feature gets a note, no alarm, no trap.
+        let emptyWindow = DriftReportTests.table([("empty", .numeric([])), ("cat", .categorical(CategoricalColumn(strings: [])))])
+        let empty = try DriftReport.compute(reference: reference, current: emptyWindow)
+        #expect(empty.features.allSatisfy { $0.note == "empty window" && !$0.alarm && $0.pValue.isNaN })
+
+        // Windows of different lengths, so one single-column table each.
+        let windows: [(String, Column)] = [
+            ("allNaN", .numeric([.nan, .nan])), ("single", .numeric([3.5])),
+            ("inf", .numeric([1, .infinity, -.infinity, 2, 3])), ("constant", .numeric([7, 7, 8])),
+            ("refNaN", .numeric([1, 2])), ("cat", .categorical(CategoricalColumn(strings: ["", "", "c"]))),
+        ]
+        var all: [FeatureDrift] = []
+        var results: [DetectorResult] = []
+        for (name, column) in windows {
+            let report = try DriftReport.compute(reference: reference, current: DriftReportTests.table([(name, column)]))
+            all += report.features
+            results += report.results
+        }
+        let rows = Dictionary(uniqueKeysWithValues: all.map { ($0.feature, $0) })
+        #expect(rows["allNaN"]?.note == "window has no values (all missing)" && rows["allNaN"]?.currentMissing == 2)
+        #expect(rows["refNaN"]?.note == "reference has no values")
+        #expect(rows["single"]?.pValue.isFinite == true && rows["single"]?.currentCount == 1)
+        // Infinite values are counted in KS (as the extreme values they are) but skipped by W1.
+        #expect(rows["inf"]?.statistic.isFinite == true && rows["inf"]?.wasserstein.isFinite == true)
+        // A constant reference gets "below / at / above" bins; a new value above it moves PSI.
+        #expect((rows["constant"]?.populationStabilityIndex ?? 0) > 0.1 && rows["constant"]?.unseenRate == 1.0 / 3)
+        #expect(rows["cat"]?.currentMissing == 2 && rows["cat"]?.unseenRate == 1)
+        for f in all { #expect(!f.statistic.isNaN || f.note != nil, "\(f.feature)") }
+        // Results carry the detector contract.
+        for r in results {
+            #expect(r.threshold == 0.05 && (r.alarm ? r.indicates == .covariateShift : r.indicates == FailureKind.none))
+        }
+        // Direct calls on degenerate input do not trap either.
+        #expect(KolmogorovSmirnov().test(reference: [], current: [1]).pValue?.isNaN == true)
+        #expect(TwoSampleStatistics.welchTest([1], [2]).pValue?.isNaN == true)
+        #expect(TwoSampleStatistics.brownForsythe([1, 1, 1], [1, 1]).pValue == 1)
+        #expect(TwoSampleStatistics.wasserstein(sortedA: [], sortedB: [1]).isNaN)
+        #expect(PSIReference(sortedReference: []).binCount == 1)
+    }
+
+    @Test func rankingWeightsDriftByImportance() throws {
+        var rng = Xoshiro256StarStar(seed: 3)
+        let n = 4000
+        let refA = (0..<n).map { _ in rng.normal() }, refB = (0..<n).map { _ in rng.normal() }, refC = (0..<n).map { _ in rng.normal() }
+        let curA = (0..<n).map { _ in rng.normal() + 0.5 }, curB = (0..<n).map { _ in rng.normal() + 1.0 }, curC = (0..<n).map { _ in rng.normal() }
+        let reference = DriftReportTests.table([("a", .numeric(refA)), ("b", .numeric(refB)), ("c", .numeric(refC))])
+        let current = DriftReportTests.table([("a", .numeric(curA)), ("b", .numeric(curB)), ("c", .numeric(curC))])
+        var configuration = DriftConfiguration()
+        // b drifts most but the model barely uses it: it alarms but does not page, and a ranks first.
+        configuration.importance = ["a": 0.6, "b": 0.01, "c": 0.39]
+        let report = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
+        #expect(report.features.map(\.feature) == ["a", "b", "c"])
+        let b = report.features[1]
+        #expect(b.alarm && !b.pages && b.populationStabilityIndex > report.features[0].populationStabilityIndex)
+        #expect(report.features[0].pages && !report.features[2].alarm)
+        // Without importances the bigger drift ranks first.
+        let plain = try DriftReport.compute(reference: reference, current: current)
+        #expect(plain.features.map(\.feature) == ["b", "a", "c"])
+        // The free-standing ranking with an importance array.
+        let ranked = DriftRanking.rank(effect: ["a": 0.3, "b": 1.2, "c": 0.0], features: ["a", "b", "c"], importance: [0.6, 0.01, 0.39])
+        #expect(ranked.map(\.feature) == ["a", "b", "c"])
+    }
+
+    @Test func jsonIsDeterministicAndRulesDiffer() throws {
+        var rng = Xoshiro256StarStar(seed: 5)
+        // Huge windows: a trivial shift of 0.03 SD is significant but below every effect floor.
+        let n = 200_000
+        let ref = (0..<n).map { _ in rng.normal() }, cur = (0..<n).map { _ in rng.normal() + 0.03 }
+        let reference = DriftReportTests.table([("x", .numeric(ref))]), current = DriftReportTests.table([("x", .numeric(cur))])
+        var configuration = DriftConfiguration()
+        configuration.rule = .significance
+        let significance = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
+        configuration.rule = .combined
+        let combined = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
+        configuration.rule = .effectSize
+        let effect = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
+        #expect(significance.features[0].alarm && !combined.features[0].alarm && !effect.features[0].alarm)
+        #expect(combined.json().serialized() == (try DriftReport.compute(reference: reference, current: current)).json().serialized())
+        let json = try JSON.parse(combined.json().serialized())
+        #expect(json["features"]?.arrayValue?.first?["test"]?.stringValue == "ks")
+    }
+}

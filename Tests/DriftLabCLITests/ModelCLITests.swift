@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// `driftlab train` and `driftlab score` end to end on the model fixture (uses CLIRunner.swift).
+@Suite struct ModelCLITests {
+    let fixture = packageRoot.appendingPathComponent("Tests/Fixtures/models/transactions.csv").path
+
+    @Test func trainThenScoreHappyPath() throws {
+        let dir = try makeScratchFolder("model-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model.json").path
+        let train = try runDriftlab(["train", "--data", fixture, "--model", "stumps", "--rounds", "60", "--out", model])
+        #expect(train.exitCode == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("validation ROC AUC"))
+        let card = try String(contentsOfFile: model, encoding: .utf8)
+        for key in ["\"binning\"", "\"hyperparameters\"", "\"calibration\"", "\"threshold\"", "\"alert_budget\"", "\"roc_auc_interval_95\"",
+                    "\"day_range\"", "\"feature_importance\""] {
+            #expect(card.contains(key), "model card lacks \(key)")
+        }
+
+        // Production: drop a feature column and add an unseen category; both are reported, not fatal.
+        let lines = try String(contentsOfFile: fixture, encoding: .utf8).split(separator: "\n").map(String.init)
+        var header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let drop = try #require(header.firstIndex(of: "ip_risk_score"))
+        let category = try #require(header.firstIndex(of: "merchant_category"))
+        header.remove(at: drop)
+        var rows = [header.joined(separator: ",")]
+        for (k, line) in lines[1..<201].enumerated() {
+            var f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if k % 10 == 0 { f[category] = "space_tourism" }
+            f.remove(at: drop)
+            rows.append(f.joined(separator: ","))
+        }
+        let production = dir.appendingPathComponent("production.csv").path
+        try (rows.joined(separator: "\n") + "\n").write(toFile: production, atomically: true, encoding: .utf8)
+        let scores = dir.appendingPathComponent("scores.csv").path
+        let score = try runDriftlab(["score", "--model", model, "--data", production, "--out", scores])
+        #expect(score.exitCode == 0, "\(score.stderr)")
+        #expect(score.stderr.contains("ip_risk_score") && score.stderr.contains("space_tourism"))
+        let out = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n")
+        #expect(out.count == 201)
+        #expect(out[0] == Substring(header.joined(separator: ",") + ",score,decision"))
+        // Original cells are copied verbatim.
+        #expect(out[1].hasPrefix(Substring(rows[1] + ",")))
+    }
+
+    @Test func clearErrors() throws {
+        let dir = try makeScratchFolder("model-cli-errors")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.json").path
+        func write(_ name: String, _ text: String) throws -> String {
+            let p = dir.appendingPathComponent(name).path
+            try text.write(toFile: p, atomically: true, encoding: .utf8)
+            return p
+        }
+        let oneClass = try write("one.csv", "x,is_fraud\n1,0\n2,0\n3,0\n")
+        var r = try runDriftlab(["train", "--data", oneClass, "--model", "logistic", "--out", out])
+        #expect(r.exitCode == 1 && r.stderr.contains("training needs both"))
+
+        let badLabel = try write("bad.csv", "x,is_fraud\n1,0\n2,1\n3,yes\n4,0\n")
+        r = try runDriftlab(["train", "--data", badLabel, "--model", "logistic", "--out", out])
+        #expect(r.exitCode == 1 && r.stderr.contains("line 4") && r.stderr.contains("'yes'"))
+
+        r = try runDriftlab(["train", "--data", badLabel, "--model", "logistic", "--label", "fraud", "--out", out])
+        #expect(r.exitCode == 1 && r.stderr.contains("no label column 'fraud'"))
+
+        r = try runDriftlab(["train", "--data", badLabel, "--model", "forest", "--out", out])
+        #expect(r.exitCode == 64)
+
+        let corrupt = try write("corrupt.json", "{\"format\": \"driftlab-model\", \"format_version\": 1, \"kind\": \"stumps\"")
+        r = try runDriftlab(["score", "--model", corrupt, "--data", badLabel, "--out", dir.appendingPathComponent("s.csv").path])
+        #expect(r.exitCode == 1 && r.stderr.contains("not a usable model file"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import DriftCore
+@testable import DriftSim
+
+@Suite struct WorldTests {
+    @Test func sameSeedGivesIdenticalBatchesOnAnyThreadCountAndAnotherSeedDiffers() throws {
+        let s = smallScenario(referenceDays: 3, productionDays: 4, failures: [
+            FailureSpec(kind: .dataQuality, subkind: "missing", features: ["amount"], startDay: 1, severity: 0.5),
+            FailureSpec(kind: .priorShift, subkind: "fraud_wave", features: [], startDay: 2, severity: 1),
+        ])
+        let sim = try TransactionSimulator(scenario: s)
+        let one = Array(sim.days(jobs: 1)), two = Array(sim.days(jobs: 2))
+        #expect(one.count == 7 && two.count == 7)
+        for (a, b) in zip(one, two) {
+            #expect(a.transactionID == b.transactionID && a.customerID == b.customerID && a.secondOfDay == b.secondOfDay)
+            #expect(a.served.codes == b.served.codes && a.clean == b.clean)
+            #expect(a.served.numeric.map { $0.map(\.bitPattern) } == b.served.numeric.map { $0.map(\.bitPattern) })
+            #expect(a.isFraud == b.isFraud && a.riskLogit == b.riskLogit && a.chargebackDay == b.chargebackDay)
+        }
+        var other = s
+        other.seed = 12
+        let c = Array(try TransactionSimulator(scenario: other).days(jobs: 2))
+        #expect(c[0].clean.numeric[FeatureSchema.amount] != one[0].clean.numeric[FeatureSchema.amount])
+    }
+
+    @Test func baseFraudRateMatchesTheScenario() throws {
+        var s = smallScenario(referenceDays: 30, productionDays: 0)
+        s.population.baseFraudRate = 0.02
+        let (_, days) = try allDays(s)
+        let n = days.reduce(0) { $0 + $1.count }
+        let frauds = days.reduce(0) { $0 + $1.isFraud.reduce(0) { $0 + Int($1) } }
+        let meanP = days.reduce(0.0) { $0 + $1.fraudProbability.reduce(0, +) } / Double(n)
+        // The intercept is tuned on these very days (the pilot), so the mean probability is on target;
+        // the realised rate is binomial around it.
+        #expect(abs(meanP - 0.02) < 0.001, "mean fraud probability \(meanP)")
+        #expect(withinBinomial(Double(frauds) / Double(n), meanP, n), "fraud rate \(Double(frauds) / Double(n)) over \(n)")
+        // Volume: Poisson around transactions_per_day with the weekly cycle (mean factor 1 over whole weeks).
+        let perDay = Double(days.prefix(28).reduce(0) { $0 + $1.count }) / 28
+        #expect(abs(perDay - 1500) < 100, "mean daily volume \(perDay)")
+        // Compromised cards make risky bursts: their fraud probability is far above the rest.
+        var pc = 0.0, nc = 0, po = 0.0, no = 0
+        for b in days { for i in 0..<b.count { if b.isCompromised[i] == 1 { pc += b.fraudProbability[i]; nc += 1 } else { po += b.fraudProbability[i]; no += 1 } } }
+        #expect(nc > 100 && pc / Double(nc) > 10 * po / Double(no))
+    }
+
+    @Test func fraudIsLearnableButNotTrivially() throws {
+        // The Bayes-optimal score (the true probability) sets the ceiling of any model's ROC AUC.
+        let (_, days) = try allDays(smallScenario(referenceDays: 30, productionDays: 0))
+        var pairs: [(Double, UInt8)] = []
+        for b in days { for i in 0..<b.count { pairs.append((b.fraudProbability[i], b.isFraud[i])) } }
+        pairs.sort { $0.0 < $1.0 }
+        var rankSum = 0.0, positives = 0.0
+        for (r, e) in pairs.enumerated() where e.1 == 1 { rankSum += Double(r + 1); positives += 1 }
+        let negatives = Double(pairs.count) - positives
+        let auc = (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+        #expect(auc > 0.88 && auc < 0.97, "Bayes ROC AUC \(auc)")
+    }
+
+    @Test func velocityFeaturesFollowTheCustomersOwnHistory() throws {
+        let s = smallScenario(referenceDays: 14, productionDays: 24)
+        let (_, days) = try allDays(s)
+        struct History { var open = Int.min; var times: [Int] = []; var amounts: [Double] = []; var days: [Int] = [] }
+        var history: [Int32: History] = [:]
+        var checked24 = 0, checked30 = 0
+        let first = days[0].day
+        for b in days {
+            for i in 0..<b.count {
+                let c = b.customerID[i]
+                let t = (b.day - first) * 86400 + Int(b.secondOfDay[i])
+                let amount = b.clean.numeric[FeatureSchema.amount][i]
+                let open = b.day - Int(b.clean.numeric[FeatureSchema.accountAge][i])
+                var h = history[c] ?? History()
+                if h.open != open { h = History(); h.open = open }  // a new account in this slot: history restarts
+                let known = b.day > first
+                if known {
+                    var c1 = 0, c24 = 0, s24 = 0.0
+                    for k in stride(from: h.times.count - 1, through: Swift.max(0, h.times.count - Shard.ringSize), by: -1) {
+                        let dt = t - h.times[k]
+                        if dt >= 86400 { break }
+                        c24 += 1; s24 += h.amounts[k]
+                        if dt < 3600 { c1 += 1 }
+                    }
+                    #expect(b.clean.numeric[FeatureSchema.count1h][i] == Double(c1))
+                    #expect(b.clean.numeric[FeatureSchema.count24h][i] == Double(c24))
+                    #expect(abs(b.clean.numeric[FeatureSchema.sum24h][i] - s24) < 0.011)
+                    checked24 += 1
+                    if b.day - first >= 31 {
+                        var sum = 0.0, n = 0
+                        for k in h.days.indices where b.day - h.days[k] >= 1 && b.day - h.days[k] <= 30 { sum += h.amounts[k]; n += 1 }
+                        let ratio = n > 0 ? amount / (sum / Double(n)) : 1
+                        #expect(abs(b.clean.numeric[FeatureSchema.ratio30d][i] - ratio) < 1e-4 * Swift.max(1, ratio))
+                        checked30 += 1
+                    }
+                }
+                h.times.append(t); h.amounts.append(amount); h.days.append(b.day)
+                history[c] = h
+            }
+        }
+        #expect(checked24 > 20_000 && checked30 > 5_000)
+    }
+
+    @Test func aScenarioThatCannotRunGivesAClearError() {
+        var s = smallScenario()
+        s.population.customers = 0
+        #expect(throws: SimulationError.self) { try TransactionSimulator(scenario: s) }
+        s = smallScenario(failures: [FailureSpec(kind: .schemaChange, subkind: "unit_scael", features: [], startDay: 0, severity: 1)])
+        do { _ = try TransactionSimulator(scenario: s); Issue.record("no error") } catch {
+            #expect("\(error)".contains("failures[0].subkind") && "\(error)".contains("unit_scale"))
+        }
+    }
+}
