@@ -1,4 +1,5 @@
 import DriftCore
+import DriftLab
 import DriftSim
 import DriftModels
 import Foundation
@@ -8,7 +9,7 @@ let benchCommand = Command(
     name: "bench",
     summary: "Measure throughput and speed ratios (run a release build)",
     help: """
-    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|detectors]
+    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|sweep]
 
     Runs the benchmarks of every module and prints one line per figure. Build in release mode
     first: debug builds of numeric loops are 10-50x slower.
@@ -54,6 +55,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
         ("core", { CoreBenchmarks.run() }),
         ("sim", { SimulatorBenchmarks.run(jobs: jobs) }),
         ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
+        ("sweep", { SweepBenchmarks.run(jobs: jobs) }),
     ]
 }
 

@@ -9,15 +9,15 @@ let commands: [Command] = [
     helpCommand,
     validateCommand,
     benchCommand,
-    sweepCommand,
-    mergeCommand,
-    compareCommand,
     chartsDemoCommand,
     generateCommand,
     trainCommand,
     scoreCommand,
     driftCommand,
     runCommand,
+    sweepCommand,
+    mergeCommand,
+    compareCommand,
 ]
 
 let helpCommand = Command(

@@ -57,10 +57,9 @@ let sweepCommand = Command(
         }
     })
 
-/// The real lab runner, reusing each reference period's models across the cells that share it.
-func labBackend() -> SweepBackend<Void> {
-    SweepBackend { _ in throw UsageError("the lab runner is not part of this build yet") }
-}
+/// The real lab runner, reusing each reference period's models and profiles across the cells
+/// that share it (`LabRunner.prepareReference`).
+func labBackend() -> SweepBackend<PreparedReference> { SweepBenchmarks.labBackend() }
 
 /// "diagnosis: macro-F1 0.912 (severity >= 0.5 and controls), 0.48 false alarms per 180 days on controls".
 func headline(_ s: SweepSummary) -> String {

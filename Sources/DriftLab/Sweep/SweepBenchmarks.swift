@@ -22,6 +22,16 @@ public enum SweepBenchmarks {
     }
     """
 
+    /// The lab runner as a sweep backend (default `LabOptions`; the simulator single-threaded, as
+    /// the sweep runs cells in parallel).
+    public static func labBackend(options: LabOptions = .init()) -> SweepBackend<PreparedReference> {
+        SweepBackend(prepare: { try LabRunner.prepareReference($0, options: options) },
+                     run: { try LabRunner.run($0, reference: $1, options: options) })
+    }
+
+    /// Runs the small sweep with the lab runner on `jobs` threads.
+    public static func run(jobs: Int) -> [BenchmarkResult] { run(jobs: jobs, backend: labBackend()) }
+
     /// Runs the small sweep with `backend` on `jobs` threads.
     public static func run<R>(jobs: Int, backend: SweepBackend<R>) -> [BenchmarkResult] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driftlab-bench-sweep-\(getpid())").path
