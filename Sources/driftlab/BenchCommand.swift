@@ -1,6 +1,8 @@
 import DriftCore
 import DriftDetectors
 import DriftLab
+import DriftLab
+import DriftSim
 import DriftModels
 import DriftSim
 import Foundation
@@ -11,6 +13,7 @@ let benchCommand = Command(
     summary: "Measure throughput and speed ratios (run a release build)",
     help: """
     USAGE: driftlab bench [--jobs N] [--json] [--only AREA] [--readme FILE]
+    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|sweep]
 
     Runs the benchmarks of every module and prints one line per figure. Build in release mode
     first: debug builds of numeric loops are 10-50x slower.
@@ -63,6 +66,7 @@ func benchmarkAreas(jobs: Int) -> [(String, () -> [BenchmarkResult])] {
         ("models", { ModelBenchmarks.run(rows: 1_000_000, jobs: jobs) }),
         ("detectors", { DetectorBenchmarks.run() + MonitorBenchmarks.run() }),
         ("lab", { LabBenchmarks.run(jobs: jobs) }),
+        ("sweep", { SweepBenchmarks.run(jobs: jobs) }),
     ]
 }
 

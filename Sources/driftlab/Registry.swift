@@ -15,6 +15,9 @@ let commands: [Command] = [
     runCommand,
     benchCommand,
     chartsDemoCommand,
+    sweepCommand,
+    mergeCommand,
+    compareCommand,
 ]
 
 let helpCommand = Command(

@@ -10,7 +10,7 @@ private let scenariosFolder = packageRoot.appendingPathComponent("scenarios")
 
 private func bundledScenarioFiles() throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: scenariosFolder.path)
-        .filter { $0.hasSuffix(".json") && $0 != "schema.json" }.sorted()
+        .filter { $0.hasSuffix(".json") && !$0.hasSuffix("schema.json") && !$0.hasSuffix("-sweep.json") && !$0.hasSuffix("-base.json") }.sorted()
         .map { scenariosFolder.appendingPathComponent($0).path }
 }
 
