@@ -13,11 +13,11 @@ let commands: [Command] = [
     scoreCommand,
     driftCommand,
     runCommand,
-    benchCommand,
-    chartsDemoCommand,
     sweepCommand,
     mergeCommand,
     compareCommand,
+    benchCommand,
+    chartsDemoCommand,
 ]
 
 let helpCommand = Command(
