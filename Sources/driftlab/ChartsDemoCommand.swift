@@ -18,7 +18,7 @@ let chartsDemoCommand = Command(
     OPTIONS:
       --out DIR    folder for report.html (created if missing)
 
-    EXAMPLE: driftlab charts-demo --out /tmp/demo && xdg-open /tmp/demo/report.html
+    EXAMPLE: driftlab charts-demo --out results/charts-demo && xdg-open results/charts-demo/report.html
     """,
     hidden: true,
     run: { args in
