@@ -4,22 +4,12 @@ import Foundation
 /// here, so output is well-formed XML and identical run to run.
 public enum Markup {
     /// Text content: `&`, `<`, `>` escaped; control characters that XML 1.0 forbids become spaces.
-    public static func escapeText(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(isXMLChar(scalar) ? scalar : " ")
-            }
-        }
-        return out
-    }
+    public static func escapeText(_ s: String) -> String { escape(s, attribute: false) }
 
     /// Attribute values (always written in double quotes): text escaping plus quotes and newlines.
-    public static func escapeAttribute(_ s: String) -> String {
+    public static func escapeAttribute(_ s: String) -> String { escape(s, attribute: true) }
+
+    private static func escape(_ s: String, attribute: Bool) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -27,10 +17,10 @@ public enum Markup {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n": out += "&#10;"
-            case "\r", "\t": out += " "
+            case "\"" where attribute: out += "&quot;"
+            case "'" where attribute: out += "&#39;"
+            case "\n" where attribute: out += "&#10;"
+            case "\r" where attribute, "\t" where attribute: out += " "
             default: out.unicodeScalars.append(isXMLChar(scalar) ? scalar : " ")
             }
         }
