@@ -17,6 +17,8 @@ public struct HTMLReport: Sendable {
         case number(Double, decimals: Int)
         case integer(Int)
         case link(Link)
+        /// Several links in one cell, separated by spaces (e.g. the seeds of one sweep cell).
+        case links([Link])
         public init(stringLiteral value: String) { self = .text(value) }
     }
 
@@ -122,6 +124,7 @@ public struct HTMLReport: Sendable {
         case .number(let v, let decimals): return "<td class=\"num\">" + formatNumber(v, decimals: decimals) + "</td>"
         case .integer(let v): return "<td class=\"num\">" + String(v) + "</td>"
         case .link(let link): return "<td>" + anchor(link) + "</td>"
+        case .links(let links): return "<td>" + links.map(anchor).joined(separator: " ") + "</td>"
         }
     }
 

@@ -22,6 +22,10 @@ public struct Heatmap: Chart {
     public var valueLabel: String
     /// Print each value in its cell when it fits, with this many decimals (nil: no numbers).
     public var annotationDecimals: Int? = nil
+    /// Leave cells holding exactly 0 unannotated (sparse confusion matrices read faster, files stay small).
+    public var annotateZeros = true
+    /// Draw the colour bar at the right; small multiples sharing one scale can leave it out.
+    public var colourLegend = true
     public var scale: ColourScale = .blues
     public var width: Double = 760
     public var height: Double = 380
@@ -74,7 +78,7 @@ public struct Heatmap: Chart {
         // Right: colour bar, its tick labels and its rotated title.
         let legendTickWidth = legendTicks.labels.map { TextMetrics.width($0, size: size) }.max() ?? 0
         let barWidth = 12.0
-        let rightMargin = m + ChartStyle.labelSize + 6 + legendTickWidth + 6 + barWidth + 14
+        let rightMargin = colourLegend ? m + ChartStyle.labelSize + 6 + legendTickWidth + 6 + barWidth + 14 : m
         // Left: the rotated axis title, then row labels (capped at 30% of the width, cut with an ellipsis).
         let rowLabelMax = max(30, width * 0.3)
         let rows = (0..<rowCount).map { TextMetrics.fit($0 < rowLabels.count ? rowLabels[$0] : "", maxWidth: rowLabelMax, size: size) }
@@ -97,10 +101,14 @@ public struct Heatmap: Chart {
         let cellHeight = (bottom - top) / Double(rowCount)
 
         // Cells with tooltips; numbers when they fit.
-        svg.open("g", [("class", .text("cells")), ("shape-rendering", .text("crispEdges"))])
         let decimals = annotationDecimals
         let annotationSize = min(ChartStyle.annotationSize, cellHeight - 2)
+        // White separators only where cells are big enough; dense grids would turn into stripes.
         let separated = slot >= 10 && cellHeight >= 10
+        var groupAttributes: [(String, SVGWriter.Value)] = [("class", .text("cells")), ("shape-rendering", .text("crispEdges"))]
+        if separated { groupAttributes += [("stroke", .text("#ffffff")), ("stroke-width", .number(0.5))] }
+        svg.open("g", groupAttributes)
+        var annotations: [(text: String, x: Double, y: Double, fill: String)] = []
         for r in 0..<rowCount {
             for c in 0..<columns {
                 let v = value(r, c)
@@ -108,20 +116,26 @@ public struct Heatmap: Chart {
                 let colour = t.isNaN ? RGB(hex: Heatmap.missingColour) : scale.colour(t)
                 let x = left + Double(c) * slot, y = top + Double(r) * cellHeight
                 let tip = "\(r < rowLabels.count ? rowLabels[r] : "row \(r + 1)"), \(colLabels[c]): " + (v.isFinite ? Markup.number(v, decimals: 4) : "missing")
-                var attrs: [(String, SVGWriter.Value)] = [("x", .number(x)), ("y", .number(y)), ("width", .number(slot)), ("height", .number(cellHeight)), ("fill", .text(colour.hex))]
-                // White separators only where cells are big enough; dense grids would turn into stripes.
-                if separated { attrs += [("stroke", .text("#ffffff")), ("stroke-width", .number(0.5))] }
-                svg.element("rect", attrs + [("class", .text("cell"))], tooltip: tip)
-                if let decimals, v.isFinite, annotationSize >= 6 {
+                let attrs: [(String, SVGWriter.Value)] = [("x", .number(x)), ("y", .number(y)), ("width", .number(slot)), ("height", .number(cellHeight)), ("fill", .text(colour.hex))]
+                // A blank zero cell needs no tooltip: blank means zero.
+                svg.element("rect", attrs + [("class", .text("cell"))], tooltip: !annotateZeros && v == 0 ? nil : tip)
+                if let decimals, v.isFinite, annotationSize >= 6, annotateZeros || v != 0 {
                     let text = NiceTicks.fixed(v, decimals: decimals)
                     if TextMetrics.width(text, size: annotationSize) + 2 <= slot {
-                        svg.text(text, x: x + slot / 2, y: y + cellHeight / 2 + annotationSize * 0.35, size: annotationSize, anchor: .middle,
-                                 fill: textColour(on: colour), cssClass: "annotation")
+                        annotations.append((text, x + slot / 2, y + cellHeight / 2 + annotationSize * 0.35, textColour(on: colour)))
                     }
                 }
             }
         }
         svg.close("g")
+        // Numbers after the cells, outside their group (which carries the separators' stroke).
+        if !annotations.isEmpty {
+            svg.open("g", [("class", .text("annotations"))])
+            for a in annotations {
+                svg.text(a.text, x: a.x, y: a.y, size: annotationSize, anchor: .middle, fill: a.fill, cssClass: "annotation")
+            }
+            svg.close("g")
+        }
 
         // Row labels (thinned when rows are shorter than a line of text).
         let everyRow = max(1, Int((size * 1.1 / cellHeight).rounded(.up)))
@@ -135,6 +149,7 @@ public struct Heatmap: Chart {
         axis.draw(&svg, centres: (0..<columns).map { left + (Double($0) + 0.5) * slot }, axisY: bottom, original: colLabels)
         svg.close("g")
 
+        guard colourLegend else { return }
         // Colour bar: 40 steps from the scale, ticks on the right, title rotated beside them.
         let barX = right + 14
         let steps = 40

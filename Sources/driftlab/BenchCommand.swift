@@ -1,8 +1,6 @@
 import DriftCore
 import DriftDetectors
 import DriftLab
-import DriftLab
-import DriftSim
 import DriftModels
 import DriftSim
 import Foundation
@@ -12,42 +10,45 @@ let benchCommand = Command(
     name: "bench",
     summary: "Measure throughput and speed ratios (run a release build)",
     help: """
-    USAGE: driftlab bench [--jobs N] [--json] [--only AREA] [--readme FILE]
-    USAGE: driftlab bench [--jobs N] [--json] [--only core|sim|models|sweep]
+    USAGE: driftlab bench [--jobs N] [--only AREA] [--json] [--quiet] [--readme FILE]
 
     Runs the benchmarks of every module and prints one line per figure. Build in release mode
-    first: debug builds of numeric loops are 10-50x slower.
+    first: debug builds of numeric loops are 10-50x slower. Which area is running is shown on
+    stderr when it is a terminal.
 
     OPTIONS:
       --jobs N     threads for the parallel figures (default: all cores)
-      --json       machine-readable output
-      --only AREA  run one area only
+      --only AREA  run one area only: core, sim, models, detectors, lab or sweep
+      --json       print one JSON document (tool version, jobs, every figure) instead of lines
+      --quiet      print nothing on stdout (with --readme: only rewrite the file)
       --readme F   also rewrite the block between <!-- bench:begin --> and <!-- bench:end -->
                    in F with a Markdown table of this run's figures (how README.md gets them)
 
     EXAMPLE: swift run -c release driftlab bench --json > bench.json
+    EXAMPLE: swift run -c release driftlab bench --readme README.md --quiet
     """,
     run: { args in
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
         let json = args.flag("json")
         let only = try args.option("only")
         let readme = try args.option("readme")
-        try args.finish(knownFlags: ["jobs", "json", "only", "readme"])
-        if let readme, only != nil { throw UsageError("--readme records a whole run; drop --only \(only!) (README: \(readme))") }
+        let quiet = args.flag("quiet")
+        try args.finish(knownFlags: ["jobs", "json", "only", "readme", "quiet"])
+        if let readme, only != nil { throw UsageError("--readme records a whole run; drop --only \(only ?? "") (README: \(readme))") }
         let areas = benchmarkAreas(jobs: jobs)
         if let only, !areas.contains(where: { $0.0 == only }) {
             throw UsageError("--only must be one of: \(areas.map(\.0).joined(separator: ", "))")
         }
         var all: [(String, BenchmarkResult)] = []
         for (area, run) in areas where only == nil || only == area {
-            if !json { printError("running \(area) benchmarks...") }
+            if stderrIsTerminal { printError("running \(area) benchmarks...") }
             for r in run() {
                 all.append((area, r))
-                if !json { print(benchLine(area, r)) }
+                if !json && !quiet { print(benchLine(area, r)) }
             }
         }
         if let readme { try updateReadme(readme, results: all, jobs: jobs) }
-        if json {
+        if json && !quiet {
             let rows: [JSON] = all.map { area, r in
                 .object([("area", .string(area)), ("name", .string(r.name)), ("value", .number(r.value)),
                          ("unit", .string(r.unit)), ("note", .string(r.note))])
@@ -79,16 +80,11 @@ func benchLine(_ area: String, _ r: BenchmarkResult) -> String {
 
 /// Rewrites the README's benchmark block with this run's figures, so no figure is typed by hand.
 func updateReadme(_ path: String, results: [(String, BenchmarkResult)], jobs: Int) throws {
-    let begin = "<!-- bench:begin -->", end = "<!-- bench:end -->"
-    let text = try AtomicFile.readText(path)
-    guard let a = text.range(of: begin), let b = text.range(of: end), a.upperBound <= b.lowerBound else {
-        throw FileError(path: path, reason: "no '\(begin)' ... '\(end)' block to rewrite; add the two markers where the table goes")
-    }
     var table = "\n_Output of `driftlab bench --readme README.md` (release build, \(jobs) threads, tool \(DriftLabVersion.current))._\n\n"
     table += "| area | measurement | value | unit | note |\n|---|---|---:|---|---|\n"
     for (area, r) in results {
         let note = r.note.replacingOccurrences(of: "|", with: "\\|")
         table += "| \(area) | \(r.name) | \(String(format: "%.2f", r.value)) | \(r.unit) | \(note) |\n"
     }
-    try AtomicFile.write(String(text[..<a.upperBound]) + table + String(text[b.lowerBound...]), to: path)
+    try rewriteMarkedBlock(path, name: "bench", with: table)
 }

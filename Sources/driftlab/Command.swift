@@ -100,3 +100,14 @@ func printError(_ text: String) {
 
 /// True when standard error is a terminal (progress lines are shown only then).
 var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+/// Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` in the file at `path`
+/// (how README.md gets its generated tables, so no figure is typed by hand).
+func rewriteMarkedBlock(_ path: String, name: String, with block: String) throws {
+    let begin = "<!-- \(name):begin -->", end = "<!-- \(name):end -->"
+    let text = try AtomicFile.readText(path)
+    guard let a = text.range(of: begin), let b = text.range(of: end), a.upperBound <= b.lowerBound else {
+        throw FileError(path: path, reason: "no '\(begin)' ... '\(end)' block to rewrite; add the two markers where the table goes")
+    }
+    try AtomicFile.write(String(text[..<a.upperBound]) + block + String(text[b.lowerBound...]), to: path)
+}

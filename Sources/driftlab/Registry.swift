@@ -16,6 +16,7 @@ let commands: [Command] = [
     sweepCommand,
     mergeCommand,
     compareCommand,
+    reportCommand,
     benchCommand,
     chartsDemoCommand,
 ]

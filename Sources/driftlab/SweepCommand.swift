@@ -8,22 +8,26 @@ let sweepCommand = Command(
     name: "sweep",
     summary: "Run a failure-injection sweep and write confusion matrices and metrics",
     help: """
-    USAGE: driftlab sweep <sweep.json> [--jobs N] [--shard K/N] [--out DIR] [--quiet]
+    USAGE: driftlab sweep <sweep.json> [--jobs N] [--shard K/N] [--out DIR] [--json] [--quiet]
 
     Expands the sweep file (docs/sweeps.md) into cells, one run each, and runs them on N threads.
     Each finished run is written atomically to DIR/runs/<cell-id>.json; a rerun skips cells whose
     file is complete and belongs to the same scenario, so an interrupted sweep resumes where it
     stopped. Results do not depend on --jobs. When every cell is done, the summary is written:
-    summary.json, metrics.csv, power.csv and confusion/<detector>.scenario|window.csv|md.
+    summary.json, metrics.csv, power.csv, confusion/<detector>.scenario|window.csv|md, and
+    report.html (tables and charts; 'driftlab report DIR' redraws it from summary.json).
 
     OPTIONS:
       --jobs N     worker threads (default: all cores)
       --shard K/N  run only cells with index % N == K - 1 (1 <= K <= N); join the shard
                    folders with 'driftlab merge'
       --out DIR    results folder (default: results/<sweep name>)
-      --quiet      no progress line and no closing summary on stdout
+      --json       print one JSON object (cells run and skipped, the headline figures) instead
+                   of the text summary
+      --quiet      print nothing on stdout (errors still go to stderr; files are still written)
 
-    A progress line (done/total, runs per second, time left) is shown on a terminal only.
+    A progress line (done/total, runs per second, time left) is shown on stderr when it is a
+    terminal, never in a pipe or a log file.
 
     EXAMPLE: swift run -c release driftlab sweep scenarios/standard-sweep.json
     EXAMPLE: driftlab sweep scenarios/standard-sweep.json --shard 2/4 --out /scratch/standard-2
@@ -33,8 +37,9 @@ let sweepCommand = Command(
         let shardText = try args.option("shard")
         let outOption = try args.option("out")
         let quiet = args.flag("quiet")
+        let asJSON = args.flag("json")
         let file = try args.positional("sweep file")
-        try args.finish(knownFlags: ["jobs", "shard", "out", "quiet"])
+        try args.finish(knownFlags: ["jobs", "shard", "out", "json", "quiet"])
         var shard: Shard?
         if let shardText {
             do { shard = try Shard(parsing: shardText) } catch let e as SweepError { throw UsageError(e.description) }
@@ -46,7 +51,22 @@ let sweepCommand = Command(
         let outcome = try SweepRunner.run(sweep, out: out, backend: labBackend(),
                                           options: .init(jobs: jobs, shard: shard, progress: { done, total in progress.update(done, total) }))
         progress.finish()
+        var reportPath: String?
+        if let summary = outcome.summary {
+            reportPath = try SweepReport.write(summary, manifest: try? SweepManifest.read(folder: out), to: out)
+        }
         if quiet { return }
+        if asJSON {
+            let doc: JSON = .object([
+                ("sweep", .string(sweep.name)), ("out", .string(out)), ("shard", shard.map { .string("\($0)") } ?? .null),
+                ("cells", .number(Double(sweep.cells.count))), ("selected", .number(Double(outcome.selected))),
+                ("ran", .number(Double(outcome.ran))), ("skipped", .number(Double(outcome.skipped))),
+                ("summary_written", .bool(outcome.summaryWritten)), ("report", reportPath.map(JSON.string) ?? .null),
+                ("headline", outcome.summary.map(headlineJSON) ?? .null),
+            ])
+            print(doc.serialized(), terminator: "")
+            return
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var text = "\(sweep.name): \(outcome.selected) cell\(outcome.selected == 1 ? "" : "s")"
         if let shard { text += " (shard \(shard) of \(sweep.cells.count))" }
@@ -55,7 +75,13 @@ let sweepCommand = Command(
         if let s = outcome.summary { print(headline(s)) } else if shard != nil {
             print("the summary is written once every cell is done: driftlab merge <shard folders>... --out DIR")
         }
+        if let reportPath { print("report: \(reportPath)") }
     })
+
+/// The summary's headline figures as JSON (as in summary.json), for `--json`.
+func headlineJSON(_ s: SweepSummary) -> JSON {
+    SummaryWriter.json(s)["headline"] ?? .null
+}
 
 /// The real lab runner, reusing each reference period's models and profiles across the cells
 /// that share it (`LabRunner.prepareReference`).
