@@ -169,7 +169,7 @@ struct CategoryAxisLayout {
     /// Height taken below the axis by the labels.
     var height = 0.0
     let size: Double
-    static let maxRotatedLength = 110.0
+    static let maxRotatedLength = 150.0
     var lineHeight: Double { size * 1.2 }
 
     init(labels raw: [String], slot: Double, size: Double = ChartStyle.tickSize) {

@@ -44,6 +44,8 @@ public struct LineChart: Chart {
     public var yRange: ClosedRange<Double>? = nil
     /// Draw a dot at every point (for few x values, e.g. power against severity).
     public var showPoints = false
+    /// Tick the x axis at each distinct x value instead of round numbers (few values, e.g. severities).
+    public var ticksAtData = false
     public var width: Double = 760
     public var height: Double = 380
 
@@ -128,6 +130,17 @@ public struct LineChart: Chart {
             if widest + 8 <= spacing { break }
             xTicks = NiceTicks.inside(xRange.lo, xRange.hi, target: max(1, xTicks.values.count / 2))
         }
+        var xTickValues = xTicks.values, xTickLabels = xTicks.labels
+        if ticksAtData {
+            let distinct = Array(Set(x.filter(\.isFinite))).sorted()
+            let gaps = zip(distinct.dropFirst(), distinct).map { $0 - $1 }
+            // The fewest decimals (same on every tick) that show each value exactly: 0.25, 0.50, 0.75, 1.00.
+            let decimals = (0...6).first { d in distinct.allSatisfy { Swift.abs((Double(Markup.number($0, decimals: d)) ?? .nan) - $0) < 1e-9 } } ?? 6
+            let labels = distinct.map { NiceTicks.fixed($0, decimals: decimals) }
+            let widest = labels.map { TextMetrics.width($0, size: ChartStyle.tickSize) }.max() ?? 0
+            let closest = (gaps.min() ?? .infinity) / max(xRange.hi - xRange.lo, .leastNonzeroMagnitude) * (right - left)
+            if widest + 8 <= closest { xTickValues = distinct; xTickLabels = labels }   // else keep the round ticks: no overlap
+        }
 
         // Spans behind everything, labelled inside the plot top when the label has room.
         svg.open("g", [("class", .text("spans"))])
@@ -153,7 +166,7 @@ public struct LineChart: Chart {
         let labelY = (rowNames.isEmpty ? plotBottom : stripTop + markerStrip) + 7 + ChartStyle.tickSize * TextMetrics.ascent
         svg.open("g", [("class", .text("x-axis"))])
         svg.element("line", [("x1", .number(left)), ("y1", .number(plotBottom)), ("x2", .number(right)), ("y2", .number(plotBottom)), ("stroke", .text(ChartStyle.axisColour))])
-        for (v, label) in zip(xTicks.values, xTicks.labels) {
+        for (v, label) in zip(xTickValues, xTickLabels) {
             let px = xs(v)
             svg.element("line", [("x1", .number(px)), ("y1", .number(plotBottom)), ("x2", .number(px)), ("y2", .number(plotBottom + 4)), ("stroke", .text(ChartStyle.axisColour))])
             svg.text(label, x: px, y: labelY, size: ChartStyle.tickSize, anchor: .middle, cssClass: "tick")

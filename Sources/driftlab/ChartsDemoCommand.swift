@@ -8,7 +8,7 @@ let chartsDemoCommand = Command(
     name: "charts-demo",
     summary: "Write a demo report with every chart kind from synthetic data",
     help: """
-    USAGE: driftlab charts-demo --out DIR
+    USAGE: driftlab charts-demo --out DIR [--quiet]
 
     Writes DIR/report.html: a self-contained page with a run timeline, drift and missing-rate
     heatmaps, confusion matrices side by side, power against severity, false alarms and detection
@@ -17,16 +17,18 @@ let chartsDemoCommand = Command(
 
     OPTIONS:
       --out DIR    folder for report.html (created if missing)
+      --quiet      print nothing on stdout
 
     EXAMPLE: driftlab charts-demo --out results/charts-demo && xdg-open results/charts-demo/report.html
     """,
     hidden: true,
     run: { args in
         let out = try args.requiredOption("out")
-        try args.finish(knownFlags: ["out"])
+        let quiet = args.flag("quiet")
+        try args.finish(knownFlags: ["out", "quiet"])
         let path = (out as NSString).appendingPathComponent("report.html")
         try chartsDemoReport().write(to: path)
-        print("wrote \(path)")
+        if !quiet { print("wrote \(path)") }
     })
 
 /// The demo page; every number comes from a seeded generator.

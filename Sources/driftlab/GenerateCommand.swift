@@ -8,7 +8,7 @@ let generateCommand = Command(
     name: "generate",
     summary: "Simulate a scenario and write reference, production and truth CSV files",
     help: """
-    USAGE: driftlab generate <scenario.json> --out DIR [--jobs N]
+    USAGE: driftlab generate <scenario.json> --out DIR [--jobs N] [--json] [--quiet]
 
     Simulates the scenario's world day by day (memory: one day) and writes into DIR:
       reference.csv           the training period with mature labels
@@ -24,6 +24,8 @@ let generateCommand = Command(
     OPTIONS:
       --out DIR   output folder (created if missing)
       --jobs N    threads (default: all cores); does not change the output
+      --json      print one JSON object (folder, rows, bytes) instead of the text line
+      --quiet     print nothing on stdout (the files are still written)
 
     EXAMPLE: driftlab generate scenarios/capstone.json --out data/capstone
     """,
@@ -31,10 +33,20 @@ let generateCommand = Command(
         let file = try args.positional("scenario file")
         let out = try args.requiredOption("out")
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
-        try args.finish(knownFlags: ["out", "jobs"])
+        let asJSON = args.flag("json")
+        let quiet = args.flag("quiet")
+        try args.finish(knownFlags: ["out", "jobs", "json", "quiet"])
         let scenario = try ScenarioFile.load(file)
         try AtomicFile.ensureDirectory(out)  // fail on an unwritable folder before simulating
         let simulator = try TransactionSimulator(scenario: scenario)
         let summary = try ScenarioOutput.write(simulator, resolvedJSON: ScenarioFile.resolvedJSON(scenario).serialized(), to: out, jobs: jobs)
+        if quiet { return }
+        if asJSON {
+            let doc: JSON = .object([("out", .string(out)), ("scenario", .string(scenario.name)),
+                                     ("reference_rows", .number(Double(summary.referenceRows))),
+                                     ("production_rows", .number(Double(summary.productionRows))), ("bytes", .number(Double(summary.bytes)))])
+            print(doc.serialized(), terminator: "")
+            return
+        }
         print("wrote \(out): \(summary.referenceRows) reference rows, \(summary.productionRows) production rows, \(summary.bytes / 1_000_000) MB")
     })

@@ -7,12 +7,19 @@ let scoreCommand = Command(
     name: "score",
     summary: "Score a CSV with a trained model (appends score and decision)",
     help: """
-    USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv>
+    USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv> [--json] [--quiet]
 
     Copies every row of --data and appends 'score' (the calibrated fraud probability) and
     'decision' (1 where the model's probability reaches the threshold in the model card).
     Missing feature columns, unseen categories and infinite values are served by the fitted
     encoding and reported on stderr; they do not stop the scoring.
+
+    OPTIONS:
+      --model FILE  a model file written by 'driftlab train'
+      --data FILE   the CSV to score (columns matched by name)
+      --out FILE    the scored copy (written atomically)
+      --json        print one JSON object (rows, flagged, alert rate, files) instead of text
+      --quiet       print nothing on stdout (warnings still go to stderr)
 
     EXAMPLE: driftlab score --model model.json --data out/production.csv --out scores.csv
     """,
@@ -20,7 +27,9 @@ let scoreCommand = Command(
         let modelPath = try args.requiredOption("model")
         let data = try args.requiredOption("data")
         let out = try args.requiredOption("out")
-        try args.finish(knownFlags: ["model", "data", "out"])
+        let asJSON = args.flag("json")
+        let quiet = args.flag("quiet")
+        try args.finish(knownFlags: ["model", "data", "out", "json", "quiet"])
         let model = try TrainedModel.load(from: modelPath)
 
         let header = try CSVReader(path: data).header
@@ -54,6 +63,14 @@ let scoreCommand = Command(
         }
         try writer.finish()
         let alerts = scores.decisions.reduce(0) { $0 + Int($1) }
+        if quiet { return }
+        if asJSON {
+            let doc: JSON = .object([("model", .string(modelPath)), ("kind", .string(model.kind.rawValue)), ("data", .string(data)),
+                                     ("out", .string(out)), ("rows", .number(Double(row))), ("flagged", .number(Double(alerts))),
+                                     ("alert_rate", row > 0 ? .number(Double(alerts) / Double(row)) : .null)])
+            print(doc.serialized(), terminator: "")
+            return
+        }
         print("scored \(row) rows with \(model.kind.rawValue) model; \(alerts) flagged (\(String(format: "%.2f", 100 * Double(alerts) / Double(Swift.max(row, 1))))%)")
         print("wrote \(out)")
     })

@@ -11,6 +11,7 @@ let trainCommand = Command(
                           [--label is_fraud] [--exclude col,col] [--threshold budget:0.01]
                           [--calibration isotonic|platt|none] [--validation 0.2] [--c 1.0]
                           [--rounds 200] [--learning-rate 0.1] [--no-early-stopping] [--jobs N]
+                          [--json] [--quiet]
 
     Trains on the oldest rows (ordered by the 'day' column where there is one) and holds out the
     most recent --validation share to stop boosting early, calibrate the scores, choose the alert
@@ -18,8 +19,23 @@ let trainCommand = Command(
     Columns never used as features: transaction_id, day, timestamp, label_arrival_day, score,
     decision, the label, and those named by --exclude ('hour' is a feature).
 
-    --threshold  budget:K (flag the top K share, the default budget:0.01), precision:P (the most
-                 recall at validation precision P) or fixed:T (a probability).
+    OPTIONS:
+      --data FILE          the training CSV (e.g. reference.csv from 'driftlab generate')
+      --model KIND         logistic or stumps
+      --out FILE           the model file with its card (written atomically)
+      --label COL          the 0/1 label column (default is_fraud)
+      --exclude a,b        columns never used as features
+      --threshold RULE     budget:K (flag the top K share, the default budget:0.01),
+                           precision:P (the most recall at validation precision P) or fixed:T
+      --calibration M      isotonic (default), platt or none
+      --validation F       share of the most recent rows held out (default 0.2)
+      --c C                logistic: inverse L2 strength (default 1.0)
+      --rounds N           stumps: boosting rounds (default 200)
+      --learning-rate R    stumps: shrinkage (default 0.1)
+      --no-early-stopping  stumps: use every round
+      --jobs N             threads (default: all cores); does not change the model
+      --json               print one JSON object (rows, validation figures, threshold) instead of text
+      --quiet              print nothing on stdout (the model file is still written)
 
     EXAMPLE: driftlab train --data out/reference.csv --model stumps --out model.json
     """,
@@ -53,10 +69,12 @@ let trainCommand = Command(
         options.stumps.learningRate = try args.doubleOption("learning-rate", default: 0.1)
         guard options.stumps.learningRate > 0 else { throw UsageError("--learning-rate must be positive") }
         options.earlyStopping = !args.flag("no-early-stopping")
-        let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...1024)
+        let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
+        let asJSON = args.flag("json")
+        let quiet = args.flag("quiet")
         options.logistic.jobs = jobs; options.stumps.jobs = jobs
         try args.finish(knownFlags: ["data", "model", "out", "label", "exclude", "threshold", "calibration", "validation",
-                                     "c", "rounds", "learning-rate", "no-early-stopping", "jobs"])
+                                     "c", "rounds", "learning-rate", "no-early-stopping", "jobs", "json", "quiet"])
 
         var types: [String: ColumnType] = [:]
         let header = try CSVReader(path: data).header
@@ -65,6 +83,21 @@ let trainCommand = Command(
         let model = try Trainer.train(table, options: options, source: data)
         try model.save(to: out)
         let v = model.validation
+        if quiet { return }
+        if asJSON {
+            func n(_ x: Double) -> JSON { x.isFinite ? .number(x) : .null }
+            var validation: [(String, JSON)] = [("rows", .number(Double(v.rows))), ("positives", .number(Double(v.positives))),
+                                                ("roc_auc", n(v.rocAUC)), ("average_precision", n(v.averagePrecision))]
+            if let t = v.atThreshold {
+                validation += [("recall", n(t.recall)), ("precision", n(t.precision)), ("alert_rate", n(t.alertRate))]
+            }
+            let doc: JSON = .object([("model", .string(kind.rawValue)), ("data", .string(data)), ("out", .string(out)),
+                                     ("train_rows", .number(Double(table.rowCount - v.rows))),
+                                     ("threshold_policy", .string("\(model.thresholdPolicy.name):\(JSON.format(model.thresholdPolicy.parameter))")),
+                                     ("threshold", n(model.threshold)), ("validation", .object(validation))])
+            print(doc.serialized(), terminator: "")
+            return
+        }
         func f(_ x: Double) -> String { x.isNaN ? "n/a" : String(format: "%.4f", x) }
         print("trained \(kind.rawValue) on \(table.rowCount - v.rows) rows, validated on \(v.rows) (\(v.positives) frauds)")
         print("validation ROC AUC \(f(v.rocAUC)) [\(f(v.rocAUCInterval.lower)), \(f(v.rocAUCInterval.upper))], average precision \(f(v.averagePrecision))")

@@ -7,7 +7,7 @@ let validateCommand = Command(
     name: "validate",
     summary: "Check scenario files and show what they inject",
     help: """
-    USAGE: driftlab validate <scenario.json>... [--resolved]
+    USAGE: driftlab validate <scenario.json>... [--resolved] [--json] [--quiet]
 
     Checks each scenario file against the field reference (scenarios/README.md): unknown keys,
     wrong types, out-of-range values, unknown kinds, sub-kinds, features or parameters, failures
@@ -18,21 +18,34 @@ let validateCommand = Command(
     OPTIONS:
       --resolved   print each scenario as resolved JSON on stdout (every default filled in,
                    as written to scenario.resolved.json); the ok lines then go to stderr
+      --json       print one JSON array instead of the ok lines: per file its name, validity,
+                   failures (kind, sub-kind, start day) or the error
+      --quiet      print nothing on stdout; the exit code says whether every file is valid
 
     EXAMPLE: driftlab validate scenarios/*.json
     EXAMPLE: driftlab validate scenarios/capstone.json --resolved
     """,
     run: { args in
         let resolved = args.flag("resolved")
+        let asJSON = args.flag("json")
+        let quiet = args.flag("quiet")
         var files = [try args.positional("scenario file")]
         while let more = try? args.positional("scenario file") { files.append(more) }
-        try args.finish(knownFlags: ["resolved"])
+        try args.finish(knownFlags: ["resolved", "json", "quiet"])
+        if resolved && asJSON { throw UsageError("--resolved and --json both print JSON; choose one") }
 
         var failed: [ConfigError] = []
+        var entries: [JSON] = []
         for file in files {
             do {
                 let scenario = try ScenarioFile.load(file)
                 let line = "ok: \(file) (\(validationSummary(scenario)))"
+                entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(scenario.name)),
+                                        ("failures", .array(scenario.failures.map { f in
+                                            .object([("kind", .string(f.kind.rawValue)), ("subkind", .string(f.subkind)),
+                                                     ("start_day", .number(Double(f.startDay)))])
+                                        }))]))
+                if quiet || asJSON { continue }
                 if resolved {
                     printError(line)
                     print(ScenarioFile.resolvedJSON(scenario).serialized(), terminator: "")
@@ -40,11 +53,13 @@ let validateCommand = Command(
                     print(line)
                 }
             } catch let e as ConfigError {
-                if files.count == 1 { throw e }
+                entries.append(.object([("file", .string(file)), ("valid", .bool(false)), ("error", .string(e.description))]))
+                if files.count == 1 && !asJSON { throw e }
                 printError("error: \(e)")
                 failed.append(e)
             }
         }
+        if asJSON && !quiet { print(JSON.array(entries).serialized(), terminator: "") }
         if !failed.isEmpty {
             throw ValidationFailed(invalid: failed.count, total: files.count)
         }

@@ -28,7 +28,7 @@ public enum SweepReport {
 
     static func report(_ s: SweepSummary, manifest: SweepManifest?, folder: String) -> HTMLReport {
         let failureRuns = s.diagnosis?.failureRuns ?? 0
-        var subtitle = "\(s.runs) runs (\(failureRuns) with an injected failure, \(s.controls) controls), sweep hash `\(s.sweepHash)`, tool \(DriftLabVersion.current)."
+        var subtitle = "Runs: \(failureRuns) with an injected failure and \(s.controls) controls; sweep hash `\(s.sweepHash)`, tool \(DriftLabVersion.current)."
         if let d = manifest?.description, !d.isEmpty { subtitle = d + " " + subtitle }
         if !s.missing.isEmpty { subtitle += " **Partial: \(s.missing.count) cells have no run.**" }
         return HTMLReport(
@@ -150,9 +150,11 @@ public enum SweepReport {
                 series.append(.init(name: d.detector, values: severities.map { sev in points.first { $0.severity == sev }?.power ?? .nan }))
             }
             let runs = s.diagnosis?.power.filter { $0.kind == kind }.map(\.runs).reduce(0, +) ?? 0
-            charts.append(LineChart(title: "\(kindName(kind)) (\(runs) runs)", xLabel: "severity (0 to 1, the failure's strength)",
-                                    yLabel: "power (share named right)", x: severities, series: series, yRange: 0...1,
-                                    showPoints: true, width: 590, height: 380))
+            var chart = LineChart(title: "\(kindName(kind)) (\(runs) runs)", xLabel: "severity (0 to 1, the failure's strength)",
+                                  yLabel: "power (share named right)", x: severities, series: series, yRange: 0...1,
+                                  showPoints: true, width: 590, height: 380)
+            chart.ticksAtData = true
+            charts.append(chart)
         }
         return Figure(title: "Power against severity, per injected kind", charts: charts, columns: 2)
     }
@@ -173,12 +175,15 @@ public enum SweepReport {
     }
 
     static func featureChart(_ s: SweepSummary) -> BarChart {
-        let shown = s.detectors.filter { $0.featureJudged > 0 }
+        // Detectors that never name an injected feature (stream detectors, output monitors) are left out.
+        let shown = s.detectors.filter { $0.featureJudged > 0 && ($0.detector == "diagnosis" || $0.featureCorrect > 0) }
+        let judged = Set(shown.map(\.featureJudged))
+        let n = judged.count == 1 ? "\(judged.first ?? 0)" : ""
         return BarChart(title: "Root-cause feature accuracy: the top implicated feature is an injected one",
-                        xLabel: "detector (n = failure runs naming features and alarmed)", yLabel: "share of runs",
-                        categories: shown.map { "\($0.detector) (n=\($0.featureJudged))" },
-                        series: [.init(name: "top feature is an injected feature", values: shown.map(\.featureAccuracy))],
-                        width: 1180, height: 420)
+                        xLabel: "detector (those that named an injected feature at least once)", yLabel: n.isEmpty ? "share of runs" : "share of the \(n) runs that name features",
+                        categories: shown.map { judged.count == 1 ? $0.detector : "\($0.detector) (n=\($0.featureJudged))" },
+                        series: [.init(name: "top feature is an injected one", values: shown.map(\.featureAccuracy))],
+                        width: 1180, height: 400)
     }
 
     // MARK: links to the runs
