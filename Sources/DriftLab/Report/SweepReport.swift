@@ -192,7 +192,7 @@ public enum SweepReport {
         guard let manifest else { return [.paragraph("No `sweep.json` in the results folder: the cells are unknown.")] }
         let example = manifest.cells.first?.id ?? "CELL-ID"
         var blocks: [HTMLReport.Block] = [
-            .paragraph("Each run's data is `runs/<cell-id>.json`, and its report (recall timeline, drift and missing-rate heatmaps) `runs/<cell-id>/report.html`. Neither is committed: the run files come back with the sweep command (it skips finished cells), and a run's report with `driftlab run --sweep <sweep file> --cell <cell-id>`, which reruns that one cell (byte-identical) and writes `\(folder)/runs/<cell-id>/report.html`, e.g. `driftlab run --sweep scenarios/\(manifest.name)-sweep.json --cell \(example)`. The links below work once that is done."),
+            .paragraph("Each run's data is `runs/<cell-id>.json`, and its report (recall timeline, drift and missing-rate heatmaps) `runs/<cell-id>/report.html`. Neither is committed: the run files come back with the sweep command (it skips finished cells), and a run's report with `driftlab run --sweep <sweep file> --cell <cell-id>`, which reruns that one cell (the same run as `runs/<cell-id>.json`) and writes `\(folder)/runs/<cell-id>/report.html`, e.g. `driftlab run --sweep scenarios/\(manifest.name)-sweep.json --cell \(example)`. The links below work once that is done."),
         ]
         // One row per grid point, the seeds (and control indices) as links.
         var keys: [String] = []

@@ -1,0 +1,1 @@
+../DriftChartsTests/SVGInspector.swift
