@@ -82,8 +82,12 @@ public struct HTMLReport: Sendable {
         if let summary {
             out += "<section class=\"summary\">\n<h2>Summary</h2>\n" + HTMLReport.render(summary) + "</section>\n"
         }
+        var ids: [String] = []
         for section in sections {
-            out += "<section>\n<h2>" + Markup.escapeText(section.title) + "</h2>\n"
+            var id = HTMLReport.slug(section.title)
+            if ids.contains(id) { id += "-\(ids.count + 1)" }
+            ids.append(id)
+            out += "<section id=\"" + id + "\">\n<h2>" + Markup.escapeText(section.title) + "</h2>\n"
             for block in section.blocks {
                 switch block {
                 case .paragraph(let text): out += "<p>" + HTMLReport.inlineMarkdown(text) + "</p>\n"
@@ -97,6 +101,17 @@ public struct HTMLReport: Sendable {
         }
         out += "<footer>DriftLab " + Markup.escapeText(DriftLabVersion.current) + "</footer>\n</body>\n</html>\n"
         return out
+    }
+
+    /// A section's anchor: lower-case letters and digits, other runs of characters as one '-'
+    /// ("Power against severity" -> "power-against-severity"), so `report.html#power-against-severity` links to it.
+    public static func slug(_ title: String) -> String {
+        var out = ""
+        for c in title.lowercased().unicodeScalars {
+            if c.isASCII && (("a"..."z").contains(c) || ("0"..."9").contains(c)) { out.unicodeScalars.append(c) } else if !out.hasSuffix("-") && !out.isEmpty { out += "-" }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out.isEmpty ? "section" : out
     }
 
     /// Writes the page atomically (temporary file, then rename).

@@ -36,7 +36,7 @@ let reportCommand = Command(
         let summary = try SweepSummary.read(folder)
         let manifest = FileManager.default.fileExists(atPath: folder + "/sweep.json") ? try SweepManifest.read(folder: folder) : nil
         let path = outOption ?? folder + "/report.html"
-        try AtomicFile.write(SweepReport.html(summary, manifest: manifest, folder: folder), to: path)
+        try AtomicFile.write(SweepReport.html(summary, manifest: manifest), to: path)
         if let readme { try rewriteMarkedBlock(readme, name: "sweep", with: SweepReport.readmeBlock(summary, folder: folder)) }
         if quiet { return }
         if asJSON {

@@ -33,7 +33,7 @@ let runCommand = Command(
       --jobs N          simulator threads (default 1); does not change the output
 
     EXAMPLE: driftlab run scenarios/schema-unit-scale.json --out results/runs/unit-scale
-    EXAMPLE: driftlab run --sweep scenarios/standard-sweep.json --cell schema_change.unit_scale.s1.on30.seed0.w14
+    EXAMPLE: driftlab run --sweep scenarios/standard-sweep.json --cell schema_change.unit_scale.s1.00.on30.seed0.w14
     """,
     run: { args in
         let json = args.flag("json")
@@ -42,6 +42,7 @@ let runCommand = Command(
         let outOption = try args.option("out")
         let sweepFile = try args.option("sweep")
         let cellID = try args.option("cell")
+        if cellID != nil && sweepFile == nil { throw UsageError("--cell needs --sweep <sweep.json>; see 'driftlab run --help'") }
         let file = sweepFile == nil ? try args.positional("scenario file") : nil
         try args.finish(knownFlags: ["out", "json", "quiet", "jobs", "sweep", "cell"])
         let scenario: Scenario

@@ -58,7 +58,7 @@ extension SweepSummary {
     public static func read(_ input: String) throws -> SweepSummary {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
-        let path = exists && isDirectory.boolValue ? input + "/summary.json" : input
+        let path = (exists && isDirectory.boolValue) || (!exists && !input.hasSuffix(".json")) ? input + "/summary.json" : input
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(file: path, path: "", message: "not found; name a sweep results folder (with summary.json) or a summary.json")
         }

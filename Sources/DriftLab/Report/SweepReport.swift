@@ -17,16 +17,16 @@ public enum SweepReport {
     @discardableResult
     public static func write(_ s: SweepSummary, manifest: SweepManifest?, to folder: String) throws -> String {
         let path = folder + "/report.html"
-        try AtomicFile.write(html(s, manifest: manifest, folder: folder), to: path)
+        try AtomicFile.write(html(s, manifest: manifest), to: path)
         return path
     }
 
-    /// The page; `folder` is the results folder as the user named it (shown in the commands to rerun).
-    public static func html(_ s: SweepSummary, manifest: SweepManifest?, folder: String) -> String {
-        report(s, manifest: manifest, folder: folder).html()
+    /// The page: a function of the summary and the manifest only (not of where the folder is).
+    public static func html(_ s: SweepSummary, manifest: SweepManifest?) -> String {
+        report(s, manifest: manifest).html()
     }
 
-    static func report(_ s: SweepSummary, manifest: SweepManifest?, folder: String) -> HTMLReport {
+    static func report(_ s: SweepSummary, manifest: SweepManifest?) -> HTMLReport {
         let failureRuns = s.diagnosis?.failureRuns ?? 0
         var subtitle = "Runs: \(failureRuns) with an injected failure and \(s.controls) controls; sweep hash `\(s.sweepHash)`, tool \(DriftLabVersion.current)."
         if let d = manifest?.description, !d.isEmpty { subtitle = d + " " + subtitle }
@@ -50,7 +50,7 @@ public enum SweepReport {
                 .init("Detection delay", [.chart(delayChart(s))]),
                 .init("False alarms", [.chart(falseAlarmChart(s))]),
                 .init("Root-cause feature", [.chart(featureChart(s))]),
-                .init("Runs", runBlocks(manifest, folder: folder)),
+                .init("Runs", runBlocks(manifest)),
             ])
     }
 
@@ -188,11 +188,11 @@ public enum SweepReport {
 
     // MARK: links to the runs
 
-    static func runBlocks(_ manifest: SweepManifest?, folder: String) -> [HTMLReport.Block] {
+    static func runBlocks(_ manifest: SweepManifest?) -> [HTMLReport.Block] {
         guard let manifest else { return [.paragraph("No `sweep.json` in the results folder: the cells are unknown.")] }
         let example = manifest.cells.first?.id ?? "CELL-ID"
         var blocks: [HTMLReport.Block] = [
-            .paragraph("Each run's data is `runs/<cell-id>.json`, and its report (recall timeline, drift and missing-rate heatmaps) `runs/<cell-id>/report.html`. Neither is committed: the run files come back with the sweep command (it skips finished cells), and a run's report with `driftlab run --sweep <sweep file> --cell <cell-id>`, which reruns that one cell (the same run as `runs/<cell-id>.json`) and writes `\(folder)/runs/<cell-id>/report.html`, e.g. `driftlab run --sweep scenarios/\(manifest.name)-sweep.json --cell \(example)`. The links below work once that is done."),
+            .paragraph("Each run's data is `runs/<cell-id>.json` in this folder, and its report (recall timeline, drift and missing-rate heatmaps) `runs/<cell-id>/report.html`. Neither is committed: the run files come back with the sweep command (it skips finished cells), and a run's report with `driftlab run --sweep <sweep file> --cell <cell-id>`, which reruns that one cell (the same run as `runs/<cell-id>.json`) and writes `results/\(manifest.name)/runs/<cell-id>/report.html` (add `--out <this folder>/runs/<cell-id>` when the results are elsewhere), e.g. `driftlab run --sweep scenarios/\(manifest.name)-sweep.json --cell \(example)`. The links below work once that is done."),
         ]
         // One row per grid point, the seeds (and control indices) as links.
         var keys: [String] = []
@@ -221,8 +221,9 @@ public enum SweepReport {
         var out = "\n_Output of `driftlab report \(folder) --readme README.md` (from `\(folder)/summary.json`: \(s.runs) runs, \(s.controls) controls, tool \(DriftLabVersion.current))._ "
         out += "Charts and every detector: [\(folder)/report.html](\(folder)/report.html).\n\n"
         out += "| diagnosis | value |\n|---|---:|\n"
-        out += "| macro-F1, run level, severity >= 0.5 and controls (target >= 0.85) | **\(fmt(d.scenarioSevere.macroF1, 3))** |\n"
-        out += "| false alarms per 180 days on controls (target <= 1) | **\(fmt(d.falseAlarms(perDays: 180), 2))** |\n"
+        let f1 = d.scenarioSevere.macroF1, alarms = d.falseAlarms(perDays: 180)
+        out += "| macro-F1, run level, severity >= 0.5 and controls (target >= 0.85) | **\(fmt(f1, 3))** (\(f1 >= 0.85 ? "met" : "not met")) |\n"
+        out += "| false alarms per 180 days on controls (target <= 1) | **\(fmt(alarms, 2))** (\(alarms <= 1 ? "met" : "not met")) |\n"
         out += "| accuracy / macro-F1, run level, all runs | \(fmt(d.scenario.accuracy, 3)) / \(fmt(d.scenario.macroF1, 3)) |\n"
         out += "| accuracy / macro-F1, window level | \(fmt(d.window.accuracy, 3)) / \(fmt(d.window.macroF1, 3)) |\n"
         out += "| detection delay, median / 90th percentile | \(fmt(d.delayMedian, 1)) / \(fmt(d.delayP90, 1)) days |\n"
