@@ -5,6 +5,7 @@
 # Not run by `swift test`.
 #
 # USAGE: docs/render-check.sh [OUT_DIR] [--readme-image]   (default OUT_DIR: .build/render-check)
+# Look at the PNGs (any image viewer); each section of the sweep report has its own.
 #   --readme-image  also copy the sweep report's picture to docs/images/sweep-report.png
 # Needs Chromium: apt-get update && apt-get install -y chromium
 set -euo pipefail
@@ -20,9 +21,14 @@ done
 mkdir -p "$out/demo" "$out/sweep"
 out="$(cd "$out" && pwd)"
 
-swift build -c release --product driftlab
-.build/release/driftlab charts-demo --out "$out/demo" --quiet
-.build/release/driftlab report results/standard --out "$out/sweep/report.html" --quiet
+# DRIFTLAB_BINARY=.build/debug/driftlab skips the release build (the reports are the same bytes).
+driftlab="${DRIFTLAB_BINARY:-}"
+if [ -z "$driftlab" ]; then
+    swift build -c release --product driftlab
+    driftlab=.build/release/driftlab
+fi
+"$driftlab" charts-demo --out "$out/demo" --quiet
+"$driftlab" report results/standard --out "$out/sweep/report.html" --quiet
 
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
 if [ -z "$browser" ]; then
@@ -48,6 +54,6 @@ for id in detectors-and-the-diagnosis confusion-matrices power-against-severity 
     section "$out/sweep/report.html" "$id" "$out/sweep/$id.png" 1300 1600
 done
 # The README's picture: the diagnosis's confusion matrices, scaled down.
-section "$out/sweep/report.html" confusion-matrices "$out/sweep/readme.png" 1280 700 0.75
+section "$out/sweep/report.html" confusion-matrices "$out/sweep/readme.png" 1280 560 0.75
 if [ "$readme_image" = 1 ]; then cp "$out/sweep/readme.png" docs/images/sweep-report.png; fi
 echo "wrote $out/demo/report.png and $out/sweep/*.png (top, one per section, readme.png)"

@@ -180,7 +180,7 @@ public enum SweepReport {
         let judged = Set(shown.map(\.featureJudged))
         let n = judged.count == 1 ? "\(judged.first ?? 0)" : ""
         return BarChart(title: "Root-cause feature accuracy: the top implicated feature is an injected one",
-                        xLabel: "detector (those that named an injected feature at least once)", yLabel: n.isEmpty ? "share of runs" : "share of the \(n) runs that name features",
+                        xLabel: "detector (those that named an injected feature at least once)", yLabel: n.isEmpty ? "share of runs" : "share of runs (n = \(n))",
                         categories: shown.map { judged.count == 1 ? $0.detector : "\($0.detector) (n=\($0.featureJudged))" },
                         series: [.init(name: "top feature is an injected one", values: shown.map(\.featureAccuracy))],
                         width: 1180, height: 400)
