@@ -118,6 +118,22 @@ func parse(_ chart: some Chart) throws -> XMLDocument {
 }
 
 @Suite struct LineChartTests {
+    @Test func ticksAtTheDataWhenTheyFitElseRoundTicks() throws {
+        var power = LineChart(title: "Power", xLabel: "severity", yLabel: "power", x: [0.25, 0.5, 0.75, 1],
+                              series: [.init(name: "diagnosis", values: [0.2, 0.6, 0.9, 1])], yRange: 0...1, showPoints: true, width: 590, height: 380)
+        power.ticksAtData = true
+        let ticks = { (doc: XMLDocument) in doc.elements(withClass: "x-axis").first?.all("text").map(\.label) ?? [] }
+        var doc = try parse(power)
+        #expect(ticks(doc) == ["0.25", "0.50", "0.75", "1.00"])
+        #expect(layoutProblems(doc) == [])
+        // 200 distinct x values cannot all be labelled: the round ticks stay, without overlaps.
+        power.x = (0..<200).map { Double($0) / 199 }
+        power.series = [.init(name: "diagnosis", values: power.x)]
+        doc = try parse(power)
+        #expect(ticks(doc) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        #expect(layoutProblems(doc) == [])
+    }
+
     @Test func drawsSeriesBandsSpansMarkersAndLabels() throws {
         let chart = timeline()
         let doc = try parse(chart)
@@ -192,6 +208,23 @@ func parse(_ chart: some Chart) throws -> XMLDocument {
         // Dark cells get white numbers, light cells dark ones.
         #expect(doc.elements(withClass: "annotation")[0].attributes["fill"] == "#ffffff")
         #expect(doc.elements(withClass: "annotation")[1].attributes["fill"] == "#111111")
+        #expect(layoutProblems(doc) == [])
+    }
+
+    @Test func sparseSmallMultiplesLeaveZerosBlankAndCanDropTheColourBar() throws {
+        var chart = confusion("Detector", counts: [[5, 0], [0, 3]])
+        chart.annotateZeros = false
+        chart.colourLegend = false
+        let doc = try parse(chart)
+        #expect(doc.elements(withClass: "annotation").map(\.label) == ["5", "3"])
+        // Blank means zero: no tooltip on those cells; the others keep theirs.
+        #expect(doc.elements(withClass: "cell").map { $0.title != nil } == [true, false, false, true])
+        #expect(doc.elements(withClass: "colour-legend").isEmpty)
+        // Without the bar the grid takes the width it left: the last cell ends at the right margin.
+        let last = try #require(doc.elements(withClass: "cell").last)
+        #expect(Swift.abs(last.number("x") + last.number("width") - (chart.width - ChartStyle.margin)) < 0.02)
+        // Numbers are outside the cells' group, which carries the white separators' stroke.
+        #expect(doc.elements(withClass: "annotation").allSatisfy { $0.parent?.attributes["class"] == "annotations" })
         #expect(layoutProblems(doc) == [])
     }
 

@@ -51,6 +51,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/nested") == ["report.html"])
     }
 
+    @Test func sectionsHaveAnchorsAndCellsCanHoldSeveralLinks() throws {
+        #expect(HTMLReport.slug("Power against severity") == "power-against-severity")
+        #expect(HTMLReport.slug("Root-cause feature (n = 3)!") == "root-cause-feature-n-3")
+        #expect(HTMLReport.slug("%%") == "section")
+        let report = HTMLReport(title: "t", sections: [
+            .init("Runs", [.table(.init(columns: ["cell", "runs"], rows: [[.text("a"), .links([.init("seed 0", href: "runs/a0/report.html"), .init("seed 1", href: "runs/a1/report.html")])]]))]),
+            .init("Runs", []),
+        ])
+        let doc = try XMLDocument(report.html())
+        #expect(doc.all("section").compactMap { $0.attributes["id"] } == ["runs", "runs-2"])
+        #expect(doc.all("td")[1].all("a").compactMap { $0.attributes["href"] } == ["runs/a0/report.html", "runs/a1/report.html"])
+    }
+
     @Test func markdownSubsetLeavesUnmatchedMarksLiteral() {
         #expect(HTMLReport.inlineMarkdown("a ** b ` c [d](") == "a ** b ` c [d](")
         #expect(HTMLReport.inlineMarkdown("[x](a.html) **<b>**") == "<a href=\"a.html\">x</a> <strong>&lt;b&gt;</strong>")
