@@ -45,7 +45,9 @@ func overview() -> String {
         text += "  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary + "\n"
     }
     text += "\nRun 'driftlab <command> --help' for a command's options and an example.\n"
-    text += "Exit codes: 0 success, 1 runtime failure, 64 usage error."
+    text += "Exit codes: 0 success; 1 runtime failure (a missing or invalid input file, an invalid scenario or\n"
+    text += "sweep, an unwritable output folder); 64 usage error (unknown command or flag, a bad option value).\n"
+    text += "Errors go to stderr as 'error: ...'; --json and --quiet never change the exit code."
     return text
 }
 

@@ -16,7 +16,7 @@ struct CLIConventionsTests {
     @Test("every command's --help has USAGE, OPTIONS (when it takes any) and an EXAMPLE; help documents the exit codes")
     func helpOfEveryCommand() throws {
         let overview = try runDriftlab(["help"])
-        #expect(overview.stdout.contains("Exit codes: 0 success, 1 runtime failure") && overview.stdout.contains("64 usage error"))
+        #expect(overview.stdout.contains("Exit codes: 0 success; 1 runtime failure") && overview.stdout.contains("64 usage error"))
         let names = try Self.commandNames()
         #expect(names.count >= 12)
         for name in names {
