@@ -36,11 +36,11 @@ public enum LabRunner {
         base.failures = []
         let sim: TransactionSimulator
         do { sim = try TransactionSimulator(scenario: base) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        // The reference days, then the world as it stands at the start of production: every cell resumes there.
+        let stream = sim.days(jobs: options.simulatorJobs)
         var batches: [DayBatch] = []
-        for b in sim.days(jobs: options.simulatorJobs) {
-            if b.day >= 0 { break }
-            batches.append(b)
-        }
+        while batches.count < scenario.referenceDays, let b = stream.next() { batches.append(b) }
+        let world = stream.snapshot()
         let n = batches.reduce(0) { $0 + $1.count }
         let table = try featureTable(batches.map { ($0.served, $0.count) }, extra: [
             ("day", .numeric(batches.flatMap { b in [Double](repeating: Double(b.day), count: b.count) })),
@@ -110,7 +110,7 @@ public enum LabRunner {
         return PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
                                  importance: importance, staleness: staleness, counterOffset: offsets,
                                  labelDays: days, labelScores: primaryScores, labelReports: reports,
-                                 pendingArrivals: pending, rows: n, frauds: frauds)
+                                 pendingArrivals: pending, rows: n, frauds: frauds, world: world)
     }
 
     /// Monitor roles of the served features (the hour gets the time-zone check).
@@ -154,16 +154,26 @@ public enum LabRunner {
     /// `run` plus the per-step, per-feature trace the HTML report draws (PSI and missing rates).
     public static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions = .init()) throws
         -> (result: RunResult, trace: RunTrace) {
+        try traced(scenario, reference: ref, options: options, resume: true)
+    }
+
+    /// `resume`: production days come from the reference's world snapshot (the default, what sweeps
+    /// use); false regenerates the world from scratch (pilot, burn-in, reference days): same bytes, slower.
+    static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions, resume: Bool) throws
+        -> (result: RunResult, trace: RunTrace) {
         let key = PreparedReference.baseKey(scenario)
         guard key == ref.baseHash else { throw LabError.referenceMismatch(expected: ref.baseHash, got: key) }
-        let sim: TransactionSimulator
-        do { sim = try TransactionSimulator(scenario: scenario) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        let days: DayStream
+        do {
+            days = resume ? try ref.world.resume(scenario, jobs: options.simulatorJobs)
+                          : try TransactionSimulator(scenario: scenario).days(jobs: options.simulatorJobs)
+        } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
         let windowDays = max(1, scenario.monitoring.windowDays), stepDays = max(1, scenario.monitoring.stepDays)
         var replay = Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays)
         var steps: [StepRecord] = []
         var policy = AlarmState(policy: options.alarms)
         var trace = RunTrace()
-        for batch in sim.days(jobs: options.simulatorJobs) where batch.day >= 0 {
+        for batch in days where batch.day >= 0 {
             replay.add(batch)
             let t = batch.day
             let elapsed = t + 1 - windowDays

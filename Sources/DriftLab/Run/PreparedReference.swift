@@ -47,6 +47,8 @@ public struct PreparedReference: Sendable {
     /// Rows in the reference table.
     public let rows: Int
     public let frauds: Int
+    /// The world at the start of production (customer state, pilot results): cells resume from it.
+    let world: WorldSnapshot
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {
