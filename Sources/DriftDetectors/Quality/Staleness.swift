@@ -32,10 +32,15 @@ public enum VelocityStaleness {
         for t in times where t.isFinite { start = Swift.min(start, t) }
         var derived = [Int](repeating: -1, count: n)
         guard start.isFinite else { return derived }
-        var order = Array(0..<n)
-        customers.withUnsafeBufferPointer { c in
-            times.withUnsafeBufferPointer { t in
-                order.sort { c[$0] != c[$1] ? c[$0] < c[$1] : (t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1) }
+        var order: [Int]
+        if times.allSatisfy(\.isFinite) {
+            order = customerTimeOrder(customers: customers, times: times)
+        } else {
+            order = Array(0..<n)
+            customers.withUnsafeBufferPointer { c in
+                times.withUnsafeBufferPointer { t in
+                    order.sort { c[$0] != c[$1] ? c[$0] < c[$1] : (t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1) }
+                }
             }
         }
         customers.withUnsafeBufferPointer { c in
@@ -56,6 +61,61 @@ public enum VelocityStaleness {
             }
         }
         return derived
+    }
+
+    /// Rows ordered by (customer, time, row) for finite times: a stable LSD radix sort by time
+    /// (skipped when the log is already in time order, as a day-by-day log is), then stably by customer.
+    static func customerTimeOrder(customers: [UInt64], times: [Double]) -> [Int] {
+        var order = Array(0..<customers.count)
+        var inTimeOrder = true
+        times.withUnsafeBufferPointer { t in
+            for i in t.indices.dropFirst() where t[i] < t[i - 1] { inTimeOrder = false; break }
+        }
+        if !inTimeOrder {
+            // Order-preserving bit keys; -0 and +0 are one key (they compare equal).
+            let keys = times.map { x -> UInt64 in
+                let b = (x == 0 ? 0.0 : x).bitPattern
+                return (b >> 63) == 0 ? b | 0x8000_0000_0000_0000 : ~b
+            }
+            stableRadixSort(&order, keys: keys)
+        }
+        stableRadixSort(&order, keys: customers)
+        return order
+    }
+
+    /// Reorders `order` (row indices) stably by `keys[row]`, 8 bits a pass, skipping bytes every key shares.
+    static func stableRadixSort(_ order: inout [Int], keys: [UInt64]) {
+        let n = order.count
+        guard n > 1 else { return }
+        var k = order.map { keys[$0] }, idx = order
+        var k2 = [UInt64](repeating: 0, count: n), i2 = [Int](repeating: 0, count: n)
+        var any: UInt64 = 0, all: UInt64 = ~0
+        for x in k { any |= x; all &= x }
+        let varying = any ^ all
+        var count = [Int](repeating: 0, count: 257)
+        for pass in 0..<8 {
+            let shift = UInt64(8 * pass)
+            if (varying >> shift) & 0xFF == 0 { continue }
+            for b in count.indices { count[b] = 0 }
+            k.withUnsafeBufferPointer { kb in
+                idx.withUnsafeBufferPointer { ib in
+                    k2.withUnsafeMutableBufferPointer { k2b in
+                        i2.withUnsafeMutableBufferPointer { i2b in
+                            count.withUnsafeMutableBufferPointer { cb in
+                                for x in kb { cb[Int((x >> shift) & 0xFF) + 1] += 1 }
+                                for b in 0..<256 { cb[b + 1] += cb[b] }
+                                for j in 0..<n {
+                                    let b = Int((kb[j] >> shift) & 0xFF)
+                                    k2b[cb[b]] = kb[j]; i2b[cb[b]] = ib[j]; cb[b] += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&k, &k2); swap(&idx, &i2)
+        }
+        order = idx
     }
 
     /// Counts rows whose served counter is below the number of the same customer's transactions in

@@ -95,11 +95,16 @@ extension Replay {
         let days = ring
         let window = try LabRunner.featureTable(days.map { ($0.served, $0.count) }, extra: [])
         var results: [RawDetector] = []
+        // Each numeric column sorted once, for the drift tests and the quality checks.
+        var samples: [String: NumericSample] = [:]
+        for (name, column) in zip(window.columnNames, window.columns) {
+            if case .numeric(let v) = column { samples[name] = NumericSample(v) }
+        }
 
         // Per-feature drift tests (KS / chi-squared with BH and the effect floor), PSI as an effect size.
         var drift = options.drift
         drift.importance = reference.importance
-        let report = try reference.drift.compare(window, configuration: drift)
+        let report = try reference.drift.compare(window, configuration: drift, samples: samples)
         let driftResults = report.results
         results.append(Battery.aggregate("ks", driftResults.filter { $0.detector == "ks" }, indicates: .covariateShift))
         results.append(Battery.aggregate("chi2", driftResults.filter { $0.detector == "chi2" }, indicates: .covariateShift))
@@ -117,7 +122,7 @@ extension Replay {
             if k > 0 { unparseable[FeatureSchema.names[f]] = k }
         }
         let ids = days.flatMap { $0.ids.map { UInt64(bitPattern: $0) } }
-        let quality = try reference.quality.check(window: window, unparseable: unparseable, ids: ids)
+        let quality = try reference.quality.check(window: window, unparseable: unparseable, ids: ids, samples: samples)
         var customers: [UInt64] = [], times: [Double] = []
         for d in days {
             customers.append(contentsOf: d.customers.map { UInt64(UInt32(bitPattern: $0)) })
