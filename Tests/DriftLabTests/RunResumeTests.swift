@@ -19,3 +19,17 @@ struct RunResumeTests {
         }
     }
 }
+
+@Suite("Lab benchmark")
+struct LabBenchmarkTests {
+    /// `driftlab bench --only lab` measures cells of the standard sweep: its inline base is the bundled one.
+    @Test func benchmarkCellsAreStandardSweepCells() throws {
+        let bench = try SweepFile.decode(try JSON.parse(LabBenchmarks.sweepText), file: "bench-lab")
+        let standard = try SweepFile.load(RunFixtures.packageRoot.appendingPathComponent("scenarios/standard-sweep.json").path)
+        #expect(PreparedReference.baseKey(bench.base) == PreparedReference.baseKey(standard.base))
+        #expect(bench.cells.count == 7)
+        for cell in bench.cells where !cell.isControl {
+            #expect(cell.scenario.failures.first?.startDay == standard.cells[0].scenario.failures.first?.startDay)
+        }
+    }
+}

@@ -26,12 +26,16 @@ public enum VelocityStaleness {
     /// earlier and within `horizon` of the row's time; -1 where the row cannot be checked (its
     /// history starts before the log, or its time is not finite). Empty on mismatched lengths.
     public static func derivedCounts(customers: [UInt64], times: [Double], horizon: Double) -> [Int] {
+        derivedCounts(customers: customers, times: times, horizons: [horizon])[0]
+    }
+
+    /// `derivedCounts` for each of `horizons` over one log, ordering the rows once.
+    public static func derivedCounts(customers: [UInt64], times: [Double], horizons: [Double]) -> [[Int]] {
         let n = customers.count
-        guard n > 0, times.count == n, horizon > 0 else { return [] }
+        guard n > 0, times.count == n else { return horizons.map { _ in [] } }
         var start = Double.infinity
         for t in times where t.isFinite { start = Swift.min(start, t) }
-        var derived = [Int](repeating: -1, count: n)
-        guard start.isFinite else { return derived }
+        guard start.isFinite else { return horizons.map { $0 > 0 ? [Int](repeating: -1, count: n) : [] } }
         var order: [Int]
         if times.allSatisfy(\.isFinite) {
             order = customerTimeOrder(customers: customers, times: times)
@@ -43,24 +47,28 @@ public enum VelocityStaleness {
                 }
             }
         }
-        customers.withUnsafeBufferPointer { c in
-            times.withUnsafeBufferPointer { t in
-                var left = 0
-                for k in 0..<n {
-                    let row = order[k]
-                    if k == 0 || c[order[k - 1]] != c[row] { left = k }
-                    let now = t[row]
-                    guard now.isFinite else { continue }
-                    while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
-                    // Earlier rows of the same customer strictly before `now` (ties at `now` excluded).
-                    var earlier = k - left
-                    var back = k - 1
-                    while back >= left && t[order[back]] == now { earlier -= 1; back -= 1 }
-                    if now >= start + horizon { derived[row] = earlier }
+        return horizons.map { horizon in
+            guard horizon > 0 else { return [] }
+            var derived = [Int](repeating: -1, count: n)
+            customers.withUnsafeBufferPointer { c in
+                times.withUnsafeBufferPointer { t in
+                    var left = 0
+                    for k in 0..<n {
+                        let row = order[k]
+                        if k == 0 || c[order[k - 1]] != c[row] { left = k }
+                        let now = t[row]
+                        guard now.isFinite else { continue }
+                        while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
+                        // Earlier rows of the same customer strictly before `now` (ties at `now` excluded).
+                        var earlier = k - left
+                        var back = k - 1
+                        while back >= left && t[order[back]] == now { earlier -= 1; back -= 1 }
+                        if now >= start + horizon { derived[row] = earlier }
+                    }
                 }
             }
+            return derived
         }
-        return derived
     }
 
     /// Rows ordered by (customer, time, row) for finite times: a stable LSD radix sort by time
@@ -122,7 +130,11 @@ public enum VelocityStaleness {
     /// the log within `horizon` before the row's time (strictly earlier). Times and `horizon` share
     /// a unit (e.g. hours). Mismatched lengths or an empty log give zero eligible rows.
     public static func consistency(customers: [UInt64], times: [Double], served: [Double], horizon: Double) -> Consistency {
-        let derived = derivedCounts(customers: customers, times: times, horizon: horizon)
+        consistency(derived: derivedCounts(customers: customers, times: times, horizon: horizon), served: served)
+    }
+
+    /// `consistency` from the log-derived counts (`derivedCounts`) of the same rows.
+    public static func consistency(derived: [Int], served: [Double]) -> Consistency {
         guard derived.count == served.count else { return Consistency(eligible: 0, lagging: 0) }
         var eligible = 0, lagging = 0
         for i in 0..<derived.count where derived[i] >= 0 && !served[i].isNaN {
@@ -141,8 +153,14 @@ public enum VelocityStaleness {
     /// Indicates `.schemaChange` / "definition_skew".
     public static func definitionSkew(feature: String, customers: [UInt64], times: [Double], served: [Double],
                                       horizon: Double, alternative: Double, offset: Double = 0) -> DetectorResult {
-        let declared = derivedCounts(customers: customers, times: times, horizon: horizon)
-        let other = derivedCounts(customers: customers, times: times, horizon: alternative)
+        let counts = derivedCounts(customers: customers, times: times, horizons: [horizon, alternative])
+        return definitionSkew(feature: feature, declared: counts[0], other: counts[1], served: served,
+                              alternative: alternative, offset: offset)
+    }
+
+    /// `definitionSkew` from the log-derived counts of the declared and the alternative horizon.
+    public static func definitionSkew(feature: String, declared: [Int], other: [Int], served: [Double],
+                                      alternative: Double, offset: Double = 0) -> DetectorResult {
         var informative = 0, matchDeclared = 0, matchOther = 0
         if declared.count == served.count && other.count == served.count {
             for i in 0..<served.count where declared[i] >= 0 && other[i] >= 0 && declared[i] != other[i] && served[i].isFinite {

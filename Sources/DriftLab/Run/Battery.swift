@@ -129,15 +129,21 @@ extension Replay {
             for s in d.seconds { times.append(Double(d.day) * 24 + Double(s) / 3600) }
         }
         var velocity: [DetectorResult] = []
+        // The log-derived counts of every horizon the checks use, from one ordering of the window's log.
+        var horizons: [Double] = []
+        for (_, h) in Battery.counters { for x in [h, h == 1 ? 24 : 1] where !horizons.contains(x) { horizons.append(x) } }
+        let derived = VelocityStaleness.derivedCounts(customers: customers, times: times, horizons: horizons)
+        func counts(_ h: Double) -> [Int] { derived[horizons.firstIndex(of: h) ?? 0] }
         for (f, horizon) in Battery.counters {
             let served = days.flatMap { $0.served.numeric[f] }
             let name = FeatureSchema.names[f]
+            let alternative: Double = horizon == 1 ? 24 : 1
             if let r = reference.staleness[f] {
-                let w = VelocityStaleness.consistency(customers: customers, times: times, served: served, horizon: horizon)
+                let w = VelocityStaleness.consistency(derived: counts(horizon), served: served)
                 velocity.append(VelocityStaleness.consistencyCheck(feature: name, reference: r, window: w, configuration: options.quality.quality))
             }
-            velocity.append(VelocityStaleness.definitionSkew(feature: name, customers: customers, times: times, served: served,
-                                                             horizon: horizon, alternative: horizon == 1 ? 24 : 1,
+            velocity.append(VelocityStaleness.definitionSkew(feature: name, declared: counts(horizon), other: counts(alternative),
+                                                             served: served, alternative: alternative,
                                                              offset: reference.counterOffset[f] ?? 0))
         }
         let monitorResults = quality + velocity
