@@ -108,6 +108,25 @@ public struct NumericWindow: Sendable, Equatable {
         sorted = MonitorStatistics.sortedFinite(values)
     }
 
+    /// As `init(values:unparseable:)`, taking the finite values from `sample`, the same values
+    /// already sorted by `NumericSample` (the drift baseline sorts every window column once for both).
+    init(values: [Double], unparseable: Int = 0, sample: NumericSample) {
+        count = values.count
+        var infinite = 0
+        values.withUnsafeBufferPointer { b in
+            for v in b where v.isInfinite { infinite += 1 }
+        }
+        missingCount = sample.missingCount
+        infiniteCount = infinite
+        unparseableCount = unparseable
+        // NumericSample drops NaNs; ±infinity sort to the ends.
+        let s = sample.sorted
+        var lo = 0, hi = s.count
+        while lo < hi && s[lo] == -.infinity { lo += 1 }
+        while hi > lo && s[hi - 1] == .infinity { hi -= 1 }
+        sorted = lo == 0 && hi == s.count ? s : Array(s[lo..<hi])
+    }
+
     /// Present (non-missing) rows, finite or not.
     public var presentCount: Int { count - missingCount }
 

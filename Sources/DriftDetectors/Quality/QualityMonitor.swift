@@ -62,7 +62,9 @@ public struct QualityMonitor: Sendable {
     /// Runs every check on a window table with the reference's columns (extra columns are
     /// ignored; a missing column is a `TableError.missingColumn` listing those that exist).
     /// `ids`: transaction ids for the duplicate check (hash text ids with `streamID`).
-    public func check(window: Table, unparseable: [String: Int] = [:], ids: [UInt64]? = nil) throws -> [DetectorResult] {
+    /// `samples`: window columns already sorted (`NumericSample` by column name), reused instead of sorting again.
+    public func check(window: Table, unparseable: [String: Int] = [:], ids: [UInt64]? = nil,
+                      samples: [String: NumericSample] = [:]) throws -> [DetectorResult] {
         let q = configuration.quality, s = configuration.schema
         var results: [DetectorResult] = []
         var swapReferences: [NumericReference] = [], swapWindows: [NumericWindow] = []
@@ -70,7 +72,8 @@ public struct QualityMonitor: Sendable {
             guard let values = try window.column(r.name).numericValues else {
                 throw MonitorError.columnKindChanged(feature: r.name, reference: "numeric", window: "categorical")
             }
-            let w = NumericWindow(values: values, unparseable: unparseable[r.name] ?? 0)
+            let w = samples[r.name].map { NumericWindow(values: values, unparseable: unparseable[r.name] ?? 0, sample: $0) }
+                ?? NumericWindow(values: values, unparseable: unparseable[r.name] ?? 0)
             results.append(DataQualityChecks.missingRate(reference: r, window: w, configuration: q))
             results.append(DataQualityChecks.rangeViolations(reference: r, window: w, configuration: q))
             results.append(SchemaChecks.parseFailures(reference: r, window: w, configuration: s))

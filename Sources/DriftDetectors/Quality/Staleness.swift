@@ -26,43 +26,115 @@ public enum VelocityStaleness {
     /// earlier and within `horizon` of the row's time; -1 where the row cannot be checked (its
     /// history starts before the log, or its time is not finite). Empty on mismatched lengths.
     public static func derivedCounts(customers: [UInt64], times: [Double], horizon: Double) -> [Int] {
+        derivedCounts(customers: customers, times: times, horizons: [horizon])[0]
+    }
+
+    /// `derivedCounts` for each of `horizons` over one log, ordering the rows once.
+    public static func derivedCounts(customers: [UInt64], times: [Double], horizons: [Double]) -> [[Int]] {
         let n = customers.count
-        guard n > 0, times.count == n, horizon > 0 else { return [] }
+        guard n > 0, times.count == n else { return horizons.map { _ in [] } }
         var start = Double.infinity
         for t in times where t.isFinite { start = Swift.min(start, t) }
-        var derived = [Int](repeating: -1, count: n)
-        guard start.isFinite else { return derived }
-        var order = Array(0..<n)
-        customers.withUnsafeBufferPointer { c in
-            times.withUnsafeBufferPointer { t in
-                order.sort { c[$0] != c[$1] ? c[$0] < c[$1] : (t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1) }
-            }
-        }
-        customers.withUnsafeBufferPointer { c in
-            times.withUnsafeBufferPointer { t in
-                var left = 0
-                for k in 0..<n {
-                    let row = order[k]
-                    if k == 0 || c[order[k - 1]] != c[row] { left = k }
-                    let now = t[row]
-                    guard now.isFinite else { continue }
-                    while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
-                    // Earlier rows of the same customer strictly before `now` (ties at `now` excluded).
-                    var earlier = k - left
-                    var back = k - 1
-                    while back >= left && t[order[back]] == now { earlier -= 1; back -= 1 }
-                    if now >= start + horizon { derived[row] = earlier }
+        guard start.isFinite else { return horizons.map { $0 > 0 ? [Int](repeating: -1, count: n) : [] } }
+        var order: [Int]
+        if times.allSatisfy(\.isFinite) {
+            order = customerTimeOrder(customers: customers, times: times)
+        } else {
+            order = Array(0..<n)
+            customers.withUnsafeBufferPointer { c in
+                times.withUnsafeBufferPointer { t in
+                    order.sort { c[$0] != c[$1] ? c[$0] < c[$1] : (t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1) }
                 }
             }
         }
-        return derived
+        return horizons.map { horizon in
+            guard horizon > 0 else { return [] }
+            var derived = [Int](repeating: -1, count: n)
+            customers.withUnsafeBufferPointer { c in
+                times.withUnsafeBufferPointer { t in
+                    var left = 0
+                    for k in 0..<n {
+                        let row = order[k]
+                        if k == 0 || c[order[k - 1]] != c[row] { left = k }
+                        let now = t[row]
+                        guard now.isFinite else { continue }
+                        while left < k && !(t[order[left]] >= now - horizon) { left += 1 }
+                        // Earlier rows of the same customer strictly before `now` (ties at `now` excluded).
+                        var earlier = k - left
+                        var back = k - 1
+                        while back >= left && t[order[back]] == now { earlier -= 1; back -= 1 }
+                        if now >= start + horizon { derived[row] = earlier }
+                    }
+                }
+            }
+            return derived
+        }
+    }
+
+    /// Rows ordered by (customer, time, row) for finite times: a stable LSD radix sort by time
+    /// (skipped when the log is already in time order, as a day-by-day log is), then stably by customer.
+    static func customerTimeOrder(customers: [UInt64], times: [Double]) -> [Int] {
+        var order = Array(0..<customers.count)
+        var inTimeOrder = true
+        times.withUnsafeBufferPointer { t in
+            for i in t.indices.dropFirst() where t[i] < t[i - 1] { inTimeOrder = false; break }
+        }
+        if !inTimeOrder {
+            // Order-preserving bit keys; -0 and +0 are one key (they compare equal).
+            let keys = times.map { x -> UInt64 in
+                let b = (x == 0 ? 0.0 : x).bitPattern
+                return (b >> 63) == 0 ? b | 0x8000_0000_0000_0000 : ~b
+            }
+            stableRadixSort(&order, keys: keys)
+        }
+        stableRadixSort(&order, keys: customers)
+        return order
+    }
+
+    /// Reorders `order` (row indices) stably by `keys[row]`, 8 bits a pass, skipping bytes every key shares.
+    static func stableRadixSort(_ order: inout [Int], keys: [UInt64]) {
+        let n = order.count
+        guard n > 1 else { return }
+        var k = order.map { keys[$0] }, idx = order
+        var k2 = [UInt64](repeating: 0, count: n), i2 = [Int](repeating: 0, count: n)
+        var any: UInt64 = 0, all: UInt64 = ~0
+        for x in k { any |= x; all &= x }
+        let varying = any ^ all
+        var count = [Int](repeating: 0, count: 257)
+        for pass in 0..<8 {
+            let shift = UInt64(8 * pass)
+            if (varying >> shift) & 0xFF == 0 { continue }
+            for b in count.indices { count[b] = 0 }
+            k.withUnsafeBufferPointer { kb in
+                idx.withUnsafeBufferPointer { ib in
+                    k2.withUnsafeMutableBufferPointer { k2b in
+                        i2.withUnsafeMutableBufferPointer { i2b in
+                            count.withUnsafeMutableBufferPointer { cb in
+                                for x in kb { cb[Int((x >> shift) & 0xFF) + 1] += 1 }
+                                for b in 0..<256 { cb[b + 1] += cb[b] }
+                                for j in 0..<n {
+                                    let b = Int((kb[j] >> shift) & 0xFF)
+                                    k2b[cb[b]] = kb[j]; i2b[cb[b]] = ib[j]; cb[b] += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&k, &k2); swap(&idx, &i2)
+        }
+        order = idx
     }
 
     /// Counts rows whose served counter is below the number of the same customer's transactions in
     /// the log within `horizon` before the row's time (strictly earlier). Times and `horizon` share
     /// a unit (e.g. hours). Mismatched lengths or an empty log give zero eligible rows.
     public static func consistency(customers: [UInt64], times: [Double], served: [Double], horizon: Double) -> Consistency {
-        let derived = derivedCounts(customers: customers, times: times, horizon: horizon)
+        consistency(derived: derivedCounts(customers: customers, times: times, horizon: horizon), served: served)
+    }
+
+    /// `consistency` from the log-derived counts (`derivedCounts`) of the same rows.
+    public static func consistency(derived: [Int], served: [Double]) -> Consistency {
         guard derived.count == served.count else { return Consistency(eligible: 0, lagging: 0) }
         var eligible = 0, lagging = 0
         for i in 0..<derived.count where derived[i] >= 0 && !served[i].isNaN {
@@ -81,8 +153,14 @@ public enum VelocityStaleness {
     /// Indicates `.schemaChange` / "definition_skew".
     public static func definitionSkew(feature: String, customers: [UInt64], times: [Double], served: [Double],
                                       horizon: Double, alternative: Double, offset: Double = 0) -> DetectorResult {
-        let declared = derivedCounts(customers: customers, times: times, horizon: horizon)
-        let other = derivedCounts(customers: customers, times: times, horizon: alternative)
+        let counts = derivedCounts(customers: customers, times: times, horizons: [horizon, alternative])
+        return definitionSkew(feature: feature, declared: counts[0], other: counts[1], served: served,
+                              alternative: alternative, offset: offset)
+    }
+
+    /// `definitionSkew` from the log-derived counts of the declared and the alternative horizon.
+    public static func definitionSkew(feature: String, declared: [Int], other: [Int], served: [Double],
+                                      alternative: Double, offset: Double = 0) -> DetectorResult {
         var informative = 0, matchDeclared = 0, matchOther = 0
         if declared.count == served.count && other.count == served.count {
             for i in 0..<served.count where declared[i] >= 0 && other[i] >= 0 && declared[i] != other[i] && served[i].isFinite {

@@ -209,8 +209,10 @@ public struct DriftBaseline: Sendable {
         }
     }
 
-    /// Runs the battery on `current` (columns matched by name).
-    public func compare(_ current: Table, configuration: DriftConfiguration = DriftConfiguration()) throws -> DriftReport {
+    /// Runs the battery on `current` (columns matched by name). `samples`: numeric columns of
+    /// `current` already sorted (`NumericSample` by column name), reused instead of sorting again.
+    public func compare(_ current: Table, configuration: DriftConfiguration = DriftConfiguration(),
+                        samples: [String: NumericSample] = [:]) throws -> DriftReport {
         let shared = columnNames.filter { current.index(of: $0) != nil }
         var names = shared
         if let wanted = configuration.features {
@@ -223,7 +225,7 @@ public struct DriftBaseline: Sendable {
             guard let ri = columnNames.firstIndex(of: name), let column = current[name] else { continue }
             switch (features[ri], column) {
             case let (.numeric(base), .numeric(values)):
-                rows.append(DriftBaseline.numericRow(name, base, values, configuration))
+                rows.append(DriftBaseline.numericRow(name, base, values, configuration, sample: samples[name]))
             case let (.categorical(base), .categorical(values)):
                 rows.append(DriftBaseline.categoricalRow(name, base, values, configuration))
             default:
@@ -276,8 +278,9 @@ public struct DriftBaseline: Sendable {
         f.populationStabilityIndex >= c.psiFloor || f.normalizedWasserstein >= c.wassersteinFloor || f.jensenShannon >= c.jensenShannonFloor
     }
 
-    static func numericRow(_ name: String, _ base: NumericBaseline, _ values: [Double], _ c: DriftConfiguration) -> FeatureDrift {
-        let cur = NumericSample(values)
+    static func numericRow(_ name: String, _ base: NumericBaseline, _ values: [Double], _ c: DriftConfiguration,
+                           sample: NumericSample? = nil) -> FeatureDrift {
+        let cur = sample ?? NumericSample(values)
         var row = FeatureDrift(feature: name, type: .numeric, test: base.levels == nil ? "ks" : "chi2", statistic: 0, pValue: .nan,
                                adjustedPValue: .nan, populationStabilityIndex: 0, jensenShannon: .nan, wasserstein: .nan,
                                normalizedWasserstein: .nan, meanShiftPValue: .nan, varianceShiftPValue: .nan, unseenRate: 0,

@@ -130,19 +130,25 @@ public enum TwoSampleStatistics {
     /// Wasserstein-1 distance ∫|F_a - F_b| dx between two sorted samples (finite values only), as
     /// `scipy.stats.wasserstein_distance(a, b)`. NaN when either has no finite value.
     public static func wasserstein(sortedA a0: [Double], sortedB b0: [Double]) -> Double {
-        let a = a0.filter { $0.isFinite }, b = b0.filter { $0.isFinite }
+        // The reference is compared with many windows: copy only when something must be dropped.
+        let a = a0.allSatisfy(\.isFinite) ? a0 : a0.filter { $0.isFinite }
+        let b = b0.allSatisfy(\.isFinite) ? b0 : b0.filter { $0.isFinite }
         let n1 = a.count, n2 = b.count
         if n1 == 0 || n2 == 0 { return .nan }
-        var i = 0, j = 0, total = 0.0
-        var previous = Swift.min(a[0], b[0])
-        while i < n1 || j < n2 {
-            let v = (j >= n2 || (i < n1 && a[i] <= b[j])) ? a[i] : b[j]
-            total += Swift.abs(Double(i) / Double(n1) - Double(j) / Double(n2)) * (v - previous)
-            while i < n1 && a[i] <= v { i += 1 }
-            while j < n2 && b[j] <= v { j += 1 }
-            previous = v
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var i = 0, j = 0, total = 0.0
+                var previous = Swift.min(a[0], b[0])
+                while i < n1 || j < n2 {
+                    let v = (j >= n2 || (i < n1 && a[i] <= b[j])) ? a[i] : b[j]
+                    total += Swift.abs(Double(i) / Double(n1) - Double(j) / Double(n2)) * (v - previous)
+                    while i < n1 && a[i] <= v { i += 1 }
+                    while j < n2 && b[j] <= v { j += 1 }
+                    previous = v
+                }
+                return total
+            }
         }
-        return total
     }
 
     /// The reference spread that normalises W1: the interquartile range, else the standard

@@ -95,11 +95,16 @@ extension Replay {
         let days = ring
         let window = try LabRunner.featureTable(days.map { ($0.served, $0.count) }, extra: [])
         var results: [RawDetector] = []
+        // Each numeric column sorted once, for the drift tests and the quality checks.
+        var samples: [String: NumericSample] = [:]
+        for (name, column) in zip(window.columnNames, window.columns) {
+            if case .numeric(let v) = column { samples[name] = NumericSample(v) }
+        }
 
         // Per-feature drift tests (KS / chi-squared with BH and the effect floor), PSI as an effect size.
         var drift = options.drift
         drift.importance = reference.importance
-        let report = try reference.drift.compare(window, configuration: drift)
+        let report = try reference.drift.compare(window, configuration: drift, samples: samples)
         let driftResults = report.results
         results.append(Battery.aggregate("ks", driftResults.filter { $0.detector == "ks" }, indicates: .covariateShift))
         results.append(Battery.aggregate("chi2", driftResults.filter { $0.detector == "chi2" }, indicates: .covariateShift))
@@ -117,22 +122,28 @@ extension Replay {
             if k > 0 { unparseable[FeatureSchema.names[f]] = k }
         }
         let ids = days.flatMap { $0.ids.map { UInt64(bitPattern: $0) } }
-        let quality = try reference.quality.check(window: window, unparseable: unparseable, ids: ids)
+        let quality = try reference.quality.check(window: window, unparseable: unparseable, ids: ids, samples: samples)
         var customers: [UInt64] = [], times: [Double] = []
         for d in days {
             customers.append(contentsOf: d.customers.map { UInt64(UInt32(bitPattern: $0)) })
             for s in d.seconds { times.append(Double(d.day) * 24 + Double(s) / 3600) }
         }
         var velocity: [DetectorResult] = []
+        // The log-derived counts of every horizon the checks use, from one ordering of the window's log.
+        var horizons: [Double] = []
+        for (_, h) in Battery.counters { for x in [h, h == 1 ? 24 : 1] where !horizons.contains(x) { horizons.append(x) } }
+        let derived = VelocityStaleness.derivedCounts(customers: customers, times: times, horizons: horizons)
+        func counts(_ h: Double) -> [Int] { derived[horizons.firstIndex(of: h) ?? 0] }
         for (f, horizon) in Battery.counters {
             let served = days.flatMap { $0.served.numeric[f] }
             let name = FeatureSchema.names[f]
+            let alternative: Double = horizon == 1 ? 24 : 1
             if let r = reference.staleness[f] {
-                let w = VelocityStaleness.consistency(customers: customers, times: times, served: served, horizon: horizon)
+                let w = VelocityStaleness.consistency(derived: counts(horizon), served: served)
                 velocity.append(VelocityStaleness.consistencyCheck(feature: name, reference: r, window: w, configuration: options.quality.quality))
             }
-            velocity.append(VelocityStaleness.definitionSkew(feature: name, customers: customers, times: times, served: served,
-                                                             horizon: horizon, alternative: horizon == 1 ? 24 : 1,
+            velocity.append(VelocityStaleness.definitionSkew(feature: name, declared: counts(horizon), other: counts(alternative),
+                                                             served: served, alternative: alternative,
                                                              offset: reference.counterOffset[f] ?? 0))
         }
         let monitorResults = quality + velocity

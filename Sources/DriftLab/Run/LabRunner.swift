@@ -36,11 +36,11 @@ public enum LabRunner {
         base.failures = []
         let sim: TransactionSimulator
         do { sim = try TransactionSimulator(scenario: base) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        // The reference days, then the world as it stands at the start of production: every cell resumes there.
+        let stream = sim.days(jobs: options.simulatorJobs)
         var batches: [DayBatch] = []
-        for b in sim.days(jobs: options.simulatorJobs) {
-            if b.day >= 0 { break }
-            batches.append(b)
-        }
+        while batches.count < scenario.referenceDays, let b = stream.next() { batches.append(b) }
+        let world = stream.snapshot()
         let n = batches.reduce(0) { $0 + $1.count }
         let table = try featureTable(batches.map { ($0.served, $0.count) }, extra: [
             ("day", .numeric(batches.flatMap { b in [Double](repeating: Double(b.day), count: b.count) })),
@@ -110,7 +110,7 @@ public enum LabRunner {
         return PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
                                  importance: importance, staleness: staleness, counterOffset: offsets,
                                  labelDays: days, labelScores: primaryScores, labelReports: reports,
-                                 pendingArrivals: pending, rows: n, frauds: frauds)
+                                 pendingArrivals: pending, rows: n, frauds: frauds, world: world)
     }
 
     /// Monitor roles of the served features (the hour gets the time-zone check).
@@ -154,23 +154,39 @@ public enum LabRunner {
     /// `run` plus the per-step, per-feature trace the HTML report draws (PSI and missing rates).
     public static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions = .init()) throws
         -> (result: RunResult, trace: RunTrace) {
+        try traced(scenario, reference: ref, options: options, resume: true)
+    }
+
+    /// `resume`: production days come from the reference's world snapshot (the default, what sweeps
+    /// use); false regenerates the world from scratch (pilot, burn-in, reference days): same bytes, slower.
+    static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions, resume: Bool) throws
+        -> (result: RunResult, trace: RunTrace) {
         let key = PreparedReference.baseKey(scenario)
         guard key == ref.baseHash else { throw LabError.referenceMismatch(expected: ref.baseHash, got: key) }
-        let sim: TransactionSimulator
-        do { sim = try TransactionSimulator(scenario: scenario) } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
         let windowDays = max(1, scenario.monitoring.windowDays), stepDays = max(1, scenario.monitoring.stepDays)
-        var replay = Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays)
-        var steps: [StepRecord] = []
-        var policy = AlarmState(policy: options.alarms)
-        var trace = RunTrace()
-        for batch in sim.days(jobs: options.simulatorJobs) where batch.day >= 0 {
-            replay.add(batch)
-            let t = batch.day
-            let elapsed = t + 1 - windowDays
-            guard elapsed >= 0, elapsed % stepDays == 0 else { continue }
-            let reading = try replay.battery(asOf: t)
-            steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
-            trace.append(reading, day: t)
+        // Before the first failure starts, a cell replays the failure-free world: those days and steps
+        // are shared by the cells of a world (computed once per onset day). Not with a label outage:
+        // it delays chargebacks of transactions made before it starts.
+        let onset = scenario.failures.map(\.startDay).min() ?? scenario.productionDays
+        let outage = scenario.failures.contains { $0.kind == .labelDelay && $0.subkind == "outage" }
+        var state: RunState
+        let days: DayStream
+        do {
+            if resume && !outage && onset > 0 && onset < scenario.productionDays {
+                let prefix = try ref.prefixes.prefix("\(onset) \(String(describing: options))") {
+                    try LabRunner.prefix(ref, until: onset, options: options, windowDays: windowDays, stepDays: stepDays)
+                }
+                state = prefix.state
+                days = try prefix.world.resume(scenario, jobs: options.simulatorJobs)
+            } else {
+                state = RunState(replay: Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays),
+                                 policy: AlarmState(policy: options.alarms))
+                days = resume ? try ref.world.resume(scenario, jobs: options.simulatorJobs)
+                              : try TransactionSimulator(scenario: scenario).days(jobs: options.simulatorJobs)
+            }
+        } catch let e as LabError { throw e } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
+        for batch in days where batch.day >= 0 {
+            try state.add(batch, windowDays: windowDays, stepDays: stepDays)
         }
         let injected = scenario.failures.map {
             InjectedFailureRecord(kind: $0.kind, subkind: $0.subkind, features: $0.features, startDay: $0.startDay,
@@ -180,9 +196,66 @@ public enum LabRunner {
                                    referenceDays: scenario.referenceDays, productionDays: scenario.productionDays,
                                    windowDays: windowDays, stepDays: stepDays, models: ref.manifestJSON(options: options),
                                    detectors: options.json())
-        let verdicts = Verdicts.score(steps: steps, injected: injected, productionDays: scenario.productionDays)
-        trace.maxRingDays = replay.maxRingDays
-        return (RunResult(manifest: manifest, injected: injected, steps: steps, verdicts: verdicts), trace)
+        let verdicts = Verdicts.score(steps: state.steps, injected: injected, productionDays: scenario.productionDays)
+        var trace = state.trace
+        trace.maxRingDays = state.replay.maxRingDays
+        return (RunResult(manifest: manifest, injected: injected, steps: state.steps, verdicts: verdicts), trace)
+    }
+
+    /// The failure-free world's replay of production days 0 ..< `day` and the world at `day`.
+    static func prefix(_ ref: PreparedReference, until day: Int, options: LabOptions, windowDays: Int, stepDays: Int) throws -> ReplayPrefix {
+        let base = ref.world.simulator.scenario
+        // The stored replay holds a reference without the prefix cache (no reference cycle).
+        var state = RunState(replay: Replay(scenario: base, reference: ref.detached, options: options, windowDays: windowDays),
+                             policy: AlarmState(policy: options.alarms))
+        let days = try ref.world.resume(base, jobs: options.simulatorJobs)
+        for _ in 0..<day {
+            guard let batch = days.next() else { break }
+            try state.add(batch, windowDays: windowDays, stepDays: stepDays)
+        }
+        return ReplayPrefix(state: state, world: days.snapshot())
+    }
+}
+
+/// A run in progress: the replay, the step records, the alarm policy's counters and the report trace.
+struct RunState {
+    var replay: Replay
+    var policy: AlarmState
+    var steps: [StepRecord] = []
+    var trace = RunTrace()
+
+    init(replay: Replay, policy: AlarmState) { self.replay = replay; self.policy = policy }
+
+    /// Adds one production day; on a step day (t = W-1, W-1+S, ...) runs the battery and the alarm policy.
+    mutating func add(_ batch: DayBatch, windowDays: Int, stepDays: Int) throws {
+        replay.add(batch)
+        let t = batch.day
+        let elapsed = t + 1 - windowDays
+        guard elapsed >= 0, elapsed % stepDays == 0 else { return }
+        let reading = try replay.battery(asOf: t)
+        steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
+        trace.append(reading, day: t)
+    }
+}
+
+/// The shared start of a world's cells: the run state after production days 0 ..< d of the
+/// failure-free world, and the world at day d.
+struct ReplayPrefix {
+    let state: RunState
+    let world: WorldSnapshot
+}
+
+/// Run prefixes of one prepared reference by (onset day, options), built once and shared by its cells.
+final class PrefixCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var prefixes: [String: ReplayPrefix] = [:]
+
+    func prefix(_ key: String, build: () throws -> ReplayPrefix) throws -> ReplayPrefix {
+        lock.lock(); defer { lock.unlock() }
+        if let p = prefixes[key] { return p }
+        let p = try build()
+        prefixes[key] = p
+        return p
     }
 }
 

@@ -47,6 +47,17 @@ public struct PreparedReference: Sendable {
     /// Rows in the reference table.
     public let rows: Int
     public let frauds: Int
+    /// The world at the start of production (customer state, pilot results): cells resume from it.
+    let world: WorldSnapshot
+    /// Replays of the failure-free world up to an onset day, shared by the cells (`LabRunner.traced`).
+    var prefixes = PrefixCache()
+
+    /// The same reference with an empty prefix cache of its own.
+    var detached: PreparedReference {
+        var r = self
+        r.prefixes = PrefixCache()
+        return r
+    }
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {

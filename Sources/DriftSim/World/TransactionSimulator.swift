@@ -207,12 +207,12 @@ public struct TransactionSimulator: Sendable {
 public final class DayStream: Sequence, IteratorProtocol {
     public let simulator: TransactionSimulator
     public let jobs: Int
-    private let shards: [Shard]
+    let shards: [Shard]
     private let planner: DayPlanner
     private let outages: Outages
-    private var day: Int
+    private(set) var day: Int
     private let firstEmitted: Int
-    private var nextID: Int64 = 0
+    private(set) var nextID: Int64 = 0
     /// Row-major scratch of the merge, kept across days (fresh memory every day costs page faults).
     private var scratch = RawDoubles(count: 0)
 
@@ -232,6 +232,18 @@ public final class DayStream: Sequence, IteratorProtocol {
         outages = Outages(s)
         day = firstDay
         firstEmitted = includeBurnIn ? firstDay : -s.referenceDays
+    }
+
+    /// Resumes a world at the start of `day` from copies of its shards (`WorldSnapshot.resume`).
+    init(simulator: TransactionSimulator, jobs: Int, shards: [Shard], day: Int, nextID: Int64) {
+        self.simulator = simulator
+        self.jobs = Swift.max(1, jobs)
+        self.shards = shards
+        planner = simulator.planner
+        outages = Outages(simulator.scenario)
+        self.day = day
+        firstEmitted = day
+        self.nextID = nextID
     }
 
     /// The next day's batch, or nil after the last production day.
