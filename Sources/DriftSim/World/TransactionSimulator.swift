@@ -281,7 +281,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         var b = DayBatch(day: day, count: n, activeFailures: active)
         var start = [Int](repeating: 0, count: 86401)
         for p in parts where p.count > 0 {
-            let second = p.second!
+            let second = p.second
             for i in 0..<p.count { start[Int(second[i]) + 1] += 1 }
         }
         for s in 0..<86400 { start[s + 1] += start[s] }
@@ -289,7 +289,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         for p in parts {
             var d = [Int](repeating: 0, count: p.count)
             if p.count > 0 {
-                let second = p.second!
+                let second = p.second
                 for i in 0..<p.count { let s = Int(second[i]); d[i] = start[s]; start[s] += 1 }
             }
             destinations.append(d)
@@ -301,10 +301,10 @@ public final class DayStream: Sequence, IteratorProtocol {
                 filled = n
             }
         }
-        func scatter<T>(_ source: (ShardDay) -> UnsafeMutablePointer<T>?) -> [T] {
+        func scatter<T>(_ source: (ShardDay) -> UnsafeMutablePointer<T>) -> [T] {
             column { out in
                 for (p, dest) in zip(parts, destinations) where p.count > 0 {
-                    let values = source(p)!
+                    let values = source(p)
                     dest.withUnsafeBufferPointer { d in for i in 0..<p.count { out[d[i]] = values[i] } }
                 }
             }
@@ -337,7 +337,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         let targets = ColumnPointers(pointers: pointers)
         // Gather rows into time order, one shard per task (destinations are disjoint).
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
-            guard let rows = parts[k].rows else { return }
+            let rows = parts[k].rows
             let dest = destinationsByPart[k]
             for i in 0..<dest.count {
                 (sorted.base + dest[i] * stride).update(from: rows + i * stride, count: stride)
