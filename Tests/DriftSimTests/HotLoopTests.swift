@@ -74,10 +74,11 @@ import Testing
             w.field(v, decimals: d); w.field(d); try w.endRow()
         }
         try w.finish()
-        let r = try CSVReader(path: path)
-        _ = try r.next()
+        let r = try CSVReader(path: path)  // reads the header row
         for (v, d) in values {
-            #expect(try r.next())
+            let more = try r.next()
+            #expect(more)
+            if !more { break }
             let scale = pow(10, Double(d))
             let expected = (v * scale).rounded() / scale
             let got = try #require(r.double(0))
