@@ -56,14 +56,16 @@ public enum SimulatorBenchmarks {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftlab-bench-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var summary = ScenarioOutput.Summary()
+        let cpu0 = processCPUSeconds()
         let seconds = Stopwatch.seconds {
             guard let writer = try? ScenarioOutput.Writer(scenario: sim.scenario, directory: directory) else { return }
             for b in batches { try? writer.append(b) }
             summary = (try? writer.finish(resolvedJSON: "{}")) ?? summary
         }
+        let cpuSeconds = Swift.max(1e-9, processCPUSeconds() - cpu0)
         let rows = summary.referenceRows + summary.productionRows
         results.append(BenchmarkResult(name: "simulator CSV writing", value: Double(summary.bytes) / 1e6 / seconds, unit: "MB/s",
-                                       note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB"))
+                                       note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB; \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
         results.append(BenchmarkResult(name: "simulator CSV writing rows", value: Double(rows) / seconds, unit: "rows/s",
                                        note: "each row to the log and to truth.csv"))
         return results

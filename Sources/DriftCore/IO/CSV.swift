@@ -245,6 +245,10 @@ public final class CSVWriter {
     private var used = 0
     private var fieldsInRow = 0
     private var failed = false
+    /// "00" ... "99" (two digits per division by 100) and 10^k for k = 0...15 as Double and integer.
+    private let digitPairs: UnsafeMutablePointer<UInt8>
+    private let scales: UnsafeMutablePointer<Double>
+    private let unitsPerOne: UnsafeMutablePointer<UInt64>
 
     public init(path: String, header: [String]) throws {
         self.path = path
@@ -254,6 +258,11 @@ public final class CSVWriter {
         }
         file = fp
         buffer = .allocate(capacity: capacity + 4096)
+        digitPairs = .allocate(capacity: 200)
+        for k in 0..<100 { digitPairs[2 * k] = UInt8(0x30 + k / 10); digitPairs[2 * k + 1] = UInt8(0x30 + k % 10) }
+        scales = .allocate(capacity: 16)
+        unitsPerOne = .allocate(capacity: 16)
+        for k in 0..<16 { scales[k] = powersOfTen[k]; unitsPerOne[k] = UInt64(powersOfTen[k]) }
         for name in header { field(name) }
         try endRow()
     }
@@ -261,6 +270,7 @@ public final class CSVWriter {
     deinit {
         if let fp = file { fclose(fp); unlink(temporary) }
         buffer.deallocate()
+        digitPairs.deallocate(); scales.deallocate(); unitsPerOne.deallocate()
     }
 
     /// Makes room for `k` more bytes, flushing when the buffer is full.
@@ -288,9 +298,14 @@ public final class CSVWriter {
             }
             reserve(2 * bytes.count + 3)
             separator()
-            let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            // Copy while looking for a character that needs quotes; start over quoted if one turns up.
+            var needsQuotes = false
+            for k in 0..<bytes.count {
+                let b = bytes[k]
+                if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
+                buffer[used + k] = b
+            }
             if !needsQuotes {
-                (buffer + used).update(from: bytes.baseAddress!, count: bytes.count)
                 used += bytes.count
                 return
             }
@@ -347,39 +362,67 @@ public final class CSVWriter {
         used = 0
     }
 
-    @inline(__always) private func appendInteger(_ value: Int) {
-        if value < 0 { buffer[used] = 0x2D; used += 1 }
-        var v = value.magnitude
-        var digits = 0
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of room for 20 digits
-        withUnsafeMutableBytes(of: &scratch) { d in
-            repeat { d[digits] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30; v /= 10; digits += 1 } while v > 0
-            while digits > 0 { digits -= 1; buffer[used] = d[digits]; used += 1 }
+    /// Writes exactly `count` decimal digits of `value` (value < 10^count), two at a time from the right.
+    @inline(__always) private func appendDigits(_ value: UInt64, count: Int) {
+        var v = value
+        var end = used + count
+        while end - used >= 2 {
+            let r = Int(truncatingIfNeeded: v % 100)
+            v /= 100
+            end -= 2
+            buffer[end] = digitPairs[2 * r]; buffer[end + 1] = digitPairs[2 * r + 1]
         }
+        if end > used { buffer[used] = UInt8(truncatingIfNeeded: v) &+ 0x30 }
+        used += count
     }
 
+    /// Decimal digits of v (1 for 0).
+    @inline(__always) private static func digitCount(_ v: UInt64) -> Int {
+        var n = 1
+        var t: UInt64 = 10
+        while v >= t { n += 1; if n == 20 { break }; t &*= 10 }
+        return n
+    }
+
+    @inline(__always) private func appendInteger(_ value: Int) {
+        if value < 0 { buffer[used] = 0x2D; used += 1 }
+        let v = UInt64(value.magnitude)
+        appendDigits(v, count: CSVWriter.digitCount(v))
+    }
+
+    /// value rounded half away from zero to `decimals` places, written as digits, a point and
+    /// exactly `decimals` digits (no exponent); magnitudes of 9e15 units and more use `description`.
     @inline(__always) private func appendFixed(_ value: Double, decimals: Int) {
         if value.isNaN { return }
         if value.isInfinite {
             for b in (value < 0 ? "-inf" : "inf").utf8 { buffer[used] = b; used += 1 }
             return
         }
-        let scale = powersOfTen[decimals]
-        let scaled = (value * scale).rounded()
+        let scaled = roundedHalfAway(value * scales[decimals])
         guard Swift.abs(scaled) < 9.0e15 else {
             for b in value.description.utf8 { buffer[used] = b; used += 1 }
             return
         }
         var units = Int(scaled)
         if units < 0 { buffer[used] = 0x2D; used += 1; units = -units }
-        let s = Int(scale)
-        appendInteger(units / s)
-        if decimals > 0 {
-            buffer[used] = 0x2E; used += 1
-            var part = units % s
-            var k = decimals
-            while k > 0 { k -= 1; buffer[used + k] = UInt8(truncatingIfNeeded: part % 10) &+ 0x30; part /= 10 }
-            used += decimals
-        }
+        if decimals == 0 { appendDigits(UInt64(units), count: CSVWriter.digitCount(UInt64(units))); return }
+        let (whole, fraction) = UInt64(units).quotientAndRemainder(dividingBy: unitsPerOne[decimals])
+        appendDigits(whole, count: CSVWriter.digitCount(whole))
+        buffer[used] = 0x2E; used += 1
+        appendDigits(fraction, count: decimals)
     }
 }
+
+/// `v.rounded()` (half away from zero) without the library call, bit for bit: for |v| < 2^52 the
+/// fraction v - trunc(v) is exact, so comparing it with 0.5 decides; NaN and larger values use `rounded()`.
+/// Used where numbers are rounded per row (the CSV writer, the simulator's features).
+@inlinable @inline(__always)
+public func roundedHalfAway(_ v: Double) -> Double {
+    guard Swift.abs(v) < 0x1p52 else { return v.rounded() }
+    let t = Double(Int64(v))
+    let f = v - t
+    if f >= 0.5 { return t + 1 }
+    if f <= -0.5 { return t - 1 }
+    return t != 0 ? t : 0 * v  // a zero keeps the sign of v, like round(-0.3) = -0.0
+}
+

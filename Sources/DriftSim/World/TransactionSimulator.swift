@@ -123,9 +123,19 @@ public struct TransactionSimulator: Sendable {
             }
             let role = FeatureSchema.roles[f]
             if role == .categorical || role == .boolean {
-                var counts: [Int: Int] = [:]
-                for x in v { counts[Int(x), default: 0] += 1 }
-                let mode = Double(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0)
+                // The most frequent code, the smallest on ties (codes are small: count in an array).
+                let top = v.reduce(0.0) { Swift.max($0, $1) }
+                var mode = 0.0
+                if v.allSatisfy({ $0 >= 0 && $0 < 4096 }) {
+                    var counts = [Int](repeating: 0, count: Int(top) + 1)
+                    for x in v { counts[Int(x)] += 1 }
+                    var best = -1
+                    for (k, n) in counts.enumerated() where n > best { best = n; mode = Double(k) }
+                } else {
+                    var counts: [Int: Int] = [:]
+                    for x in v { counts[Int(x), default: 0] += 1 }
+                    mode = Double(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0)
+                }
                 s.median[f] = mode; s.stuckValue[f] = role == .boolean ? 1 : mode
             } else {
                 let sorted = RadixSort.sorted(v)
@@ -282,38 +292,50 @@ public final class DayStream: Sequence, IteratorProtocol {
         let n = parts.reduce(0) { $0 + $1.count }
         var b = DayBatch(day: day, count: n, activeFailures: active)
         var start = [Int](repeating: 0, count: 86401)
-        for p in parts { for s in p.second { start[Int(s) + 1] += 1 } }
+        for p in parts where p.count > 0 {
+            let second = p.second
+            for i in 0..<p.count { start[Int(second[i]) + 1] += 1 }
+        }
         for s in 0..<86400 { start[s + 1] += start[s] }
         var destinations: [[Int]] = []
         for p in parts {
             var d = [Int](repeating: 0, count: p.count)
-            for i in 0..<p.count { let s = Int(p.second[i]); d[i] = start[s]; start[s] += 1 }
+            if p.count > 0 {
+                let second = p.second
+                for i in 0..<p.count { let s = Int(second[i]); d[i] = start[s]; start[s] += 1 }
+            }
             destinations.append(d)
         }
+        // Every row is written by the scatter below, so the columns start uninitialised.
+        func column<T>(_ fill: (UnsafeMutablePointer<T>) -> Void) -> [T] {
+            [T](unsafeUninitializedCapacity: n) { buffer, filled in
+                if n > 0 { fill(buffer.baseAddress!) }
+                filled = n
+            }
+        }
+        func scatter<T>(_ source: (ShardDay) -> UnsafeMutablePointer<T>) -> [T] {
+            column { out in
+                for (p, dest) in zip(parts, destinations) where p.count > 0 {
+                    let values = source(p)
+                    dest.withUnsafeBufferPointer { d in for i in 0..<p.count { out[d[i]] = values[i] } }
+                }
+            }
+        }
         b.transactionID = [Int64](repeating: 0, count: n)
-        b.secondOfDay = [Int32](repeating: 0, count: n)
-        b.customerID = [Int32](repeating: 0, count: n)
-        b.isFraud = [UInt8](repeating: 0, count: n)
-        b.fraudProbability = [Double](repeating: 0, count: n)
-        b.riskLogit = [Double](repeating: 0, count: n)
-        b.chargebackDay = [Int32](repeating: 0, count: n)
-        b.isCompromised = [UInt8](repeating: 0, count: n)
-        b.isResampled = [UInt8](repeating: 0, count: n)
-        b.staleCustomer = [UInt8](repeating: 0, count: n)
+        b.secondOfDay = scatter { $0.second }
+        b.customerID = scatter { $0.customer }
+        b.isFraud = scatter { $0.y }
+        b.fraudProbability = scatter { $0.probability }
+        b.riskLogit = scatter { $0.logit }
+        b.chargebackDay = scatter { $0.chargeback }
+        let flags: [UInt8] = scatter { $0.flags }
+        b.isCompromised = column { out in for i in 0..<n { out[i] = (flags[i] >> 2) & 1 } }
+        b.isResampled = column { out in for i in 0..<n { out[i] = (flags[i] >> 1) & 1 } }
+        b.staleCustomer = column { out in for i in 0..<n { out[i] = flags[i] & 1 } }
         b.alteredMask = [UInt32](repeating: 0, count: n)
         b.textMask = [UInt32](repeating: 0, count: n)
         b.isDuplicate = [UInt8](repeating: 0, count: n)
         b.activeKindsMask = [UInt8](repeating: b.activeKinds, count: n)
-        for (p, dest) in zip(parts, destinations) {
-            for i in 0..<p.count {
-                let d = dest[i]
-                b.secondOfDay[d] = p.second[i]; b.customerID[d] = p.customer[i]
-                b.riskLogit[d] = p.logit[i]; b.fraudProbability[d] = RiskFunction.sigmoid(p.logit[i])
-                b.isFraud[d] = p.y[i]; b.chargebackDay[d] = p.chargeback[i]
-                b.staleCustomer[d] = p.flags[i] & 1; b.isCompromised[d] = (p.flags[i] >> 2) & 1
-                b.isResampled[d] = (p.flags[i] >> 1) & 1
-            }
-        }
         let stride = Shard.stride
         let destinationsByPart = destinations
         let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
@@ -327,7 +349,7 @@ public final class DayStream: Sequence, IteratorProtocol {
         let targets = ColumnPointers(pointers: pointers)
         // Gather rows into time order, one shard per task (destinations are disjoint).
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
-            guard let rows = parts[k].rows else { return }
+            let rows = parts[k].rows
             let dest = destinationsByPart[k]
             for i in 0..<dest.count {
                 (sorted.base + dest[i] * stride).update(from: rows + i * stride, count: stride)
@@ -350,9 +372,11 @@ public final class DayStream: Sequence, IteratorProtocol {
         var numeric = b.clean.numeric, codes = b.clean.codes
         for f in 0..<FeatureSchema.count {
             if FeatureSchema.isCategorical[f] {
-                codes[f] = [Int32](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n { out[i] = Int32(columns[f][i]) }
-                    filled = n
+                codes[f] = columns[f].withUnsafeBufferPointer { v in
+                    [Int32](unsafeUninitializedCapacity: n) { out, filled in
+                        for i in 0..<n { out[i] = Int32(v[i]) }
+                        filled = n
+                    }
                 }
             } else {
                 numeric[f] = columns[f]
