@@ -203,10 +203,7 @@ public struct NumericSample: Sendable {
     public let sorted: [Double]
     public let missingCount: Int
     public init(_ values: [Double]) {
-        var missing = 0
-        for v in values where v.isNaN { missing += 1 }
-        missingCount = missing
-        sorted = RadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
+        (sorted, missingCount) = RadixSort.sortedDroppingNaN(values)
     }
     public var count: Int { sorted.count }
 }
