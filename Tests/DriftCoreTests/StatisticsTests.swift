@@ -97,6 +97,21 @@ import Testing
         #expect(xs.suffix(10).allSatisfy { $0.isNaN })
         #expect(Array(xs.prefix(90)) == xs.prefix(90).sorted())
     }
+
+    /// NaNs (any sign or payload) counted and dropped in the key pass, on the short and the radix path.
+    @Test func droppingNaNCountsThem() {
+        var rng = Xoshiro256StarStar(seed: 11)
+        let oddNaN = Double(bitPattern: 0xFFF8_0000_0000_0001)  // a negative NaN with a payload
+        for n in [0, 7, 255, 256, 5_000] {
+            let x = (0..<n).map { _ in [Double.nan, oddNaN, rng.normal(), -0.0, 0.0, .infinity][rng.index(6)] }
+            let (sorted, nanCount) = RadixSort.sortedDroppingNaN(x)
+            let numbers = x.filter { !$0.isNaN }
+            #expect(nanCount == n - numbers.count, "n=\(n)")
+            #expect(sorted.map(\.bitPattern) == numbers.sorted { $0.isTotallyOrdered(belowOrEqualTo: $1) }.map(\.bitPattern), "n=\(n)")
+            let withNaN = RadixSort.sorted(x)
+            #expect(withNaN.count == n && withNaN.suffix(nanCount).allSatisfy(\.isNaN), "n=\(n)")
+        }
+    }
 }
 
 @Suite struct ParallelTests {

@@ -2,7 +2,9 @@
 design as ModelBenchmarks.syntheticTable (1,000,000 rows; 16 numeric features, two with missing
 values; 4 categoricals of 12, 3, 3 and 20 levels; the same nonlinear risk). Prints JSON: wall seconds (`_s`) and process CPU seconds (`_cpu_s`, all threads).
 
-Run: /work/oracle-venv/bin/python docs/bench/peers_models.py [rows]
+Run: /work/oracle-venv/bin/python docs/bench/peers_models.py [rows] [parts]
+parts: a comma-separated subset of encoding,lbfgs,hgb,lightgbm (default: all), e.g. `1000000 lightgbm`
+to time LightGBM alone right after `driftlab bench --only models`.
 The data are drawn with numpy, not our generator, so values differ but sizes and shapes match.
 """
 import json
@@ -12,6 +14,7 @@ import time
 import numpy as np
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+parts = set((sys.argv[2] if len(sys.argv) > 2 else "encoding,lbfgs,hgb,lightgbm").split(","))
 rng = np.random.default_rng(42)
 amount = rng.lognormal(3.5, 1.0, n)
 distance = rng.exponential(15, n)
@@ -44,50 +47,54 @@ raw = np.column_stack([numeric] + [c.astype(float) for c in cats])
 
 out = {"rows": n, "positives": int(y.sum())}
 
-# Encoding as scikit-learn users do it: impute + indicator, scale, one-hot.
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+# Encoding as scikit-learn users do it: impute + indicator, scale, one-hot (lbfgs fits the result).
+if parts & {"encoding", "lbfgs"}:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-t, c = time.perf_counter(), time.process_time()
-encoder = ColumnTransformer([
-    ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), list(range(16))),
-    ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(range(16, 20))),
-])
-X = encoder.fit_transform(raw)
-out["sklearn_encoding_s"] = time.perf_counter() - t
-out["sklearn_encoding_cpu_s"] = time.process_time() - c
-out["encoded_columns"] = int(X.shape[1])
-
-from sklearn.linear_model import LogisticRegression
-t, c = time.perf_counter(), time.process_time()
-lr = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(X, y)
-out["sklearn_lbfgs_fit_s"] = time.perf_counter() - t
-out["sklearn_lbfgs_fit_cpu_s"] = time.process_time() - c
-out["sklearn_lbfgs_iterations"] = int(lr.n_iter_[0])
-t, c = time.perf_counter(), time.process_time()
-lr.predict_proba(X)
-out["sklearn_lbfgs_predict_rows_per_s"] = n / (time.perf_counter() - t)
-out["sklearn_lbfgs_predict_rows_per_cpu_s"] = n / (time.process_time() - c)
-
-from sklearn.ensemble import HistGradientBoostingClassifier
-t, c = time.perf_counter(), time.process_time()
-hgb = HistGradientBoostingClassifier(max_depth=1, max_iter=200, learning_rate=0.1, early_stopping=False,
-                                     categorical_features=[False] * 16 + [True] * 4).fit(raw, y)
-out["sklearn_hgb_stumps_fit_s"] = time.perf_counter() - t
-out["sklearn_hgb_stumps_fit_cpu_s"] = time.process_time() - c
-
-import lightgbm as lgb
-for threads in (1, 2):
-    params = {"objective": "binary", "num_leaves": 2, "learning_rate": 0.1, "num_threads": threads, "verbose": -1,
-              "max_bin": 255, "min_data_in_leaf": 20}
     t, c = time.perf_counter(), time.process_time()
-    booster = lgb.train(params, lgb.Dataset(raw, y, categorical_feature=[16, 17, 18, 19]), num_boost_round=200)
-    out[f"lightgbm_200_stumps_fit_{threads}_thread_s"] = time.perf_counter() - t
-    out[f"lightgbm_200_stumps_fit_{threads}_thread_cpu_s"] = time.process_time() - c
-t, c = time.perf_counter(), time.process_time()
-booster.predict(raw, num_threads=1)
-out["lightgbm_predict_1_thread_rows_per_s"] = n / (time.perf_counter() - t)
-out["lightgbm_predict_1_thread_rows_per_cpu_s"] = n / (time.process_time() - c)
+    encoder = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), list(range(16))),
+        ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(range(16, 20))),
+    ])
+    X = encoder.fit_transform(raw)
+    out["sklearn_encoding_s"] = time.perf_counter() - t
+    out["sklearn_encoding_cpu_s"] = time.process_time() - c
+    out["encoded_columns"] = int(X.shape[1])
+
+if "lbfgs" in parts:
+    from sklearn.linear_model import LogisticRegression
+    t, c = time.perf_counter(), time.process_time()
+    lr = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(X, y)
+    out["sklearn_lbfgs_fit_s"] = time.perf_counter() - t
+    out["sklearn_lbfgs_fit_cpu_s"] = time.process_time() - c
+    out["sklearn_lbfgs_iterations"] = int(lr.n_iter_[0])
+    t, c = time.perf_counter(), time.process_time()
+    lr.predict_proba(X)
+    out["sklearn_lbfgs_predict_rows_per_s"] = n / (time.perf_counter() - t)
+    out["sklearn_lbfgs_predict_rows_per_cpu_s"] = n / (time.process_time() - c)
+
+if "hgb" in parts:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    t, c = time.perf_counter(), time.process_time()
+    hgb = HistGradientBoostingClassifier(max_depth=1, max_iter=200, learning_rate=0.1, early_stopping=False,
+                                         categorical_features=[False] * 16 + [True] * 4).fit(raw, y)
+    out["sklearn_hgb_stumps_fit_s"] = time.perf_counter() - t
+    out["sklearn_hgb_stumps_fit_cpu_s"] = time.process_time() - c
+
+if "lightgbm" in parts:
+    import lightgbm as lgb
+    for threads in (1, 2):
+        params = {"objective": "binary", "num_leaves": 2, "learning_rate": 0.1, "num_threads": threads, "verbose": -1,
+                  "max_bin": 255, "min_data_in_leaf": 20}
+        t, c = time.perf_counter(), time.process_time()
+        booster = lgb.train(params, lgb.Dataset(raw, y, categorical_feature=[16, 17, 18, 19]), num_boost_round=200)
+        out[f"lightgbm_200_stumps_fit_{threads}_thread_s"] = time.perf_counter() - t
+        out[f"lightgbm_200_stumps_fit_{threads}_thread_cpu_s"] = time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
+    booster.predict(raw, num_threads=1)
+    out["lightgbm_predict_1_thread_rows_per_s"] = n / (time.perf_counter() - t)
+    out["lightgbm_predict_1_thread_rows_per_cpu_s"] = n / (time.process_time() - c)
 print(json.dumps(out, indent=1))

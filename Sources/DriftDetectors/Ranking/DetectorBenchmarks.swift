@@ -1,9 +1,11 @@
 import DriftCore
+import DriftModels
 import Foundation
 
 /// Detector throughput for `driftlab bench` (release build): KS on 1,000,000 vs 1,000,000 values,
 /// PSI binning against precomputed reference bins, chi-squared on categoricals, and the whole
-/// battery on a 10,000-row window. Inputs come from the project RNG with fixed seeds.
+/// battery on a 10,000-row window. Inputs come from the project RNG with fixed seeds. Times are CPU
+/// seconds of the calling thread (best of a few runs), so they hold on a machine shared with other jobs.
 public enum DetectorBenchmarks {
     public static func run() -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
@@ -13,15 +15,15 @@ public enum DetectorBenchmarks {
         let b = (0..<n).map { _ in rng.normal() + 0.001 }
 
         var ksP = 0.0
-        let ksSeconds = Stopwatch.seconds(repeats: 3) { ksP = KolmogorovSmirnov().test(reference: a, current: b).pValue ?? .nan }
+        let ksSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { ksP = KolmogorovSmirnov().test(reference: a, current: b).pValue ?? .nan }
         results.append(BenchmarkResult(name: "ks_2samp 1e6 vs 1e6", value: ksSeconds * 1000, unit: "ms",
-                                       note: "sort both (radix) + merge + asymptotic p (p=\(String(format: "%.3f", ksP)))"))
+                                       note: "cpu; sort both (radix) + merge + asymptotic p (p=\(String(format: "%.3f", ksP)))"))
 
         let bins = PSIReference(sortedReference: RadixSort.sorted(a))
         var psi = 0.0
-        let psiSeconds = Stopwatch.seconds(repeats: 5) { psi = bins.populationStabilityIndex(currentCounts: bins.counts(b)) }
+        let psiSeconds = ModelBenchmarks.cpuSeconds(repeats: 5) { psi = bins.populationStabilityIndex(currentCounts: bins.counts(b)) }
         results.append(BenchmarkResult(name: "psi binning vs precomputed reference bins", value: Double(n) / psiSeconds / 1e6,
-                                       unit: "M values/s", note: "10 quantile bins, branch-free edge count (psi=\(String(format: "%.5f", psi)))"))
+                                       unit: "M values/s", note: "cpu; 10 quantile bins, branch-free edge count (psi=\(String(format: "%.5f", psi)))"))
 
         let levels = (0..<50).map { "c\($0)" }
         let weights = (0..<50).map { 1.0 / Double($0 + 1) }
@@ -30,9 +32,9 @@ public enum DetectorBenchmarks {
         let curCodes = (0..<n).map { _ in Int32(table.sample(using: &rng)) }
         let reference = CategoricalReference(CategoricalColumn(codes: refCodes, levels: levels))
         let current = CategoricalColumn(codes: curCodes, levels: levels)
-        let chiSeconds = Stopwatch.seconds(repeats: 3) { _ = CategoricalComparison.compare(reference: reference, current: current) }
+        let chiSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { _ = CategoricalComparison.compare(reference: reference, current: current) }
         results.append(BenchmarkResult(name: "chi-squared categorical 1e6 rows, 50 levels", value: Double(n) / chiSeconds / 1e6,
-                                       unit: "M rows/s", note: "count, align by name, pool, test, PSI, JS"))
+                                       unit: "M rows/s", note: "cpu; count, align by name, pool, test, PSI, JS"))
 
         // The whole battery: 12 features (8 numeric, 4 categorical), 100,000-row reference, 10,000-row window.
         func makeTable(rows: Int, stream: UInt64) -> Table {
@@ -49,9 +51,9 @@ public enum DetectorBenchmarks {
         }
         let baseline = DriftBaseline(reference: makeTable(rows: 100_000, stream: 1))
         let window = makeTable(rows: 10_000, stream: 2)
-        let batterySeconds = Stopwatch.seconds(repeats: 3) { _ = try? baseline.compare(window) }
+        let batterySeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { _ = try? baseline.compare(window) }
         results.append(BenchmarkResult(name: "drift battery, 12 features, 10,000-row window", value: batterySeconds * 1000,
-                                       unit: "ms", note: "one core; reference of 100,000 rows precomputed"))
+                                       unit: "ms", note: "cpu, one core; reference of 100,000 rows precomputed"))
         return results
     }
 }

@@ -69,24 +69,34 @@ public struct KolmogorovSmirnov: Sendable {
         // Branch-free merge: advance past the smaller head (both on a tie) and record the CDF
         // difference only when the next value differs (all ties consumed). An exhausted sample
         // reads as +inf. maxS/minS start at 0, the difference after the last value, which SciPy includes.
+        // The walk tracks t = i·n2 - j·n1 (n1·n2 times the difference, exact in integers); SciPy's
+        // i/n1 - j/n2 is only evaluated where t reaches or ties its running extreme, so the two
+        // divisions leave the per-step path. Distinct t differ by 1/(n1·n2) >> rounding, so this
+        // keeps the same maximum bit for bit (ties in t take the larger rounded value, as before).
         var maxS = 0.0, minS = 0.0
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 let d1 = Double(n1), d2 = Double(n2)
                 let lastA = n1 - 1, lastB = n2 - 1
-                var i = 0, j = 0
+                var i = 0, j = 0, t = 0, tMax = 0, tMin = 0
                 var x = pa[0], y = pb[0]
                 while i < n1 || j < n2 {
                     let v = Swift.min(x, y)
-                    i &+= (x == v && i < n1) ? 1 : 0
-                    j &+= (y == v && j < n2) ? 1 : 0
+                    let stepA = x == v && i < n1, stepB = y == v && j < n2
+                    i &+= stepA ? 1 : 0
+                    j &+= stepB ? 1 : 0
+                    t = t &+ (stepA ? n2 : 0) &- (stepB ? n1 : 0)
                     x = i < n1 ? pa[Swift.min(i, lastA)] : .infinity
                     y = j < n2 ? pb[Swift.min(j, lastB)] : .infinity
-                    // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
-                    let diff = Double(i) / d1 - Double(j) / d2
-                    let commit = Swift.min(x, y) != v || (i == n1 && j == n2)
-                    maxS = commit && diff > maxS ? diff : maxS
-                    minS = commit && diff < minS ? diff : minS
+                    if t >= tMax || t <= tMin {
+                        let commit = Swift.min(x, y) != v || (i == n1 && j == n2)
+                        if commit {
+                            // Same operations as SciPy: searchsorted(...)/n1 - searchsorted(...)/n2.
+                            let diff = Double(i) / d1 - Double(j) / d2
+                            if t >= tMax { maxS = t > tMax ? diff : Swift.max(maxS, diff); tMax = t }
+                            if t <= tMin { minS = t < tMin ? diff : Swift.min(minS, diff); tMin = t }
+                        }
+                    }
                 }
             }
         }
@@ -203,10 +213,7 @@ public struct NumericSample: Sendable {
     public let sorted: [Double]
     public let missingCount: Int
     public init(_ values: [Double]) {
-        var missing = 0
-        for v in values where v.isNaN { missing += 1 }
-        missingCount = missing
-        sorted = RadixSort.sorted(missing == 0 ? values : values.filter { !$0.isNaN })
+        (sorted, missingCount) = RadixSort.sortedDroppingNaN(values)
     }
     public var count: Int { sorted.count }
 }

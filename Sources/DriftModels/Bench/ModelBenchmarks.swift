@@ -7,7 +7,7 @@ import Foundation
 public enum ModelBenchmarks {
     /// CPU seconds of the calling thread spent in `body` (best of `repeats`): single-thread figures
     /// are per core even when other processes share the machine.
-    static func cpuSeconds(repeats: Int = 1, _ body: () -> Void) -> Double {
+    public static func cpuSeconds(repeats: Int = 1, _ body: () -> Void) -> Double {
         var best = Double.infinity
         for _ in 0..<Swift.max(1, repeats) {
             var a = timespec(), b = timespec()

@@ -55,26 +55,30 @@ public enum GradientBoostedStumps {
         train.bins.withUnsafeBufferPointer { b in
             for f in 0..<d { for i in 0..<n { counts[f * 256 + Int(b[f * n + i])] += 1 } }
         }
-        // Real bins in use per feature (missing excluded): small histograms get more copies.
+        // Real bins in use per feature (missing excluded); each feature gets cells 0 ... realBins
+        // in one compact histogram (the missing bin 255 maps to cell realBins).
         var realBins = [Int](repeating: 1, count: d)
         for f in 0..<d { for b in 0..<255 where counts[f * 256 + b] > 0 { realBins[f] = b + 1 } }
-        let width = realBins
-        var scores = [Double](repeating: base, count: n)
+        let layout = CellLayout(realBins: realBins)
+        let cells = layout.rowMajorCells(train)
+        // exp(-F) per row: a stump adds one of a few values to F, so exp(-F) is updated by a
+        // multiply with exp(-value) looked up per bin instead of an exp per row and round.
+        var expNegScores = [Double](repeating: exp(-base), count: n)
         var validScores = validation.map { [Double](repeating: base, count: $0.0.rows) } ?? []
         var stumps: [Stump] = []
         var bestLoss = Double.infinity, bestRounds = 0, sinceBest = 0
-        var pending: (feature: Int, delta: [Double])? = nil
+        var pending: (feature: Int, factor: [Double])? = nil
         let chunks = (n + chunkRows - 1) / chunkRows
 
         for _ in 0..<configuration.rounds {
             // Apply the previous round's stump, then histogram the new gradients, chunk by chunk.
-            let trainBox = UnsafeSendable(train), labelBox = UnsafeSendable(labels)
+            let trainBox = UnsafeSendable(train), labelBox = UnsafeSendable(labels), cellBox = UnsafeSendable(cells)
             let update = pending
-            let parts = try scores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
+            let parts = try expNegScores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
                 let scoreBuffer = UnsafeSendable(buffer)  // chunks write disjoint row ranges
                 return try Parallel.map(chunks, jobs: configuration.jobs) { c -> [Double] in
-                    histogramChunk(c, train: trainBox.value, labels: labelBox.value, scores: scoreBuffer.value, update: update,
-                                   realBins: width)
+                    histogramChunk(c, train: trainBox.value, cells: cellBox.value, layout: layout, labels: labelBox.value,
+                                   expNegScores: scoreBuffer.value, update: update)
                 }
             }
             pending = nil
@@ -84,7 +88,7 @@ public enum GradientBoostedStumps {
                                        configuration: configuration) else { break }
             let stump = best
             stumps.append(stump)
-            pending = (stump.feature, stump.table)
+            pending = (stump.feature, stump.table.map { exp(-$0) })
             if let (vx, vy) = validation {
                 let delta = stump.table
                 vx.bins.withUnsafeBufferPointer { b in
@@ -105,70 +109,98 @@ public enum GradientBoostedStumps {
                                           stumps: stumps, configuration: configuration)
     }
 
-    /// For chunk c: add the previous stump to the scores, compute g and h, and sum them per
-    /// (feature, bin). Four interleaved histogram copies break the add-after-add dependency on
-    /// frequent bins; they are merged in a fixed order.
-    static func histogramChunk(_ c: Int, train: BinnedMatrix, labels: [UInt8], scores: UnsafeMutableBufferPointer<Double>,
-                               update: (feature: Int, delta: [Double])?, realBins: [Int]) -> [Double] {
-        let n = train.rows, d = train.features
-        let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
-        var out = [Double](repeating: 0, count: d * 512)
-        let blockRows = 4096
-        // (g, h) pairs and histogram cells as SIMD2<Double>: one vector add per row and feature.
-        var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
-        var copies = [SIMD2<Double>](repeating: .zero, count: 16 * 256)
-        train.bins.withUnsafeBufferPointer { bins in
-            labels.withUnsafeBufferPointer { y in
-                if let (f, delta) = update {
-                    delta.withUnsafeBufferPointer { t in
-                        let col = bins.baseAddress! + f * n
-                        for i in start..<end { scores[i] += t[Int(col[i])] }
+    /// Where each feature's compact histogram starts: feature f owns cells
+    /// `start[f] ... start[f] + realBins[f]`, the last one for the missing bin.
+    struct CellLayout: Sendable {
+        let realBins: [Int]
+        let start: [Int]
+        var total: Int { start[realBins.count] }
+        init(realBins: [Int]) {
+            self.realBins = realBins
+            var s = [0]
+            for nb in realBins { s.append(s[s.count - 1] + nb + 1) }
+            start = s
+        }
+        /// The bins row-major (`[i * features + f]`) as cell numbers within each feature's histogram,
+        /// so one pass over a row adds its gradient to every feature's histogram.
+        func rowMajorCells(_ x: BinnedMatrix) -> [UInt8] {
+            let n = x.rows, d = x.features
+            var out = [UInt8](repeating: 0, count: n * d)
+            x.bins.withUnsafeBufferPointer { bins in
+                out.withUnsafeMutableBufferPointer { out in
+                    for f in 0..<d {
+                        let col = bins.baseAddress! + f * n, nb = UInt8(realBins[f])
+                        for i in 0..<n { out[i * d + f] = Swift.min(col[i], nb) }
                     }
                 }
-                var blockStart = start
-                while blockStart < end {
-                    let m = Swift.min(blockRows, end - blockStart)
-                    gh.withUnsafeMutableBufferPointer { gh in
-                        for k in 0..<m {
-                            // Gradients in single precision (as LightGBM and scikit-learn): one expf per row.
-                            let p = 1 / (1 + Foundation.exp(-Float(scores[blockStart + k])))
-                            gh[k] = SIMD2(Double(p - Float(y[blockStart + k])), Double(p * (1 - p)))
-                        }
-                    }
-                    gh.withUnsafeBufferPointer { gh in
-                        copies.withUnsafeMutableBufferPointer { hc in
-                            out.withUnsafeMutableBufferPointer { o in
-                                for f in 0..<d {
-                                    // Compact cells: real bins 0 ..< nb, then missing at nb (min(bin, nb) maps 255 there).
-                                    // Features with few bins get 16 interleaved copies so that rows hitting the same
-                                    // cell do not wait on each other's add; others get 4.
-                                    let nb = realBins[f], cells = nb + 1
-                                    let copyCount = cells <= 16 ? 16 : 4, mask = copyCount - 1
-                                    for k in 0..<(copyCount * cells) { hc[k] = .zero }
-                                    let col = bins.baseAddress! + f * n + blockStart
-                                    var k = 0
-                                    while k + 4 <= m {
-                                        hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]
-                                        hc[((k + 1) & mask) * cells + Swift.min(Int(col[k + 1]), nb)] += gh[k + 1]
-                                        hc[((k + 2) & mask) * cells + Swift.min(Int(col[k + 2]), nb)] += gh[k + 2]
-                                        hc[((k + 3) & mask) * cells + Swift.min(Int(col[k + 3]), nb)] += gh[k + 3]
-                                        k += 4
+            }
+            return out
+        }
+    }
+
+    /// For chunk c: apply the previous stump to exp(-F) (`update`: feature and exp(-value) per bin),
+    /// compute g = p - y and h = p(1 - p) with p = 1 / (1 + exp(-F)), and add (g, h) to every
+    /// feature's histogram in one pass over the chunk's rows (row-major cells, one `SIMD2<Double>`
+    /// add per row and feature). Returns the sums in the (feature, bin) layout of `bestSplit`.
+    static func histogramChunk(_ c: Int, train: BinnedMatrix, cells: [UInt8], layout: CellLayout, labels: [UInt8],
+                               expNegScores: UnsafeMutableBufferPointer<Double>,
+                               update: (feature: Int, factor: [Double])?) -> [Double] {
+        let n = train.rows, d = train.features
+        let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
+        var hist = [SIMD2<Double>](repeating: .zero, count: layout.total)
+        let blockRows = 1024
+        var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
+        train.bins.withUnsafeBufferPointer { bins in
+            labels.withUnsafeBufferPointer { y in
+                cells.withUnsafeBufferPointer { cells in
+                    layout.start.withUnsafeBufferPointer { cellStart in
+                        hist.withUnsafeMutableBufferPointer { h in
+                            gh.withUnsafeMutableBufferPointer { gh in
+                                var blockStart = start
+                                while blockStart < end {
+                                    let m = Swift.min(blockRows, end - blockStart)
+                                    let e = expNegScores.baseAddress! + blockStart
+                                    if let (f, factor) = update {
+                                        factor.withUnsafeBufferPointer { t in
+                                            let col = bins.baseAddress! + f * n + blockStart
+                                            for k in 0..<m { e[k] *= t[Int(col[k])] }
+                                        }
                                     }
-                                    while k < m { hc[(k & mask) * cells + Swift.min(Int(col[k]), nb)] += gh[k]; k += 1 }
-                                    let ob = f * 512
-                                    for b in 0..<cells {
-                                        var sum = SIMD2<Double>.zero
-                                        for c in 0..<copyCount { sum += hc[c * cells + b] }
-                                        let bin = b == nb ? 255 : b
-                                        o[ob + 2 * bin] += sum.x
-                                        o[ob + 2 * bin + 1] += sum.y
+                                    let yb = y.baseAddress! + blockStart
+                                    for k in 0..<m {
+                                        let p = 1 / (1 + e[k])
+                                        gh[k] = SIMD2(p - Double(yb[k]), p * (1 - p))
                                     }
+                                    let hb = h.baseAddress!
+                                    var row = cells.baseAddress! + blockStart * d
+                                    for k in 0..<m {
+                                        let g = gh[k]
+                                        var f = 0
+                                        while f + 4 <= d {
+                                            hb[cellStart[f] + Int(row[f])] += g
+                                            hb[cellStart[f + 1] + Int(row[f + 1])] += g
+                                            hb[cellStart[f + 2] + Int(row[f + 2])] += g
+                                            hb[cellStart[f + 3] + Int(row[f + 3])] += g
+                                            f += 4
+                                        }
+                                        while f < d { hb[cellStart[f] + Int(row[f])] += g; f += 1 }
+                                        row += d
+                                    }
+                                    blockStart += m
                                 }
                             }
                         }
                     }
-                    blockStart += m
                 }
+            }
+        }
+        var out = [Double](repeating: 0, count: d * 512)
+        for f in 0..<d {
+            let nb = layout.realBins[f]
+            for b in 0...nb {
+                let bin = b == nb ? 255 : b, cell = hist[layout.start[f] + b]
+                out[f * 512 + 2 * bin] = cell.x
+                out[f * 512 + 2 * bin + 1] = cell.y
             }
         }
         return out

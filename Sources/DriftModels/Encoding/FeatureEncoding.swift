@@ -367,9 +367,10 @@ extension FeatureEncoding {
         guard beta.count == columnNames.count else { return ([Double](repeating: .nan, count: n), EncodingReport()) }
         var report = EncodingReport()
         // Per feature, what each row adds: numeric (slope, offset, value where missing) or a
-        // contribution per table level; then one pass over row blocks so z stays in cache.
-        var numeric: [(x: [Double], slope: Double, offset: Double, imputed: Double)] = []
-        var categorical: [(codes: [Int32], contribution: [Double], missing: Double)] = []
+        // contribution per table level; then one pass over row blocks so z stays in cache, each
+        // column read once (the missing, infinite and per-level counts are taken in the same pass).
+        var numeric: [(name: String, x: [Double], slope: Double, offset: Double, imputed: Double)] = []
+        var categorical: [(name: String, levels: [String], unseen: [Bool], codes: [Int32], table: [Double])] = []
         var constant = intercept
         var column = 0
         for f in features {
@@ -383,12 +384,7 @@ extension FeatureEncoding {
                     constant += imputed
                     continue
                 }
-                let x = numericView(of: source)
-                var missing = 0, infinite = 0
-                for v in x where !v.isFinite { if v.isNaN { missing += 1 } else { infinite += 1 } }
-                report.missing[spec.name] = missing
-                if infinite > 0 { report.nonFinite[spec.name] = infinite }
-                numeric.append((x, slope, offset, imputed))
+                numeric.append((spec.name, numericView(of: source), slope, offset, imputed))
             case .categorical(let spec):
                 let width = spec.levels.count + 1 + (spec.missingColumn ? 1 : 0)
                 let other = beta[column + spec.levels.count]
@@ -403,43 +399,60 @@ extension FeatureEncoding {
                 var index: [String: Int] = [:]
                 for (k, l) in spec.levels.enumerated() { index[l] = k }
                 let pooled = Set(spec.pooledLevels)
-                let contribution = cat.levels.map { l in index[l].map { beta[column + $0] } ?? other }
-                var levelCounts = [Int](repeating: 0, count: cat.levels.count)
-                var missing = 0
-                for code in cat.codes { if code < 0 { missing += 1 } else { levelCounts[Int(code)] += 1 } }
-                for (k, l) in cat.levels.enumerated() where index[l] == nil && !pooled.contains(l) && levelCounts[k] > 0 {
-                    report.noteUnseen(spec.name, l, count: levelCounts[k])
-                }
-                report.missing[spec.name] = missing
-                categorical.append((cat.codes, contribution, missingValue))
+                // Lookup table by code + 1: entry 0 serves missing (code -1).
+                let lookup = [missingValue] + cat.levels.map { l in index[l].map { beta[column + $0] } ?? other }
+                let unseen = cat.levels.map { index[$0] == nil && !pooled.contains($0) }
+                categorical.append((spec.name, cat.levels, unseen, cat.codes, lookup))
             }
         }
         var z = [Double](repeating: constant, count: n)
-        let blockRows = 4096
+        var nanCounts = [Int](repeating: 0, count: numeric.count), nonFiniteCounts = nanCounts
+        var levelCounts = categorical.map { [Int](repeating: 0, count: $0.table.count) }
+        let blockRows = 2048
         z.withUnsafeMutableBufferPointer { z in
             var start = 0
             while start < n {
                 let end = Swift.min(n, start + blockRows)
-                for (x, slope, offset, imputed) in numeric {
+                for (k, (_, x, slope, offset, imputed)) in numeric.enumerated() {
                     x.withUnsafeBufferPointer { x in
+                        var nonFinite = 0
                         for i in start..<end {
                             let v = x[i]
-                            z[i] += v.isFinite ? slope * v + offset : imputed
+                            let finite = v.magnitude < .infinity
+                            nonFinite &+= finite ? 0 : 1
+                            z[i] += finite ? slope * v + offset : imputed
+                        }
+                        if nonFinite > 0 {
+                            nonFiniteCounts[k] += nonFinite
+                            for i in start..<end where x[i].isNaN { nanCounts[k] += 1 }
                         }
                     }
                 }
-                for (codes, contribution, missing) in categorical {
-                    codes.withUnsafeBufferPointer { c in
-                        contribution.withUnsafeBufferPointer { t in
-                            for i in start..<end {
-                                let code = Int(c[i])
-                                z[i] += code < 0 ? missing : t[code]
+                for g in categorical.indices {
+                    categorical[g].codes.withUnsafeBufferPointer { c in
+                        categorical[g].table.withUnsafeBufferPointer { t in
+                            levelCounts[g].withUnsafeMutableBufferPointer { counts in
+                                for i in start..<end {
+                                    let slot = Int(c[i]) &+ 1
+                                    z[i] += t[slot]
+                                    counts[slot] &+= 1
+                                }
                             }
                         }
                     }
                 }
                 start = end
             }
+        }
+        for (k, column) in numeric.enumerated() {
+            report.missing[column.name] = nanCounts[k]
+            if nonFiniteCounts[k] > nanCounts[k] { report.nonFinite[column.name] = nonFiniteCounts[k] - nanCounts[k] }
+        }
+        for (g, column) in categorical.enumerated() {
+            for (k, l) in column.levels.enumerated() where column.unseen[k] && levelCounts[g][k + 1] > 0 {
+                report.noteUnseen(column.name, l, count: levelCounts[g][k + 1])
+            }
+            report.missing[column.name] = levelCounts[g][0]
         }
         return (z, report)
     }

@@ -19,7 +19,8 @@ extension Classifier {
 
 /// The logistic function 1 / (1 + e^-z), computed without overflow on either side.
 @inline(__always) public func sigmoid(_ z: Double) -> Double {
-    z >= 0 ? 1 / (1 + exp(-z)) : { let e = exp(z); return e / (1 + e) }()
+    let e = exp(-z.magnitude)  // the same exp as the two-branch form, without a branch around it
+    return z >= 0 ? 1 / (1 + e) : e / (1 + e)
 }
 
 /// log(1 + e^z) without overflow.
