@@ -144,28 +144,30 @@ extension Replay {
             results.append(Battery.aggregate(id, monitorResults.filter { $0.detector == id }, indicates: kind))
         }
 
-        // Model outputs (primary model).
+        // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
+        var outputs = options.outputs, labels = options.labels
+        outputs.dispersion = reference.dispersion; labels.dispersion = reference.dispersion
         let p = reference.models.count - 1
         let primary = reference.primary
         let scores = days.flatMap { $0.scores[p] }
         let cut = primary.calibratedThreshold
         let alerts = scores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        results.append(rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
-        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
-        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: options.outputs)))
+        results.append(rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: outputs)))
+        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: outputs)))
+        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)))
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
-        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: options.outputs)))
+        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
         // Labels arrived by t.
         let log = labelledLog(asOf: t)
         let tt = Int32(t)
-        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)
+        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: labels)
         arrival.detector = "label_arrival_cohorts"
         results.append(rawOf(arrival))
         results.append(labelFlow(log: log, asOf: t, latency: arrival))
-        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
+        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
+        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
         results.append(conceptCheck(log: log, asOf: t))
 
         // Stream detectors on the error stream.
@@ -203,7 +205,7 @@ extension Replay {
         let recall = m > 0 ? Double(hit) / Double(m) : 0
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
-            let z = (recall - target) / (target * (1 - target) / Double(m)).squareRoot()
+            let z = (recall - target) / (reference.dispersion * target * (1 - target) / Double(m)).squareRoot()
             p = SpecialFunctions.normalCDF(z)
         }
         let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap
@@ -229,7 +231,7 @@ extension Replay {
         }
         expected *= primary.labels.reportRatio
         let ratio = expected > 0 ? Double(observed) / expected : 1
-        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
+        let z = expected > 0 ? (Double(observed) - expected) / (reference.dispersion * expected).squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         let fired = expected >= 10 && p < options.labels.alpha && ratio <= 1 - options.labels.coverageMinimumDrop
         let sub = ratio < 0.25 ? "outage" : (latency.alarm && latency.subkind == "slower" ? "slower" : "coverage_drop")

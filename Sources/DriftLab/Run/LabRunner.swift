@@ -107,10 +107,14 @@ public enum LabRunner {
         }
         pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
         _ = primary
-        return PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
-                                 importance: importance, staleness: staleness, counterOffset: offsets,
-                                 labelDays: days, labelScores: primaryScores, labelReports: reports,
-                                 pendingArrivals: pending, rows: n, frauds: frauds)
+        var prepared = PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
+                                         importance: importance, staleness: staleness, counterOffset: offsets,
+                                         labelDays: days, labelScores: primaryScores, labelReports: reports,
+                                         pendingArrivals: pending, rows: n, frauds: frauds)
+        // Fraud bursts make fraud and alert counts over-dispersed (quality branch: CountDispersion).
+        prepared.dispersion = CountDispersion.reference(customers: batches.flatMap(\.customerID), days: days,
+                                                        frauds: labels, alerts: primaryDecisions)
+        return prepared
     }
 
     /// Monitor roles of the served features (the hour gets the time-zone check).

@@ -47,6 +47,9 @@ public struct PreparedReference: Sendable {
     /// Rows in the reference table.
     public let rows: Int
     public let frauds: Int
+    /// Design effect of fraud and alert counts on the reference (`CountDispersion`): the variance
+    /// inflation of the output and label monitors' count tests.
+    public internal(set) var dispersion: Double = 1
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {
@@ -69,6 +72,7 @@ public struct PreparedReference: Sendable {
                 ("calibration", m.model.calibrator.json()),
                 ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
                 ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
+                ("count_dispersion", .number(dispersion)),
                 ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
             ])
         })
