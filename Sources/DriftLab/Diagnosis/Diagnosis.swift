@@ -62,6 +62,19 @@ public enum Diagnosis {
                 evidence.append("range: \(faulty.joined(separator: ", ")) out of range while the rest stays in place")
                 return DiagnosisRecord(kind: .dataQuality, subkind: "out_of_range", features: faulty, confidence: 0.8, evidence: evidence)
             }
+            // A categorical or boolean "stuck" at its own mode is also what a real mix change looks
+            // like (more of one level, the others shrunk in proportion). A fault touches one column;
+            // a real change of who transacts moves the features that depend on it, so a discrete
+            // stuck reading counts only while no other feature drifts.
+            if id == "stuck_value" {
+                let stuck = d.features.filter { f in
+                    let role = ServedFeatures.role(of: f)
+                    return (role != .categorical && role != .boolean) || !driftedNames.contains { $0 != f }
+                }
+                if stuck.isEmpty { continue }
+                evidence.append("stuck_value fired on \(stuck.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
+                return DiagnosisRecord(kind: .dataQuality, subkind: d.subkind ?? sub, features: stuck, confidence: 0.85, evidence: evidence)
+            }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .dataQuality, subkind: d.subkind ?? sub, features: d.features, confidence: 0.85, evidence: evidence)
         }
@@ -76,12 +89,24 @@ public enum Diagnosis {
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
             }
         }
-        if priorMoved && importantDrift.count <= 1 {
+        // Realised recall on arrived frauds below the label-free estimate with stable inputs: a prior
+        // shift leaves P(score | fraud), hence recall, alone, so a recall gap outranks BBSE (a new
+        // fraud pattern also raises the fraud share and the alert rate).
+        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
+        if r.fired("concept_drift") && drifted.isEmpty {
+            evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
+            if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+        }
+        // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
+        // share (a percent or two of the rows), under every drift test's effect floor. A drift
+        // alarm on any feature means P(x) itself moved, and BBSE (which assumes label shift) then
+        // reads the covariate shift's alert-rate change as a prior change.
+        if priorMoved && drifted.isEmpty {
             let d = (bbse?.fired ?? false) ? bbse! : matured!
-            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); \(importantDrift.count) important features drift")
+            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); no feature drifts")
             return DiagnosisRecord(kind: .priorShift, subkind: d.subkind, features: [], confidence: 0.75, evidence: evidence)
         }
-        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
         if r.fired("concept_drift") && importantDrift.isEmpty {
             evidence.append("realised recall on matured labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
