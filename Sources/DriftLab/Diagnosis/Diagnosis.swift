@@ -1,5 +1,6 @@
 import DriftCore
 import DriftDetectors
+import DriftSim
 import Foundation
 
 /// The combined diagnosis (docs/lab.md, "Diagnosis"): a decision list over one step's raw battery
