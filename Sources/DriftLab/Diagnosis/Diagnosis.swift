@@ -29,8 +29,8 @@ public enum Diagnosis {
     ]
     /// Data-quality detectors in precedence order, with their default sub-kind.
     static let quality: [(String, String)] = [
-        ("duplicates", "duplicates"), ("missing_rate", "missing"), ("stuck_value", "stuck"),
-        ("variance_collapse", "stuck"), ("stale_counter", "stale"), ("range", "out_of_range"),
+        ("duplicates", "duplicates"), ("missing_rate", "missing"), ("stale_counter", "stale"), ("stuck_value", "stuck"),
+        ("variance_collapse", "stuck"), ("range", "out_of_range"),
     ]
 
     static func diagnose(_ r: Reading) -> DiagnosisRecord {
@@ -83,8 +83,18 @@ public enum Diagnosis {
         let priorMoved = (bbse?.fired ?? false) || (matured?.fired ?? false)
         if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty {
             let sub = a.subkind ?? "slower"
-            // A fraud drop also lowers the coverage O/E (fewer chargebacks than scores predict): BBSE decides.
-            let fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
+            // A fraud drop also lowers the coverage O/E r (fewer chargebacks than scores predict), and
+            // so does a coverage drop: only the alert rate tells them apart. A coverage drop leaves the
+            // prior at p, a fraud drop takes it to about r·p; BBSE's estimate q (even when not
+            // significant on its own) is read as the nearer of the two: fraud drop when q < p·(1 + r)/2.
+            var fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
+            if sub == "coverage_drop", let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0, a.statistic < 1 {
+                fraudDrop = fraudDrop || b.statistic < b.threshold * (1 + a.statistic) / 2
+            }
+            if sub == "coverage_drop" && fraudDrop, let b = bbse {
+                evidence.append("label arrival O/E \(fmt(a.statistic)) with BBSE prior \(fmt(b.statistic)) nearer \(fmt(b.threshold * a.statistic)) (fraud drop) than \(fmt(b.threshold)) (coverage drop)")
+                return DiagnosisRecord(kind: .priorShift, subkind: "fraud_drop", features: [], confidence: 0.6, evidence: evidence)
+            }
             if !(sub == "coverage_drop" && fraudDrop) {
                 evidence.append("label arrival moved (\(sub), statistic \(fmt(a.statistic))) with stable inputs")
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
@@ -103,9 +113,15 @@ public enum Diagnosis {
         // share (a percent or two of the rows), under every drift test's effect floor. A drift
         // alarm on any feature means P(x) itself moved, and BBSE (which assumes label shift) then
         // reads the covariate shift's alert-rate change as a prior change.
-        if priorMoved && drifted.isEmpty {
+        // Some features may still pass a drift floor under a strong fraud wave (fraud amounts are far
+        // out in the tail); then the score distribution decides: under a prior shift it is exactly
+        // the mixture (1 - π)·h₀ + π·h₁ of the reference's class-conditional score histograms, so
+        // n_eff·PSI(window, fitted mixture) stays under φ·χ²₀.₉₉₉(B - 2); a covariate shift moves
+        // the scores of the bulk, which no mixture explains.
+        if priorMoved && (drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)) {
             let d = (bbse?.fired ?? false) ? bbse! : matured!
-            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); no feature drifts")
+            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); " +
+                            (drifted.isEmpty ? "no feature drifts" : "scores a mixture of the class-conditional ones"))
             return DiagnosisRecord(kind: .priorShift, subkind: d.subkind, features: [], confidence: 0.75, evidence: evidence)
         }
         if r.fired("concept_drift") && importantDrift.isEmpty {
@@ -122,6 +138,15 @@ public enum Diagnosis {
                                    evidence: evidence)
         }
         return DiagnosisRecord(kind: .none, subkind: nil, features: [], confidence: 0, evidence: [])
+    }
+
+    /// True when the window's score histogram is explained by a mixture of the reference's
+    /// class-conditional ones: n_eff·residual PSI <= dispersion·χ²₀.₉₉₉(B - 2) (details of `prediction_drift`).
+    static func scoresAreAClassMixture(_ r: Reading) -> Bool {
+        guard let d = r.detector("prediction_drift"), let residual = d.details["mixture_residual_psi"],
+              let n = d.details["n_eff"], let bins = d.details["bins"], bins > 2, residual.isFinite else { return false }
+        let limit = MonitorStatistics.chiSquaredQuantile(upperTail: 1e-3, degreesOfFreedom: bins - 2)
+        return n * residual <= max(1, r.dispersion) * limit
     }
 
     static func fmt(_ x: Double) -> String {

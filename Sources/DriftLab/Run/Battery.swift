@@ -26,6 +26,8 @@ struct Reading {
     var drift: DriftReport
     var impact: [ModelImpact]
     var truth: [FailureKind]
+    /// Design effect of fraud and alert counts on the reference (`CountDispersion`).
+    var dispersion: Double = 1
 
     func detector(_ id: String) -> RawDetector? { detectors.first { $0.id == id } }
     func fired(_ id: String) -> Bool { detector(id)?.fired ?? false }
@@ -152,7 +154,11 @@ extension Replay {
         let scores = days.flatMap { $0.scores[p] }
         let cut = primary.calibratedThreshold
         let alerts = scores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        results.append(rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: outputs)))
+        var scoreDrift = rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: outputs))
+        // For the diagnosis' mixture test: the effective sample size and the bins' degrees of freedom.
+        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, scores.count)) + 1 / Double(max(1, primary.scores.count)))
+        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
+        results.append(scoreDrift)
         results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: outputs)))
         results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)))
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
@@ -180,7 +186,8 @@ extension Replay {
         var truthMask: UInt8 = 0
         for d in days { truthMask |= d.activeKinds }
         let truth = DayBatch.kinds(truthMask)
-        return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth)
+        return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth,
+                       dispersion: reference.dispersion)
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
