@@ -113,6 +113,23 @@ public enum Diagnosis {
         // share (a percent or two of the rows), under every drift test's effect floor. A drift
         // alarm on any feature means P(x) itself moved, and BBSE (which assumes label shift) then
         // reads the covariate shift's alert-rate change as a prior change.
+        // More chargebacks arrive than the calibrated scores predict (O/E = r >= 1.25, one-sided
+        // Poisson z over the dispersion-inflated variance, p < 1e-3): more fraud than the model
+        // expects. A fraud wave brings frauds the model scores as usual, so the alert rate follows
+        // and BBSE reads about r·p; a new fraud pattern brings frauds the model misses, so alerts
+        // stay and BBSE reads about p. The nearer prediction names the kind.
+        if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
+           let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0,
+           drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
+            let ratio = o / e
+            let z = (o - e) / (max(1, r.dispersion) * e).squareRoot()
+            if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
+                let wave = b.statistic > b.threshold * (1 + ratio) / 2
+                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(b.statistic)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
+                return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
+                            : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
+            }
+        }
         // Some features may still pass a drift floor under a strong fraud wave (fraud amounts are far
         // out in the tail); then the score distribution decides: under a prior shift it is exactly
         // the mixture (1 - π)·h₀ + π·h₁ of the reference's class-conditional score histograms, so
