@@ -45,6 +45,11 @@ public enum Diagnosis {
             // A unit change is a factor of at least 50 (cents, thousands, seconds per minute...); a
             // heavy-tailed covariate shift can mimic a small factor.
             if id == "unit_scale", let k = d.details["factor"], k.isFinite, k > 0, abs(log10(k)) < log10(50.0) { continue }
+            // A unit change multiplies by the round factor itself: the freely fitted ratio of a large
+            // window lands within 0.05 decades (12 %) of it. A log-location shift of a heavy-tailed
+            // feature (distance x e^b) is a scale change too, by a factor that is round only by chance.
+            if id == "unit_scale", let k = d.details["factor"], let ratio = d.details["scale_ratio"], k > 0, ratio > 0,
+               abs(log10(ratio) - log10(k)) > 0.05 { continue }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .schemaChange, subkind: sub, features: d.features, confidence: 0.9, evidence: evidence)
         }

@@ -191,8 +191,8 @@ extension Replay {
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
-    /// cohorts t-56 ... t-7 against r* = the CBPE expected recall of the same cohorts, weighted by
-    /// the reference arrival curve (the Platt-calibrated model's own estimate). Arrival does not depend on the score, so arrived frauds are a fair sample of a
+    /// cohorts t-56 ... t-7 against r* = min(the CBPE expected recall of the same cohorts, weighted by
+    /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall). Arrival does not depend on the score, so arrived frauds are a fair sample of a
     /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(r*(1 - r*)/m); raw alarm
     /// when p < alpha and r* - r >= the minimum gap.
     func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
@@ -208,7 +208,9 @@ extension Replay {
             if log.reportDays[i] <= tt { m += 1; if s >= cut { hit += 1 } }
         }
         let cbpe = eArrived > 0 ? eHit / eArrived : 0
-        let target = cbpe
+        // r* = min(CBPE, the validation split's realised recall): under a prior shift recall stays at
+        // the reference's while CBPE rises with the share of high scores (DriftDetectors' rule).
+        let target = primary.validationRecall > 0 ? min(cbpe, primary.validationRecall) : cbpe
         let recall = m > 0 ? Double(hit) / Double(m) : 0
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
