@@ -109,7 +109,8 @@ public enum Diagnosis {
         // shift leaves P(score | fraud), hence recall, alone, so a recall gap outranks BBSE (a new
         // fraud pattern also raises the fraud share and the alert rate).
         let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
-        if r.fired("concept_drift") && drifted.isEmpty {
+        let recallGap = r.fired("concept_drift") || r.fired("concept_recall_gap")
+        if recallGap && drifted.isEmpty {
             evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
@@ -127,7 +128,7 @@ public enum Diagnosis {
            let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0,
            drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
             let ratio = o / e
-            let z = (o - e) / (max(1, r.dispersion) * e).squareRoot()
+            let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
             if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
                 let wave = b.statistic > b.threshold * (1 + ratio) / 2
                 evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(b.statistic)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
@@ -146,7 +147,7 @@ public enum Diagnosis {
                             (drifted.isEmpty ? "no feature drifts" : "scores a mixture of the class-conditional ones"))
             return DiagnosisRecord(kind: .priorShift, subkind: d.subkind, features: [], confidence: 0.75, evidence: evidence)
         }
-        if r.fired("concept_drift") && importantDrift.isEmpty {
+        if recallGap && importantDrift.isEmpty {
             evidence.append("realised recall on matured labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)

@@ -26,8 +26,9 @@ struct Reading {
     var drift: DriftReport
     var impact: [ModelImpact]
     var truth: [FailureKind]
-    /// Design effect of fraud and alert counts on the reference (`CountDispersion`).
+    /// Design effects on the reference (`CountDispersion`): alerts and frauds, frauds alone.
     var dispersion: Double = 1
+    var fraudDispersion: Double = 1
 
     func detector(_ id: String) -> RawDetector? { detectors.first { $0.id == id } }
     func fired(_ id: String) -> Bool { detector(id)?.fired ?? false }
@@ -148,7 +149,7 @@ extension Replay {
 
         // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
         var outputs = options.outputs, labels = options.labels
-        outputs.dispersion = reference.dispersion; labels.dispersion = reference.dispersion
+        outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
         let p = reference.models.count - 1
         let primary = reference.primary
         let scores = days.flatMap { $0.scores[p] }
@@ -187,7 +188,7 @@ extension Replay {
         for d in days { truthMask |= d.activeKinds }
         let truth = DayBatch.kinds(truthMask)
         return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth,
-                       dispersion: reference.dispersion)
+                       dispersion: reference.dispersion, fraudDispersion: reference.fraudDispersion)
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
@@ -214,7 +215,7 @@ extension Replay {
         let recall = m > 0 ? Double(hit) / Double(m) : 0
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
-            let z = (recall - target) / (reference.dispersion * target * (1 - target) / Double(m)).squareRoot()
+            let z = (recall - target) / (reference.fraudDispersion * target * (1 - target) / Double(m)).squareRoot()
             p = SpecialFunctions.normalCDF(z)
         }
         let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap
@@ -240,7 +241,7 @@ extension Replay {
         }
         expected *= primary.labels.reportRatio
         let ratio = expected > 0 ? Double(observed) / expected : 1
-        let z = expected > 0 ? (Double(observed) - expected) / (reference.dispersion * expected).squareRoot() : 0
+        let z = expected > 0 ? (Double(observed) - expected) / (reference.fraudDispersion * expected).squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         let fired = expected >= 10 && p < options.labels.alpha && ratio <= 1 - options.labels.coverageMinimumDrop
         let sub = ratio < 0.25 ? "outage" : (latency.alarm && latency.subkind == "slower" ? "slower" : "coverage_drop")

@@ -108,8 +108,9 @@ public enum LabRunner {
                                          labelDays: days, labelScores: primaryScores, labelReports: reports,
                                          pendingArrivals: pending, rows: n, frauds: frauds)
         // Fraud bursts make fraud and alert counts over-dispersed (quality branch: CountDispersion).
-        prepared.dispersion = CountDispersion.reference(customers: batches.flatMap(\.customerID), days: days,
-                                                        frauds: labels, alerts: primaryDecisions)
+        let customers = batches.flatMap(\.customerID)
+        prepared.dispersion = CountDispersion.reference(customers: customers, days: days, frauds: labels, alerts: primaryDecisions)
+        prepared.fraudDispersion = CountDispersion.designEffect(customers: customers, days: days, events: labels.map { $0 == 1 })
         return prepared
     }
 

@@ -47,9 +47,10 @@ public struct PreparedReference: Sendable {
     /// Rows in the reference table.
     public let rows: Int
     public let frauds: Int
-    /// Design effect of fraud and alert counts on the reference (`CountDispersion`): the variance
-    /// inflation of the output and label monitors' count tests.
+    /// Design effects on the reference (`CountDispersion`): of the primary model's alert counts and
+    /// fraud counts (the larger of the two; output monitors), and of fraud counts alone (label monitors).
     public internal(set) var dispersion: Double = 1
+    public internal(set) var fraudDispersion: Double = 1
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {
@@ -72,7 +73,7 @@ public struct PreparedReference: Sendable {
                 ("calibration", m.model.calibrator.json()),
                 ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
                 ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
-                ("count_dispersion", .number(dispersion)),
+                ("count_dispersion", .number(dispersion)), ("fraud_count_dispersion", .number(fraudDispersion)),
                 ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
             ])
         })
