@@ -305,7 +305,8 @@ public enum LabelMonitors {
             if age >= 1 && age <= window && log.scores[i].isFinite { observed += 1 }
         }
         let ratio = expected > 0 ? Double(observed) / expected : 1
-        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() / c.dispersionScale : 0
+        // No design effect: delays are drawn per fraud, so a burst's chargebacks spread over weeks.
+        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         return DetectorResult(detector: "label_coverage", features: ["label"], statistic: ratio, pValue: p,
                               threshold: 1 - c.coverageMinimumDrop, alarm: expected > 0 && p < c.alpha && ratio <= 1 - c.coverageMinimumDrop,

@@ -241,7 +241,9 @@ extension Replay {
         }
         expected *= primary.labels.reportRatio
         let ratio = expected > 0 ? Double(observed) / expected : 1
-        let z = expected > 0 ? (Double(observed) - expected) / (reference.fraudDispersion * expected).squareRoot() : 0
+        // No design effect here: delays are drawn per transaction, so a burst's chargebacks spread over
+        // weeks and the window's arrival count stays close to Poisson.
+        let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         let fired = expected >= 10 && p < options.labels.alpha && ratio <= 1 - options.labels.coverageMinimumDrop
         let sub = ratio < 0.25 ? "outage" : (latency.alarm && latency.subkind == "slower" ? "slower" : "coverage_drop")
