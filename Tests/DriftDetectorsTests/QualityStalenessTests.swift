@@ -69,6 +69,23 @@ struct VelocityLog {
         #expect(!VelocityStaleness.definitionSkew(feature: "x", customers: [], times: [], served: [], horizon: 24, alternative: 1).alarm)
     }
 
+    /// A cache frozen at zero (quiet customers) matches the 1-hour count wherever that count is 0:
+    /// with those rows counted, 70 % frozen zeros read as a definition skew (the simulator's stale
+    /// counters at severity 1 matched on 58 % of rows). Rows whose alternative count is 0 are left out.
+    @Test func countersFrozenAtZeroAreNotADefinitionSkew() {
+        let log = VelocityLog(customers: 3_000, hours: 240, seed: 5)
+        var rng = Xoshiro256StarStar(seed: 6)
+        let frozen = log.count24h.map { rng.bernoulli(0.7) ? 0 : $0 }
+        let r = VelocityStaleness.definitionSkew(feature: "txn_count_24h", customers: log.customers, times: log.times,
+                                                 served: frozen, horizon: 24, alternative: 1)
+        #expect(!r.alarm && r.statistic < 0.2, "\(r)")
+        // A window where the skew started part-way (60 % of rows skewed) still alarms.
+        let partial = VelocityLog(customers: 3_000, hours: 240, seed: 7, skewShare: 0.6)
+        let p = VelocityStaleness.definitionSkew(feature: "txn_count_24h", customers: partial.customers, times: partial.times,
+                                                 served: partial.count24h, horizon: 24, alternative: 1)
+        #expect(p.alarm, "\(p)")
+    }
+
     @Test func staleCounterDecouplesFromAFreshCompanion() {
         let reference = VelocityLog(customers: 3_000, hours: 240, seed: 1)
         let clean = VelocityLog(customers: 3_000, hours: 240, seed: 2)

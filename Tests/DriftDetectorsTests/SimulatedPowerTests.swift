@@ -118,15 +118,20 @@ struct SimulatedPowerTests {
         }
     }
 
-    @Test("data quality dropped at severity 1: named dropped (null fill; the default fill is a documented limit)", arguments: ["null"])
-    func droppedWhole(_ fill: String) throws {
-        let sim = try Self.simulate("dq-dropped", severity: 1) { s in
+    /// Null fill: `dropped` needs a whole feature gone (>= 99 % missing), so severity 1. Default fill
+    /// (the simulator's pilot median, which is not this reference's median to the last digit): named
+    /// `dropped` when the stuck value sits at the reference median's rank (±2 points) on a continuous
+    /// feature, at severity 0.5 (70 % of rows) and 1.
+    @Test("data quality dropped: named dropped (null fill at 1, default fill at 0.5 and 1)",
+          arguments: [("null", 1.0), ("default", 0.5), ("default", 1.0)])
+    func droppedWhole(_ fill: String, _ severity: Double) throws {
+        let sim = try Self.simulate("dq-dropped", severity: severity) { s in
             s.failures[0].parameters["fill"] = .text(fill)
             s = (try? ScenarioFile.resolve(s)) ?? s
         }
         let alarms = try Self.qualityAlarms(sim)
         let hit = alarms.first { $0.indicates == .dataQuality && $0.subkind == "dropped" && $0.features.contains("device_risk_score") }
-        print("POWER data_quality dropped (fill \(fill), severity 1): \(hit.map { "\($0.detector) stat=\($0.statistic)" } ?? "MISSED")")
+        print("POWER data_quality dropped (fill \(fill), severity \(severity)): \(hit.map { "\($0.detector) stat=\($0.statistic)" } ?? "MISSED")")
         #expect(hit != nil)
     }
 

@@ -23,14 +23,12 @@ struct DiagnosisTests {
     }
 
     @Test func controlStaysQuiet() throws {
+        // Formerly a known issue: BBSE read the control's alert-rate dip as a fraud drop. Fixed by
+        // fitting BBSE on the validation split's own counts and inflating every count test's variance
+        // by the reference's design effect of bursty frauds (docs/lab.md, "Clustered counts").
         let (v, evidence) = try DiagnosisTests.run("control")
-        // Known issue (see the lab-run report): on this seed the alert rate of the stumps model falls
-        // in weeks 9-11 of a failure-free world and BBSE reads it as a fraud drop; the BBSE reference
-        // (TPR/FPR from a 7-day validation split) is too noisy for the world's own non-stationarity.
-        withKnownIssue("BBSE reads the control's alert-rate dip as a fraud drop", isIntermittent: true) {
-            #expect(v.falseAlarms == 0, "\(evidence)")
-            #expect(v.diagnosedKind == .none && v.kindCorrect)
-        }
+        #expect(v.falseAlarms == 0, "\(evidence)")
+        #expect(v.diagnosedKind == .none && v.kindCorrect)
     }
 
     @Test(arguments: [
@@ -44,14 +42,16 @@ struct DiagnosisTests {
         ("label-delay-outage", .labelDelay),
     ])
     func namesTheInjectedKind(_ name: String, _ kind: FailureKind) throws {
+        // Resolved: the concept run was read as a fraud wave by BBSE (now a recall gap, or a chargeback
+        // surplus that the alerts do not follow, names concept drift before any prior reading).
+        // Kept (docs/lab.md, "Known limits"): a severity-1 shift of distance_from_home_km is a shift of
+        // its log by one reference SD with the spread x1.5, i.e. a multiplicative change of the whole
+        // column, and the unit-scale check fits it as a round factor even with the fitted ratio
+        // required within 0.05 decades of that factor; the diagnosis then says schema_change/unit_scale.
         let (v, evidence) = try DiagnosisTests.run(name)
-        // Known issues (see the lab-run report): a severity-1 shift of distance_from_home_km is fitted as
-        // a round unit factor by the unit-scale check; the concept run shares the control's world,
-        // whose alert-rate dip BBSE reads as a fraud drop before the recall gap is significant.
-        let known = ["covariate-feature-shift", "concept-new-pattern"].contains(name)
-        withKnownIssue("\(name) is misread on this seed", isIntermittent: true) {
+        withKnownIssue("a log-scale shift of distance reads as a unit factor", isIntermittent: true) {
             #expect(v.diagnosedKind == kind, "\(name): diagnosed \(v.diagnosedKind) \(v.diagnosedSubkind ?? "")\n\(evidence)")
-        } when: { known }
+        } when: { name == "covariate-feature-shift" }
         #expect(v.falseAlarms == 0, "\(name)")
         if let f = v.featureCorrect, kind != .covariateShift { #expect(f, "\(name): features \(v.diagnosedFeatures)") }
     }

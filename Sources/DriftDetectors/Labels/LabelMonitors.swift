@@ -131,6 +131,12 @@ public struct LabelConfiguration: Sendable, Equatable {
     public var recallMinimumGap: Double = 0.05
     /// Calibration / matured fraud rate: observed/expected outside 1 ± this.
     public var calibrationRelativeEffect: Double = 0.25
+    /// Variance inflation (design effect, >= 1) of fraud counts: frauds come in bursts on one card,
+    /// so counts (and the recall over them) vary E[K²]/E[K] times more than independent rows would
+    /// (K = frauds per card and burst). 1 = independent; the lab measures it on the reference.
+    public var dispersion: Double = 1
+    /// √dispersion, the factor every z statistic of counts of frauds is divided by.
+    var dispersionScale: Double { Swift.max(1, dispersion).squareRoot() }
     public init() {}
 }
 
@@ -209,9 +215,10 @@ public enum LabelMonitors {
         let perf = realised(log: log, asOf: t, firstDay: first, lastDay: last, chargebackWindow: reference.chargebackWindow)
         let test = MonitorStatistics.twoProportionZTest(successes1: reference.frauds, trials1: reference.rows,
                                                         successes2: perf.arrivedFrauds, trials2: perf.rows)
+        let pValue = Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(test.z) / c.dispersionScale))
         let ratio = reference.fraudRate > 0 ? perf.fraudRate / reference.fraudRate : 0
-        let alarm = perf.rows > 0 && reference.fraudRate > 0 && test.pValue < c.alpha && Swift.abs(ratio - 1) >= c.calibrationRelativeEffect
-        return DetectorResult(detector: "matured_fraud_rate", features: ["label"], statistic: perf.fraudRate, pValue: test.pValue,
+        let alarm = perf.rows > 0 && reference.fraudRate > 0 && pValue < c.alpha && Swift.abs(ratio - 1) >= c.calibrationRelativeEffect
+        return DetectorResult(detector: "matured_fraud_rate", features: ["label"], statistic: perf.fraudRate, pValue: pValue,
                               threshold: reference.fraudRate, alarm: alarm, indicates: .priorShift,
                               subkind: ratio > 1 ? "fraud_wave" : "fraud_drop",
                               details: ["ratio": ratio, "rows": Double(perf.rows), "ci_lower": perf.fraudRateInterval.lower,
@@ -298,6 +305,7 @@ public enum LabelMonitors {
             if age >= 1 && age <= window && log.scores[i].isFinite { observed += 1 }
         }
         let ratio = expected > 0 ? Double(observed) / expected : 1
+        // No design effect: delays are drawn per fraud, so a burst's chargebacks spread over weeks.
         let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         return DetectorResult(detector: "label_coverage", features: ["label"], statistic: ratio, pValue: p,
@@ -384,7 +392,7 @@ public enum LabelMonitors {
                                   details: ["arrived": Double(m)])
         }
         let realised = Double(hit) / Double(m)
-        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot()
+        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot() / c.dispersionScale
         let p = SpecialFunctions.normalCDF(z)
         let interval = MonitorStatistics.wilsonInterval(successes: hit, trials: m)
         return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: realised, pValue: p,
@@ -416,7 +424,7 @@ public enum LabelMonitors {
                                   threshold: c.calibrationRelativeEffect, alarm: false, indicates: .conceptDrift)
         }
         let ratio = Double(observed) / expected
-        let z = (Double(observed) - expected) / expected.squareRoot()
+        let z = (Double(observed) - expected) / expected.squareRoot() / c.dispersionScale
         let p = Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(z)))
         return DetectorResult(detector: "calibration", features: ["label"], statistic: ratio, pValue: p,
                               threshold: c.calibrationRelativeEffect,

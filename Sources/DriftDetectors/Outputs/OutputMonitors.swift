@@ -16,6 +16,10 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var priorRelativeEffect: Double = 0.25
     /// Label-free performance: alarm when expected recall falls this much below the reference's.
     public var recallMinimumDrop: Double = 0.05
+    /// Variance inflation (quasi-binomial design effect, >= 1) of the alert and fraud counts: frauds
+    /// come in bursts on one card, so counts vary about E[K²]/E[K] times more than independent rows
+    /// would (K = frauds per card and burst). 1 = independent rows; the lab measures it on the reference.
+    public var dispersion: Double = 1
     public init() {}
 }
 
@@ -146,10 +150,12 @@ public enum OutputMonitors {
         let p = r.count > 0 ? Double(r.alerts) / Double(r.count) : 0
         let q = n > 0 ? Double(alerts) / Double(n) : 0
         let test = MonitorStatistics.twoProportionZTest(successes1: r.alerts, trials1: r.count, successes2: alerts, trials2: n)
+        let z = test.z / Swift.max(1, c.dispersion).squareRoot()
+        let pValue = c.dispersion > 1 ? Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(z))) : test.pValue
         let minimum = Swift.max(c.alertRateRelativeEffect * p, 0.001)
-        let alarm = n > 0 && test.pValue < c.alpha && Swift.abs(q - p) >= minimum
-        return DetectorResult(detector: "alert_rate", features: ["score"], statistic: q, pValue: test.pValue, threshold: minimum,
-                              alarm: alarm, indicates: .covariateShift, details: ["reference_rate": p, "z": test.z])
+        let alarm = n > 0 && pValue < c.alpha && Swift.abs(q - p) >= minimum
+        return DetectorResult(detector: "alert_rate", features: ["score"], statistic: q, pValue: pValue, threshold: minimum,
+                              alarm: alarm, indicates: .covariateShift, details: ["reference_rate": p, "z": z])
     }
 }
 
@@ -227,7 +233,8 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
                         lower: Swift.max(0, q - z * se), upper: Swift.min(1, q + z * se), defined: true)
     }
 
-    /// Prior-shift alarm: z = (q - p)/sqrt(Var q + p(1-p)/N_ref), two-sided p < alpha, and the
+    /// Prior-shift alarm: z = (q - p)/sqrt(φ·(Var q + p(1-p)/N_ref)) with φ the configuration's
+    /// dispersion, two-sided p < alpha, and the
     /// ratio q/p outside [1 - e, 1 + e] with e = `priorRelativeEffect`. Statistic: the estimated
     /// prior; threshold: the reference prior. Subkind "fraud_wave" (up) or "fraud_drop" (down).
     public func check(windowPredictedPositive alerts: Int, windowCount n: Int,
@@ -238,7 +245,8 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
             return DetectorResult(detector: "bbse_prior", features: ["score"], statistic: e.prior, pValue: 1, threshold: p,
                                   alarm: false, indicates: .priorShift, details: ["defined": 0])
         }
-        let variance = e.standardError * e.standardError + p * (1 - p) / Double(referenceCount)
+        // Both the window's alerts and the reference's frauds come in bursts: inflate by the dispersion.
+        let variance = Swift.max(1, c.dispersion) * (e.standardError * e.standardError + p * (1 - p) / Double(referenceCount))
         let z = variance > 0 ? (e.prior - p) / variance.squareRoot() : 0
         let pValue = Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(z)))
         let ratio = e.prior / p

@@ -10,6 +10,8 @@ public struct QualityConfiguration: Sendable, Equatable {
     public var missingMinimumEffect: Double = 0.02
     /// Share of the window's modal value must exceed the reference's share of that value by this much.
     public var stuckMinimumEffect: Double = 0.10
+    /// A stuck value on a continuous feature within this much reference rank of the median is a default fill (`dropped`).
+    public var defaultFillRankTolerance: Double = 0.02
     /// Variance collapse: alarm when winsorised window variance / reference variance falls below this.
     public var varianceRatioThreshold: Double = 0.1
     /// Minimum finite rows for the variance-collapse and stuck checks.
@@ -66,8 +68,10 @@ public enum DataQualityChecks {
 
     /// Stuck value: the share q of the window's most frequent value against the reference's share
     /// r of that same value; one-sided two-proportion z-test with p < alpha and q - r >= `stuckMinimumEffect`.
-    /// Subkind "dropped" when q >= 0.95 and the value is the reference median or mode (a default
-    /// fill), else "stuck".
+    /// Subkind "dropped" (a default fill) when the value is the reference median or mode and q >= 0.95,
+    /// or, on a continuous feature (no reference value holds 1 % of rows), when the value sits at the
+    /// reference median within ±`defaultFillRankTolerance` of rank and q >= 0.5: the upstream default is
+    /// the median of a training sample, not necessarily of this reference; else "stuck".
     public static func stuckValue(reference r: NumericReference, window w: NumericWindow,
                                   configuration c: QualityConfiguration = .init()) -> DetectorResult {
         let n = w.sorted.count
@@ -84,9 +88,12 @@ public enum DataQualityChecks {
                                                          alpha: c.alpha, minimumEffect: c.stuckMinimumEffect)
         let tolerance = 1e-9 * Swift.max(1, Swift.abs(mode.value))
         let isDefault = Swift.abs(mode.value - r.median) <= tolerance || Swift.abs(mode.value - r.modalValue) <= tolerance
+        let continuous = r.modalShare < 0.01
+        let atMedian = continuous && Swift.abs(r.midRank(of: mode.value) - 0.5) <= c.defaultFillRankTolerance
+        let dropped = (q >= 0.95 && isDefault) || (q >= 0.5 && atMedian)
         return DetectorResult(detector: "stuck_value", features: [r.name], statistic: q, pValue: rule.pValue,
                               threshold: refShare + c.stuckMinimumEffect, alarm: rule.alarm, indicates: .dataQuality,
-                              subkind: q >= 0.95 && isDefault ? "dropped" : "stuck",
+                              subkind: dropped ? "dropped" : "stuck",
                               details: ["value": mode.value, "window_share": q, "reference_share": refShare])
     }
 

@@ -76,6 +76,16 @@ public struct NumericReference: Sendable, Equatable {
     /// True when every reference value is >= 0: negatives are then impossible values.
     public var isNonNegative: Bool { !(minimum < 0) }
 
+    /// Mid-rank of `v` in the reference, (#below + #at/2)/n, from the sketch: 0.5 at the median.
+    func midRank(of v: Double) -> Double {
+        guard !sketch.isEmpty else { return .nan }
+        return sketch.withUnsafeBufferPointer { b in
+            let upper = MonitorStatistics.countAtMost(b, v)
+            let lower = MonitorStatistics.countAtMost(b, v.nextDown)
+            return (Double(lower) + Double(upper - lower) / 2) / Double(b.count)
+        }
+    }
+
     /// Share of reference values equal to `v` (from the sketch).
     func share(of v: Double) -> Double {
         guard !sketch.isEmpty else { return 0 }

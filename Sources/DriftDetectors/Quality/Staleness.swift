@@ -148,8 +148,9 @@ public enum VelocityStaleness {
     /// among checkable rows where the two definitions give different log-derived counts, the share
     /// whose served value matches the declared horizon's count and the share matching the
     /// alternative's (both after the reference's modal offset `offset`, e.g. 1 when the counter
-    /// includes the current transaction). Alarm when at least 20 such rows exist, the alternative
-    /// matches at least half of them and at least twice as many as the declared definition.
+    /// includes the current transaction). Only rows whose alternative count is not zero count (zero
+    /// is also what a stale cache of a quiet customer serves). Alarm when at least 20 such rows
+    /// exist and the alternative matches at least half of them and more than the declared one.
     /// Indicates `.schemaChange` / "definition_skew".
     public static func definitionSkew(feature: String, customers: [UInt64], times: [Double], served: [Double],
                                       horizon: Double, alternative: Double, offset: Double = 0) -> DetectorResult {
@@ -163,7 +164,9 @@ public enum VelocityStaleness {
                                       alternative: Double, offset: Double = 0) -> DetectorResult {
         var informative = 0, matchDeclared = 0, matchOther = 0
         if declared.count == served.count && other.count == served.count {
-            for i in 0..<served.count where declared[i] >= 0 && other[i] >= 0 && declared[i] != other[i] && served[i].isFinite {
+            // Rows where the definitions differ and the alternative count is not zero: zero is what a
+            // frozen cache of a quiet customer serves too, so it cannot tell a skew from staleness.
+            for i in 0..<served.count where declared[i] >= 0 && other[i] > 0 && declared[i] != other[i] && served[i].isFinite {
                 informative += 1
                 if served[i] == Double(declared[i]) + offset { matchDeclared += 1 }
                 if served[i] == Double(other[i]) + offset { matchOther += 1 }
@@ -171,7 +174,7 @@ public enum VelocityStaleness {
         }
         let share = informative > 0 ? Double(matchOther) / Double(informative) : 0
         let declaredShare = informative > 0 ? Double(matchDeclared) / Double(informative) : 0
-        let alarm = informative >= 20 && share >= 0.5 && share >= 2 * declaredShare
+        let alarm = informative >= 20 && share >= 0.5 && share > declaredShare
         return DetectorResult(detector: "definition_skew", features: [feature], statistic: share, threshold: 0.5, alarm: alarm,
                               indicates: .schemaChange, subkind: "definition_skew",
                               details: ["declared_match": declaredShare, "informative_rows": Double(informative),

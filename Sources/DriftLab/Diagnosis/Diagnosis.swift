@@ -1,5 +1,6 @@
 import DriftCore
 import DriftDetectors
+import DriftSim
 import Foundation
 
 /// The combined diagnosis (docs/lab.md, "Diagnosis"): a decision list over one step's raw battery
@@ -28,8 +29,8 @@ public enum Diagnosis {
     ]
     /// Data-quality detectors in precedence order, with their default sub-kind.
     static let quality: [(String, String)] = [
-        ("duplicates", "duplicates"), ("missing_rate", "missing"), ("stuck_value", "stuck"),
-        ("variance_collapse", "stuck"), ("stale_counter", "stale"), ("range", "out_of_range"),
+        ("duplicates", "duplicates"), ("missing_rate", "missing"), ("stale_counter", "stale"), ("stuck_value", "stuck"),
+        ("variance_collapse", "stuck"), ("range", "out_of_range"),
     ]
 
     static func diagnose(_ r: Reading) -> DiagnosisRecord {
@@ -44,6 +45,11 @@ public enum Diagnosis {
             // A unit change is a factor of at least 50 (cents, thousands, seconds per minute...); a
             // heavy-tailed covariate shift can mimic a small factor.
             if id == "unit_scale", let k = d.details["factor"], k.isFinite, k > 0, abs(log10(k)) < log10(50.0) { continue }
+            // A unit change multiplies by the round factor itself: the freely fitted ratio of a large
+            // window lands within 0.05 decades (12 %) of it. A log-location shift of a heavy-tailed
+            // feature (distance x e^b) is a scale change too, by a factor that is round only by chance.
+            if id == "unit_scale", let k = d.details["factor"], let ratio = d.details["scale_ratio"], k > 0, ratio > 0,
+               abs(log10(ratio) - log10(k)) > 0.05 { continue }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .schemaChange, subkind: sub, features: d.features, confidence: 0.9, evidence: evidence)
         }
@@ -62,6 +68,19 @@ public enum Diagnosis {
                 evidence.append("range: \(faulty.joined(separator: ", ")) out of range while the rest stays in place")
                 return DiagnosisRecord(kind: .dataQuality, subkind: "out_of_range", features: faulty, confidence: 0.8, evidence: evidence)
             }
+            // A categorical or boolean "stuck" at its own mode is also what a real mix change looks
+            // like (more of one level, the others shrunk in proportion). A fault touches one column;
+            // a real change of who transacts moves the features that depend on it, so a discrete
+            // stuck reading counts only while no other feature drifts.
+            if id == "stuck_value" {
+                let stuck = d.features.filter { f in
+                    let role = ServedFeatures.role(of: f)
+                    return (role != .categorical && role != .boolean) || !driftedNames.contains { $0 != f }
+                }
+                if stuck.isEmpty { continue }
+                evidence.append("stuck_value fired on \(stuck.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
+                return DiagnosisRecord(kind: .dataQuality, subkind: d.subkind ?? sub, features: stuck, confidence: 0.85, evidence: evidence)
+            }
             evidence.append("\(id) fired on \(d.features.joined(separator: ", ")) (statistic \(fmt(d.statistic)))")
             return DiagnosisRecord(kind: .dataQuality, subkind: d.subkind ?? sub, features: d.features, confidence: 0.85, evidence: evidence)
         }
@@ -69,20 +88,66 @@ public enum Diagnosis {
         let priorMoved = (bbse?.fired ?? false) || (matured?.fired ?? false)
         if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty {
             let sub = a.subkind ?? "slower"
-            // A fraud drop also lowers the coverage O/E (fewer chargebacks than scores predict): BBSE decides.
-            let fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
+            // A fraud drop also lowers the coverage O/E r (fewer chargebacks than scores predict), and
+            // so does a coverage drop: only the alert rate tells them apart. A coverage drop leaves the
+            // prior at p, a fraud drop takes it to about r·p; BBSE's estimate q (even when not
+            // significant on its own) is read as the nearer of the two: fraud drop when q < p·(1 + r)/2.
+            var fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
+            if sub == "coverage_drop", let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0, a.statistic < 1 {
+                fraudDrop = fraudDrop || b.statistic < b.threshold * (1 + a.statistic) / 2
+            }
+            if sub == "coverage_drop" && fraudDrop, let b = bbse {
+                evidence.append("label arrival O/E \(fmt(a.statistic)) with BBSE prior \(fmt(b.statistic)) nearer \(fmt(b.threshold * a.statistic)) (fraud drop) than \(fmt(b.threshold)) (coverage drop)")
+                return DiagnosisRecord(kind: .priorShift, subkind: "fraud_drop", features: [], confidence: 0.6, evidence: evidence)
+            }
             if !(sub == "coverage_drop" && fraudDrop) {
                 evidence.append("label arrival moved (\(sub), statistic \(fmt(a.statistic))) with stable inputs")
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
             }
         }
-        if priorMoved && importantDrift.count <= 1 {
+        // Realised recall on arrived frauds below the label-free estimate with stable inputs: a prior
+        // shift leaves P(score | fraud), hence recall, alone, so a recall gap outranks BBSE (a new
+        // fraud pattern also raises the fraud share and the alert rate).
+        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
+        let recallGap = r.fired("concept_drift") || r.fired("concept_recall_gap")
+        if recallGap && drifted.isEmpty {
+            evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
+            if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+        }
+        // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
+        // share (a percent or two of the rows), under every drift test's effect floor. A drift
+        // alarm on any feature means P(x) itself moved, and BBSE (which assumes label shift) then
+        // reads the covariate shift's alert-rate change as a prior change.
+        // More chargebacks arrive than the calibrated scores predict (O/E = r >= 1.25, one-sided
+        // Poisson z over the dispersion-inflated variance, p < 1e-3): more fraud than the model
+        // expects. A fraud wave brings frauds the model scores as usual, so the alert rate follows
+        // and BBSE reads about r·p; a new fraud pattern brings frauds the model misses, so alerts
+        // stay and BBSE reads about p. The nearer prediction names the kind.
+        if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
+           let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0,
+           drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
+            let ratio = o / e
+            let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
+            if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
+                let wave = b.statistic > b.threshold * (1 + ratio) / 2
+                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(b.statistic)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
+                return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
+                            : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
+            }
+        }
+        // Some features may still pass a drift floor under a strong fraud wave (fraud amounts are far
+        // out in the tail); then the score distribution decides: under a prior shift it is exactly
+        // the mixture (1 - π)·h₀ + π·h₁ of the reference's class-conditional score histograms, so
+        // n_eff·PSI(window, fitted mixture) stays under φ·χ²₀.₉₉₉(B - 2); a covariate shift moves
+        // the scores of the bulk, which no mixture explains.
+        if priorMoved && (drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)) {
             let d = (bbse?.fired ?? false) ? bbse! : matured!
-            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); \(importantDrift.count) important features drift")
+            evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); " +
+                            (drifted.isEmpty ? "no feature drifts" : "scores a mixture of the class-conditional ones"))
             return DiagnosisRecord(kind: .priorShift, subkind: d.subkind, features: [], confidence: 0.75, evidence: evidence)
         }
-        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
-        if r.fired("concept_drift") && importantDrift.isEmpty {
+        if recallGap && importantDrift.isEmpty {
             evidence.append("realised recall on matured labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
@@ -96,6 +161,15 @@ public enum Diagnosis {
                                    evidence: evidence)
         }
         return DiagnosisRecord(kind: .none, subkind: nil, features: [], confidence: 0, evidence: [])
+    }
+
+    /// True when the window's score histogram is explained by a mixture of the reference's
+    /// class-conditional ones: n_eff·residual PSI <= dispersion·χ²₀.₉₉₉(B - 2) (details of `prediction_drift`).
+    static func scoresAreAClassMixture(_ r: Reading) -> Bool {
+        guard let d = r.detector("prediction_drift"), let residual = d.details["mixture_residual_psi"],
+              let n = d.details["n_eff"], let bins = d.details["bins"], bins > 2, residual.isFinite else { return false }
+        let limit = MonitorStatistics.chiSquaredQuantile(upperTail: 1e-3, degreesOfFreedom: bins - 2)
+        return n * residual <= max(1, r.dispersion) * limit
     }
 
     static func fmt(_ x: Double) -> String {

@@ -4,7 +4,8 @@ import DriftCore
 /// step when the raw rule has fired on `persistence` consecutive monitoring steps (this one
 /// included). Schema signatures are deterministic step changes (a round scale factor, unseen
 /// categories, a swap, a time-zone offset, a boolean flip, parse failures, a definition skew), so
-/// their detectors alarm on the first step (`immediate`).
+/// their detectors alarm on the first step (`immediate`). The diagnosis needs the same kind on
+/// `persistence` consecutive steps (one for a schema change; `AlarmState`).
 public struct AlarmPolicy: Sendable, Equatable {
     public var persistence = 2
     /// Detectors whose raw rule alarms at once.
@@ -20,6 +21,7 @@ public struct AlarmPolicy: Sendable, Equatable {
 
     public func json() -> JSON {
         .object([("rule", .string("raw rule on consecutive steps")), ("persistence", .number(Double(persistence))),
+                 ("diagnosis", .string("the same kind on consecutive steps (schema_change: one step)")),
                  ("immediate", .array(immediate.sorted().map { .string($0) }))])
     }
 }

@@ -6,6 +6,7 @@ struct AlarmState {
     let policy: AlarmPolicy
     private var consecutive: [String: Int] = [:]
     private var diagnosisRun = 0
+    private var diagnosisKind: FailureKind = .none
 
     init(policy: AlarmPolicy) { self.policy = policy }
 
@@ -22,7 +23,9 @@ struct AlarmState {
                                           threshold: d.threshold.isFinite ? d.threshold : 0))
         }
         var diagnosis = Diagnosis.diagnose(reading)
-        diagnosisRun = diagnosis.kind == .none ? 0 : diagnosisRun + 1
+        // The same kind must hold on consecutive steps: a reading that changes kind starts over.
+        diagnosisRun = diagnosis.kind == .none ? 0 : (diagnosis.kind == diagnosisKind ? diagnosisRun + 1 : 1)
+        diagnosisKind = diagnosis.kind
         let needed = diagnosis.kind == .schemaChange ? 1 : max(1, policy.persistence)
         if diagnosis.kind != .none && diagnosisRun < needed {
             diagnosis = DiagnosisRecord(kind: .none, subkind: nil, features: [], confidence: 0,

@@ -26,6 +26,9 @@ struct Reading {
     var drift: DriftReport
     var impact: [ModelImpact]
     var truth: [FailureKind]
+    /// Design effects on the reference (`CountDispersion`): alerts and frauds, frauds alone.
+    var dispersion: Double = 1
+    var fraudDispersion: Double = 1
 
     func detector(_ id: String) -> RawDetector? { detectors.first { $0.id == id } }
     func fired(_ id: String) -> Bool { detector(id)?.fired ?? false }
@@ -155,28 +158,34 @@ extension Replay {
             results.append(Battery.aggregate(id, monitorResults.filter { $0.detector == id }, indicates: kind))
         }
 
-        // Model outputs (primary model).
+        // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
+        var outputs = options.outputs, labels = options.labels
+        outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
         let p = reference.models.count - 1
         let primary = reference.primary
         let scores = days.flatMap { $0.scores[p] }
         let cut = primary.calibratedThreshold
         let alerts = scores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        results.append(rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
-        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: options.outputs)))
-        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: options.outputs)))
+        var scoreDrift = rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: outputs))
+        // For the diagnosis' mixture test: the effective sample size and the bins' degrees of freedom.
+        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, scores.count)) + 1 / Double(max(1, primary.scores.count)))
+        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
+        results.append(scoreDrift)
+        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: outputs)))
+        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)))
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
-        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: options.outputs)))
+        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
         // Labels arrived by t.
         let log = labelledLog(asOf: t)
         let tt = Int32(t)
-        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)
+        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: labels)
         arrival.detector = "label_arrival_cohorts"
         results.append(rawOf(arrival))
         results.append(labelFlow(log: log, asOf: t, latency: arrival))
-        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
+        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
+        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
         results.append(conceptCheck(log: log, asOf: t))
 
         // Stream detectors on the error stream.
@@ -189,12 +198,13 @@ extension Replay {
         var truthMask: UInt8 = 0
         for d in days { truthMask |= d.activeKinds }
         let truth = DayBatch.kinds(truthMask)
-        return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth)
+        return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth,
+                       dispersion: reference.dispersion, fraudDispersion: reference.fraudDispersion)
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
-    /// cohorts t-56 ... t-7 against r* = the CBPE expected recall of the same cohorts, weighted by
-    /// the reference arrival curve (the Platt-calibrated model's own estimate). Arrival does not depend on the score, so arrived frauds are a fair sample of a
+    /// cohorts t-56 ... t-7 against r* = min(the CBPE expected recall of the same cohorts, weighted by
+    /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall). Arrival does not depend on the score, so arrived frauds are a fair sample of a
     /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(r*(1 - r*)/m); raw alarm
     /// when p < alpha and r* - r >= the minimum gap.
     func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
@@ -210,11 +220,13 @@ extension Replay {
             if log.reportDays[i] <= tt { m += 1; if s >= cut { hit += 1 } }
         }
         let cbpe = eArrived > 0 ? eHit / eArrived : 0
-        let target = cbpe
+        // r* = min(CBPE, the validation split's realised recall): under a prior shift recall stays at
+        // the reference's while CBPE rises with the share of high scores (DriftDetectors' rule).
+        let target = primary.validationRecall > 0 ? min(cbpe, primary.validationRecall) : cbpe
         let recall = m > 0 ? Double(hit) / Double(m) : 0
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
-            let z = (recall - target) / (target * (1 - target) / Double(m)).squareRoot()
+            let z = (recall - target) / (reference.fraudDispersion * target * (1 - target) / Double(m)).squareRoot()
             p = SpecialFunctions.normalCDF(z)
         }
         let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap
@@ -240,6 +252,8 @@ extension Replay {
         }
         expected *= primary.labels.reportRatio
         let ratio = expected > 0 ? Double(observed) / expected : 1
+        // No design effect here: delays are drawn per transaction, so a burst's chargebacks spread over
+        // weeks and the window's arrival count stays close to Poisson.
         let z = expected > 0 ? (Double(observed) - expected) / expected.squareRoot() : 0
         let p = SpecialFunctions.normalCDF(z)
         let fired = expected >= 10 && p < options.labels.alpha && ratio <= 1 - options.labels.coverageMinimumDrop

@@ -67,15 +67,11 @@ public enum LabRunner {
             let vScores = Array(scored.calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
             let cut = model.calibratedThreshold
             let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
-            // BBSE: TPR and FPR from the validation split, the prior from the whole reference period
-            // (fraud comes in bursts, so a quarter of the reference gives a noisy prior).
-            let v0 = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
-            let tpr = Double(v0.truePositives) / Double(max(1, v0.truePositives + v0.falseNegatives))
-            let fpr = Double(v0.falsePositives) / Double(max(1, v0.falsePositives + v0.trueNegatives))
-            let allFrauds = labels.reduce(0) { $0 + Int($1) }, allLegit = n - allFrauds
-            let tp = Int((tpr * Double(allFrauds)).rounded()), fp = Int((fpr * Double(allLegit)).rounded())
-            let bbse = BlackBoxShiftEstimator(truePositives: tp, falsePositives: fp, falseNegatives: allFrauds - tp,
-                                              trueNegatives: allLegit - fp)
+            // BBSE on the validation split's own confusion matrix, with its true counts: the threshold
+            // was chosen there, so q = p exactly on it and production's q - p is the alert-rate
+            // change over TPR - FPR; scaling the counts up to the whole reference (as before) hid
+            // the split's sampling noise and made BBSE fire on controls (quality branch).
+            let bbse = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
             let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
             let labelRef = LabelReference(log: LabelledLog(days: days, scores: scored.calibrated, reportDays: reports, threshold: cut),
                                           asOf: Int32.max - 1, chargebackWindow: window)
@@ -107,10 +103,15 @@ public enum LabRunner {
         }
         pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
         _ = primary
-        return PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
-                                 importance: importance, staleness: staleness, counterOffset: offsets,
-                                 labelDays: days, labelScores: primaryScores, labelReports: reports,
-                                 pendingArrivals: pending, rows: n, frauds: frauds, world: world)
+        var prepared = PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
+                                         importance: importance, staleness: staleness, counterOffset: offsets,
+                                         labelDays: days, labelScores: primaryScores, labelReports: reports,
+                                         pendingArrivals: pending, rows: n, frauds: frauds, world: world)
+        // Fraud bursts make fraud and alert counts over-dispersed (quality branch: CountDispersion).
+        let customers = batches.flatMap(\.customerID)
+        prepared.dispersion = CountDispersion.reference(customers: customers, days: days, frauds: labels, alerts: primaryDecisions)
+        prepared.fraudDispersion = CountDispersion.designEffect(customers: customers, days: days, events: labels.map { $0 == 1 })
+        return prepared
     }
 
     /// Monitor roles of the served features (the hour gets the time-zone check).

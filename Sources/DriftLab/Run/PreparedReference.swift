@@ -58,6 +58,10 @@ public struct PreparedReference: Sendable {
         r.prefixes = PrefixCache()
         return r
     }
+    /// Design effects on the reference (`CountDispersion`): of the primary model's alert counts and
+    /// fraud counts (the larger of the two; output monitors), and of fraud counts alone (label monitors).
+    public internal(set) var dispersion: Double = 1
+    public internal(set) var fraudDispersion: Double = 1
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {
@@ -80,6 +84,7 @@ public struct PreparedReference: Sendable {
                 ("calibration", m.model.calibrator.json()),
                 ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
                 ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
+                ("count_dispersion", .number(dispersion)), ("fraud_count_dispersion", .number(fraudDispersion)),
                 ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
             ])
         })
