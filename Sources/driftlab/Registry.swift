@@ -18,6 +18,7 @@ let commands: [Command] = [
     compareCommand,
     benchCommand,
     chartsDemoCommand,
+    diagnoseCommand,
 ]
 
 let helpCommand = Command(

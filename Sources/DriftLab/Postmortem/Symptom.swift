@@ -1,0 +1,169 @@
+import DriftCore
+import DriftModels
+import Foundation
+
+/// A proportion with its 95 % Wilson interval (successes of trials).
+public struct Rate: Sendable, Equatable {
+    public var successes: Int
+    public var trials: Int
+    public var value: Double { trials > 0 ? Double(successes) / Double(trials) : .nan }
+    public var interval: (lower: Double, upper: Double) { Metrics.wilsonInterval(successes: successes, trials: trials) }
+    public init(_ successes: Int, of trials: Int) { self.successes = successes; self.trials = trials }
+    public static func == (a: Rate, b: Rate) -> Bool { a.successes == b.successes && a.trials == b.trials }
+}
+
+/// Per-cohort-day counts of the logs as known on one day t: rows, alerts, frauds whose label
+/// arrived by t, the alerted ones among them, and the amount of the missed ones. Flat arrays
+/// indexed by day - firstDay.
+public struct DailyCounts: Sendable {
+    public var firstDay: Int
+    public var asOf: Int
+    public var rows: [Int]
+    public var alerts: [Int]
+    public var frauds: [Int]
+    public var hits: [Int]
+    public var missedAmount: [Double]
+    public var days: Int { rows.count }
+
+    /// Counts over the logs with `decisions`, labels masked to arrival <= asOf.
+    init(_ log: LogData, decisions: [UInt8], asOf: Int) {
+        firstDay = log.firstDay; self.asOf = asOf
+        let n = log.dayStart.count - 1
+        rows = [Int](repeating: 0, count: n); alerts = rows; frauds = rows; hits = rows
+        missedAmount = [Double](repeating: 0, count: n)
+        let t = Int32(asOf)
+        for d in 0..<n {
+            rows[d] = log.dayStart[d + 1] - log.dayStart[d]
+            var a = 0, f = 0, h = 0, m = 0.0
+            for i in log.dayStart[d]..<log.dayStart[d + 1] {
+                let alert = decisions[i] == 1
+                if alert { a += 1 }
+                if log.knownFraud(i, asOf: t) {
+                    f += 1
+                    if alert { h += 1 } else if let amt = log.amount?[i], amt.isFinite { m += amt }
+                }
+            }
+            alerts[d] = a; frauds[d] = f; hits[d] = h; missedAmount[d] = m
+        }
+    }
+
+    /// Recall over cohort days `from ... to` (absolute days).
+    func recall(from: Int, to: Int) -> Rate {
+        var h = 0, f = 0
+        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { h += hits[d]; f += frauds[d] }
+        return Rate(h, of: f)
+    }
+    /// Precision lower bound (known frauds alerted / alerts) over cohort days `from ... to`.
+    func precision(from: Int, to: Int) -> Rate {
+        var h = 0, a = 0
+        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { h += hits[d]; a += alerts[d] }
+        return Rate(h, of: a)
+    }
+    func alertRate(from: Int, to: Int) -> Rate {
+        var a = 0, n = 0
+        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { a += alerts[d]; n += rows[d] }
+        return Rate(a, of: n)
+    }
+}
+
+/// The single change-point of the daily recall: the split day c maximising the binomial
+/// log-likelihood ratio 2[LL(before) + LL(after) - LL(all)] over cohort days with known frauds;
+/// p = chi-squared(1) survival x number of candidate days (Bonferroni). Cohorts younger than
+/// `minimumSegmentDays` at either end are not candidates.
+public struct ChangePoint: Sendable, Equatable {
+    public var day: Int
+    public var statistic: Double
+    public var pValue: Double
+    public var before: Rate
+    public var after: Rate
+    public var isDrop: Bool { pValue < 0.01 && after.value < before.value }
+
+    static func find(hits: [Int], frauds: [Int], firstDay: Int, minimumSegmentDays: Int = 7) -> ChangePoint? {
+        let n = hits.count
+        guard n >= 2 * minimumSegmentDays else { return nil }
+        func ll(_ h: Int, _ f: Int) -> Double {
+            guard f > 0 else { return 0 }
+            let p = Double(h) / Double(f)
+            var v = 0.0
+            if h > 0 { v += Double(h) * log(p) }
+            if f - h > 0 { v += Double(f - h) * log(1 - p) }
+            return v
+        }
+        let totalH = hits.reduce(0, +), totalF = frauds.reduce(0, +)
+        guard totalF > 0 else { return nil }
+        let all = ll(totalH, totalF)
+        var best: (Int, Double, Int, Int) = (-1, -1, 0, 0)
+        var h = 0, f = 0, candidates = 0
+        for c in 0..<n {
+            // Split before day c: [0, c) and [c, n).
+            if c >= minimumSegmentDays && c <= n - minimumSegmentDays {
+                candidates += 1
+                let s = 2 * (ll(h, f) + ll(totalH - h, totalF - f) - all)
+                if s > best.1 { best = (c, s, h, f) }
+            }
+            h += hits[c]; f += frauds[c]
+        }
+        guard best.0 >= 0 else { return nil }
+        let p = min(1, SpecialFunctions.chiSquaredSurvival(max(0, best.1), degreesOfFreedom: 1) * Double(candidates))
+        return ChangePoint(day: firstDay + best.0, statistic: best.1, pValue: p, before: Rate(best.2, of: best.3),
+                           after: Rate(totalH - best.2, of: totalF - best.3))
+    }
+}
+
+/// The symptom (docs/postmortem.md): recall, precision and alert rate over time on matured labels
+/// against the model card, the change-point, the day the drop became visible, and the loss.
+public struct Symptom: Sendable {
+    /// The model card's figures on its validation split (out of sample, labels matured).
+    public var cardRecall: Rate
+    public var cardPrecision: Rate
+    public var cardAlertRate: Double
+    /// Daily counts as of the last log day.
+    public var daily: DailyCounts
+    public var changePoint: ChangePoint?
+    /// First day t on which recall over the cohorts of the last `visibilityWindow` days, with the
+    /// labels arrived by t, had its Wilson upper bound below the card's recall.
+    public var visibleDay: Int?
+    /// Extra frauds missed after the change-point among those whose label arrived:
+    /// frauds after x (recall before - recall after), and the amount they carried.
+    public var extraMissedFrauds: Double
+    public var extraMissedAmount: Double?
+    public static let visibilityWindow = 28
+
+    static func measure(_ log: LogData, decisions: [UInt8], model: TrainedModel) -> Symptom {
+        let last = log.lastDay
+        let daily = DailyCounts(log, decisions: decisions, asOf: last)
+        let v = model.validation.atThreshold
+        let cardRecall = Rate(v?.truePositives ?? 0, of: (v?.truePositives ?? 0) + (v?.falseNegatives ?? 0))
+        let cardPrecision = Rate(v?.truePositives ?? 0, of: (v?.truePositives ?? 0) + (v?.falsePositives ?? 0))
+        let cp = ChangePoint.find(hits: daily.hits, frauds: daily.frauds, firstDay: daily.firstDay)
+
+        // Visibility: replay the label arrivals day by day (frauds only: few rows).
+        var fraudRows: [(cohort: Int, arrival: Int32, hit: Bool)] = []
+        for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != Int32.max {
+            fraudRows.append((Int(log.day[i]), log.arrival[i], decisions[i] == 1))
+        }
+        var visible: Int?
+        let target = cardRecall.value
+        if target.isFinite {
+            for t in log.firstDay...last {
+                var h = 0, f = 0
+                for r in fraudRows where r.arrival <= Int32(t) && r.cohort > t - Symptom.visibilityWindow && r.cohort <= t {
+                    f += 1; if r.hit { h += 1 }
+                }
+                if f >= 20, Rate(h, of: f).interval.upper < target { visible = t; break }
+            }
+        }
+        var extra = 0.0, amount: Double?
+        if let c = cp, c.isDrop {
+            let rb = c.before.value, ra = c.after.value
+            extra = Double(c.after.trials) * (rb - ra)
+            if log.amount != nil {
+                var missed = 0.0
+                for d in (c.day - daily.firstDay)..<daily.days { missed += daily.missedAmount[d] }
+                amount = ra < 1 ? missed * (rb - ra) / (1 - ra) : 0
+            }
+        }
+        return Symptom(cardRecall: cardRecall, cardPrecision: cardPrecision, cardAlertRate: v?.alertRate ?? .nan, daily: daily,
+                       changePoint: cp, visibleDay: visible, extraMissedFrauds: extra, extraMissedAmount: amount)
+    }
+}
