@@ -29,7 +29,7 @@ public struct FixEvaluation: Sendable {
     public var lostRecall: Double { before.value - asRun.recall.value }
 
     /// Rows of a structural retraining at most (legitimate rows thinned by a fixed stride; every fraud kept).
-    static let retrainRows = 250_000
+    static let retrainRows = 150_000
 
     static func evaluate(log: LogData, model: TrainedModel, bench: RepairBench, from: Int, root: RootCause, budget: Double,
                          beforeRecall: Rate) throws -> FixEvaluation? {
@@ -60,13 +60,24 @@ public struct FixEvaluation: Sendable {
                        recoveredInterval: (share(ci.lower), share(ci.upper)))
         }
 
-        // Short term: the best rescoring repair of the root cause (pipeline bugs), else the threshold.
-        let rescoring = root.repairs.first { r in
-            switch r.action { case .neutralise, .rescale, .swap: return r.feature == root.feature || root.feature == nil; default: return false }
+        // Short term (pipeline bugs): the rescoring repairs of the root-cause feature (the ranked
+        // ones plus a fallback model where the feature looks broken), chosen by recall on the fit
+        // days only; otherwise, or when none beats it there, the threshold recalibrated to the budget.
+        var options: [(RepairResult.Action, String, [Double])] = []
+        if root.cause == .pipelineBug {
+            var actions = root.repairs.compactMap { r -> RepairResult.Action? in
+                switch r.action { case .neutralise, .rescale, .swap: return r.feature == root.feature ? r.action : nil; default: return nil }
+            }
+            if let f = root.feature, bench.brokenRows(f) != nil { actions.append(.fallback(f)) }
+            for a in actions { if let v = try bench.repairedLogits(a) { options.append((a, RootCause.describe(a).1, v)) } }
         }
-        if root.cause == .pipelineBug, let r = rescoring, let v = try bench.repairedLogits(r.action) {
-            fixes.append(make("short_term", "Repair the input at serving time", r.description.prefix(1).uppercased() + r.description.dropFirst()
-                              + ", and recalibrate the threshold to the alert budget on the first half of the period after the change", v))
+        func fitRecall(_ v: [Double]) -> Double {
+            bench.metrics(v, threshold: RepairBench.budgetThreshold(Array(v[fitLocal]), budget: budget), local: fitLocal).recall.value
+        }
+        let thresholdRecall = fitRecall(bench.logits)
+        if let best = options.max(by: { fitRecall($0.2) < fitRecall($1.2) }), fitRecall(best.2) > thresholdRecall {
+            fixes.append(make("short_term", "Repair the input at serving time", best.1.prefix(1).uppercased() + best.1.dropFirst()
+                              + "; threshold recalibrated to the alert budget on the first half of the period after the change", best.2))
         } else {
             fixes.append(make("short_term", "Recalibrate the threshold", "Recalibrate the threshold to the alert budget "
                               + "(\(JSON.format(budget * 100)) % of transactions) on the first half of the period after the change", bench.logits))
@@ -85,13 +96,14 @@ public struct FixEvaluation: Sendable {
         var cols = log.features.columnNames.enumerated().map { ($0.element, log.features.columns[$0.offset].selecting(keep)) }
         cols.append(("__day", .numeric(keep.map { Double(log.day[$0]) })))
         cols.append(("__label", .numeric(keep.map { log.knownFraud($0, asOf: Int32(last)) ? 1 : 0 })))
-        var options = TrainingOptions(kind: model.kind)
-        options.label = "__label"; options.timeColumn = "__day"; options.excluded = ["__day"]
-        options.validationFraction = 0.25; options.calibration = .platt; options.seed = 1; options.bootstrapResamples = 0
+        var training = TrainingOptions(kind: model.kind)
+        training.label = "__label"; training.timeColumn = "__day"; training.excluded = ["__day"]
+        training.validationFraction = 0.25; training.calibration = .platt; training.seed = 1; training.bootstrapResamples = 0
+        training.stumps.jobs = bench.jobs
         let table = try Table(columns: cols)
         let frauds = keep.reduce(0) { $0 + (log.knownFraud($1, asOf: Int32(last)) ? 1 : 0) }
         if frauds >= 20 && frauds < keep.count {
-            let retrained = try Trainer.train(table, options: options)
+            let retrained = try Trainer.train(table, options: training)
             let v = retrained.logits(bench.table).0
             let contract = root.cause == .pipelineBug
                 ? " Add a schema and quality contract at ingestion (missing, stuck and default-filled values, unit and category checks) that routes broken rows to the repair above and pages."

@@ -17,6 +17,8 @@ public struct PostmortemOptions: Sendable {
     /// The standard sweep's summary, for the monitors' false-alarm rates (read when it exists).
     public var sweepSummary = "results/standard/summary.json"
     public var lab = LabOptions()
+    /// Threads for model fitting (the fitted models are identical for any value).
+    public var jobs = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
 
     public init(reference: String, logs: String) { self.reference = reference; self.logs = logs }
 }
@@ -86,6 +88,7 @@ public enum Postmortem {
             var t = LabRunner.trainingOptions(o.lab.primaryModel, options: o.lab)
             t.label = "__label"; t.timeColumn = "__day"; t.excluded = ["__day"]
             if let b = o.budget { t.threshold = .alertBudget(b) }
+            t.stumps.jobs = o.jobs
             model = try Trainer.train(try Table(columns: cols), options: t, source: o.reference)
             trainedHere = true
         }
@@ -129,7 +132,7 @@ public enum Postmortem {
         var fixes: FixEvaluation?
         if matured {
             let rows = logs.rows(from: from, to: logs.lastDay)
-            let bench = try RepairBench(log: logs, reference: reference, model: model, rows: rows, budget: budget)
+            let bench = try RepairBench(log: logs, reference: reference, model: model, rows: rows, budget: budget, jobs: o.jobs)
             let labelMoved = out.steps.contains { s in s.day >= from && s.detectors.contains { $0.detector == "label_arrival" && $0.alarm } }
             let actions = RootCause.candidates(steps: out.steps, raw: out.raw, from: from, diagnosed: diagFeatures, labelMoved: labelMoved)
             root.repairs = try RootCause.rank(actions, bench: bench, raw: out.raw, log: logs)
@@ -142,6 +145,10 @@ public enum Postmortem {
             fixes = try FixEvaluation.evaluate(log: logs, model: model, bench: bench, from: from, root: root, budget: budget, beforeRecall: before)
         } else {
             notes.append("root cause from the detector battery only: repairs cannot be replayed without matured labels")
+        }
+        if root.kind == .dataQuality, root.subkind == "stuck", let f = root.feature, let v = defaultFill(f, reference: reference, logs: logs, from: from) {
+            root.subkind = "dropped"
+            notes.append("`\(f)` is stuck at \(JSON.format(v)), the reference median: a dropped feature filled with a default, not a frozen reading")
         }
         root.evidence = evidence(root: root, steps: out.steps, diagFeatures: diagFeatures)
 
@@ -177,6 +184,20 @@ public enum Postmortem {
                                 scores: scored.calibrated, decisions: decisions, maturedLabels: matured, symptom: symptom, labelFree: labelFree,
                                 steps: out.steps, trace: out.trace, detectors: detectors, sweepAvailable: sweep != nil, rootCause: root,
                                 fixes: fixes, slices: slices, notes: notes)
+    }
+
+    /// The value a numeric feature is stuck at after `from` when it is the reference median (a
+    /// default fill: the feature was dropped upstream); nil otherwise.
+    static func defaultFill(_ name: String, reference: LogData, logs: LogData, from: Int) -> Double? {
+        guard case .numeric(let r)? = reference.features[name], case .numeric(let v)? = logs.features[name] else { return nil }
+        var counts: [Double: Int] = [:]
+        for i in logs.rows(from: from, to: logs.lastDay) where !v[i].isNaN { counts[v[i], default: 0] += 1 }
+        guard let mode = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key else { return nil }
+        let sorted = RadixSort.sorted(r.filter { !$0.isNaN })
+        guard !sorted.isEmpty else { return nil }
+        let median = Descriptive.quantile(sorted: sorted, 0.5)
+        let iqr = Descriptive.quantile(sorted: sorted, 0.75) - Descriptive.quantile(sorted: sorted, 0.25)
+        return abs(mode - median) <= max(1e-9, 0.01 * iqr) ? mode : nil
     }
 
     static func evidence(root: RootCause, steps: [StepRecord], diagFeatures: [String]) -> [String] {

@@ -70,7 +70,7 @@ enum PostmortemText {
         md += "## Timeline\n\n"
         var events: [(Int, String)] = []
         if let c = r.symptom?.changePoint, c.isDrop { events.append((c.day, "recall change-point (the drop began)")) }
-        if let v = r.symptom?.visibleDay { events.append((v, "the drop became visible on matured labels (28-day cohort recall significantly below the card)")) }
+        if let v = r.symptom?.visibleDay { events.append((v, "the drop became visible on matured labels (recall of the cohorts since the change significantly below the cohorts before, on the labels arrived by then)")) }
         if let d = r.detectors.first(where: { $0.detector == "diagnosis" }), let f = d.firstAlarm {
             events.append((f, "the lab's diagnosis first read a failure: \(d.kind.rawValue)\(d.features.isEmpty ? "" : " on \(d.features.joined(separator: ", "))")"))
         }

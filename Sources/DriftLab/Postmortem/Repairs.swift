@@ -12,6 +12,9 @@ public struct RepairResult: Sendable {
         /// Take the feature out of the score on the rows where it looks broken (missing or the
         /// stuck/default value): its contribution replaced by its reference mean.
         case neutralise(String)
+        /// Score the rows where the feature looks broken with a fallback model trained on the
+        /// reference without it (calibrated probabilities of both models, one threshold).
+        case fallback(String)
         /// Divide a feature by a detected round unit factor.
         case rescale(String, Double)
         /// Swap two columns back.
@@ -44,9 +47,11 @@ struct RepairBench {
     let logits: [Double]
     let budget: Double
     let asOf: Int32
+    /// Threads for fitting fallback and retrained models.
+    let jobs: Int
 
-    init(log: LogData, reference: LogData, model: TrainedModel, rows: Range<Int>, budget: Double) throws {
-        self.log = log; self.reference = reference; self.model = model; self.rows = rows; self.budget = budget
+    init(log: LogData, reference: LogData, model: TrainedModel, rows: Range<Int>, budget: Double, jobs: Int = 1) throws {
+        self.log = log; self.reference = reference; self.model = model; self.rows = rows; self.budget = budget; self.jobs = jobs
         let idx = Array(rows)
         table = try Table(columns: log.features.columnNames.enumerated().map { ($0.element, log.features.columns[$0.offset].selecting(idx)) })
         logits = model.logits(table).0
@@ -156,8 +161,37 @@ struct RepairBench {
         case let .swap(a, b):
             guard let ca = table[a], let cb = table[b], ca.isNumeric, cb.isNumeric else { return nil }
             return try logits(replacing: [(a, cb), (b, ca)])
+        case .fallback(let name):
+            guard let mask = brokenRows(name) else { return nil }
+            let fallback = try fallbackModel(without: name)
+            let own = model.calibrator.probabilities(logits)
+            let other = fallback.calibrator.probabilities(fallback.logits(table).0)
+            return (0..<logits.count).map { mask[$0] ? other[$0] : own[$0] }
         case .reweight, .waitOut: return nil
         }
+    }
+
+    /// Rows a fallback model is trained on at most (legitimate rows thinned by a fixed stride; every fraud kept).
+    static let fallbackRows = 150_000
+
+    /// A model of the same kind trained on the reference without `name` (Platt-calibrated, time-ordered validation).
+    func fallbackModel(without name: String) throws -> TrainedModel {
+        let n = reference.rowCount
+        let legit = reference.label.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
+        let stride = max(1, legit / RepairBench.fallbackRows)
+        var keep: [Int] = [], seen = 0
+        for i in 0..<n {
+            if reference.label[i] == 1 { keep.append(i) } else { if seen % stride == 0 { keep.append(i) }; seen += 1 }
+        }
+        var cols = reference.features.columnNames.enumerated().filter { $0.element != name }
+            .map { ($0.element, reference.features.columns[$0.offset].selecting(keep)) }
+        cols.append(("__day", .numeric(keep.map { Double(reference.day[$0]) })))
+        cols.append(("__label", .numeric(keep.map { reference.label[$0] == 1 ? 1 : 0 })))
+        var options = TrainingOptions(kind: model.kind)
+        options.label = "__label"; options.timeColumn = "__day"; options.excluded = ["__day"]
+        options.validationFraction = 0.25; options.calibration = .platt; options.seed = 1; options.bootstrapResamples = 0
+        options.stumps.jobs = jobs
+        return try Trainer.train(try Table(columns: cols), options: options)
     }
 
     /// Recall of the model as it ran with the feature's bins re-weighted to their reference shares.

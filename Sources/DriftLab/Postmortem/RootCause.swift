@@ -97,7 +97,7 @@ public struct RootCause: Sendable {
         }
         switch a {
         case .threshold: return (.priorShift, nil)
-        case .neutralise(let f): return signature(f)
+        case .neutralise(let f), .fallback(let f): return signature(f)
         case .rescale: return (.schemaChange, "unit_scale")
         case .swap: return (.schemaChange, "column_swap")
         case .reweight: return (.covariateShift, "segment_mix")
@@ -109,6 +109,7 @@ public struct RootCause: Sendable {
         switch a {
         case .threshold: return (nil, "recalibrate the threshold to the alert budget on recent logs")
         case .neutralise(let f): return (f, "take `\(f)` out of the score where it looks broken (its contribution set to the reference mean)")
+        case .fallback(let f): return (f, "score the rows where `\(f)` looks broken with a fallback model trained on the reference without it")
         case let .rescale(f, k): return (f, "undo a unit factor: `\(f)` / \(JSON.format(k))")
         case let .swap(a, b): return (a, "swap `\(a)` and `\(b)` back")
         case .reweight(let f): return (f, "re-weight `\(f)` to its reference mix")

@@ -120,14 +120,13 @@ public struct Symptom: Sendable {
     /// Daily counts as of the last log day.
     public var daily: DailyCounts
     public var changePoint: ChangePoint?
-    /// First day t on which recall over the cohorts of the last `visibilityWindow` days, with the
-    /// labels arrived by t, had its Wilson upper bound below the card's recall.
+    /// First day t (from the change-point on) on which recall of the cohorts since the change, with
+    /// the labels arrived by t, was significantly below recall of the cohorts before it.
     public var visibleDay: Int?
     /// Extra frauds missed after the change-point among those whose label arrived:
     /// frauds after x (recall before - recall after), and the amount they carried.
     public var extraMissedFrauds: Double
     public var extraMissedAmount: Double?
-    public static let visibilityWindow = 28
 
     static func measure(_ log: LogData, decisions: [UInt8], model: TrainedModel) -> Symptom {
         let last = log.lastDay
@@ -137,20 +136,24 @@ public struct Symptom: Sendable {
         let cardPrecision = Rate(v?.truePositives ?? 0, of: (v?.truePositives ?? 0) + (v?.falsePositives ?? 0))
         let cp = ChangePoint.find(hits: daily.hits, frauds: daily.frauds, firstDay: daily.firstDay)
 
-        // Visibility: replay the label arrivals day by day (frauds only: few rows).
-        var fraudRows: [(cohort: Int, arrival: Int32, hit: Bool)] = []
-        for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != Int32.max {
-            fraudRows.append((Int(log.day[i]), log.arrival[i], decisions[i] == 1))
-        }
+        // Visibility: the first day t >= the change-point on which recall of the cohorts since the
+        // change, with the labels arrived by t, is significantly below recall of the cohorts before
+        // it (one-sided two-proportion z-test, p < 0.01, at least 20 frauds after). Frauds only: few rows.
         var visible: Int?
-        let target = cardRecall.value
-        if target.isFinite {
-            for t in log.firstDay...last {
-                var h = 0, f = 0
-                for r in fraudRows where r.arrival <= Int32(t) && r.cohort > t - Symptom.visibilityWindow && r.cohort <= t {
-                    f += 1; if r.hit { h += 1 }
+        if let c = cp, c.isDrop {
+            var fraudRows: [(cohort: Int, arrival: Int32, hit: Bool)] = []
+            for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != Int32.max {
+                fraudRows.append((Int(log.day[i]), log.arrival[i], decisions[i] == 1))
+            }
+            for t in c.day...last {
+                var hb = 0, fb = 0, ha = 0, fa = 0
+                for r in fraudRows where r.arrival <= Int32(t) && r.cohort <= t {
+                    if r.cohort < c.day { fb += 1; if r.hit { hb += 1 } } else { fa += 1; if r.hit { ha += 1 } }
                 }
-                if f >= 20, Rate(h, of: f).interval.upper < target { visible = t; break }
+                guard fa >= 20, fb >= 20 else { continue }
+                let pb = Double(hb) / Double(fb), pa = Double(ha) / Double(fa), pool = Double(hb + ha) / Double(fb + fa)
+                let se = (pool * (1 - pool) * (1 / Double(fb) + 1 / Double(fa))).squareRoot()
+                if se > 0, SpecialFunctions.normalCDF((pa - pb) / se) < 0.01 { visible = t; break }
             }
         }
         var extra = 0.0, amount: Double?
