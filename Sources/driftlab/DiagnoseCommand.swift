@@ -35,6 +35,7 @@ let diagnoseCommand = Command(
       --window <days>      monitoring window (default 14); --step <days> (default 7)
       --json               print postmortem.json on stdout instead of the summary
       --quiet              print nothing on stdout (files are still written)
+      --timings            print each stage's wall time on stderr
 
     EXAMPLE: driftlab generate scenarios/capstone.json --out data/capstone && driftlab diagnose --reference data/capstone/reference.csv --logs data/capstone/production.csv --out data/capstone/postmortem
     """,
@@ -49,13 +50,14 @@ let diagnoseCommand = Command(
         }
         o.windowDays = try args.intOption("window", default: 14, in: 2...365)
         o.stepDays = try args.intOption("step", default: 7, in: 1...365)
-        let asJSON = args.flag("json"), quiet = args.flag("quiet")
-        try args.finish(knownFlags: ["reference", "logs", "model", "columns", "out", "budget", "window", "step", "json", "quiet"])
+        let asJSON = args.flag("json"), quiet = args.flag("quiet"), timings = args.flag("timings")
+        try args.finish(knownFlags: ["reference", "logs", "model", "columns", "out", "budget", "window", "step", "json", "quiet", "timings"])
         for path in [o.reference, o.logs] + [o.model, o.columns].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw PostmortemError.invalid("\(path): no such file")
         }
         let result = try Postmortem.run(o)
         try PostmortemWriter.write(result, to: out)
+        if timings { for (stage, seconds) in result.timings { printError("timing: \(stage) \(String(format: "%.2f", seconds)) s") } }
         if quiet { return }
         if asJSON { print(result.json().serialized(), terminator: "") } else { print(PostmortemWriter.summary(result, folder: out)) }
     })

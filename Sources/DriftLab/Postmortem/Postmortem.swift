@@ -60,12 +60,25 @@ public struct PostmortemResult: Sendable {
     /// Slices of the period after the change with the largest recall drop against before.
     public var slices: [(feature: String, level: String, before: Rate, after: Rate)]
     public var notes: [String]
+    /// Wall seconds per stage (printed with --timings; never written to the files, which stay deterministic).
+    public var timings: [(String, Double)] = []
+}
+
+/// Wall-clock seconds between marks.
+struct StageClock {
+    var last = DispatchTime.now().uptimeNanoseconds
+    var stages: [(String, Double)] = []
+    mutating func mark(_ name: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        stages.append((name, Double(now - last) / 1e9)); last = now
+    }
 }
 
 /// `driftlab diagnose` as a library call (docs/postmortem.md).
 public enum Postmortem {
     public static func run(_ o: PostmortemOptions) throws -> PostmortemResult {
         let map = try o.columns.map(ColumnMap.load) ?? ColumnMap()
+        var clock = StageClock()
         let specs = try LogIngest.inferFeatures(reference: o.reference, map: map)
         let reference = try LogIngest.read(o.reference, map: map, specs: specs, requireLabels: true)
         var levels: [String: [String]] = [:]
@@ -74,6 +87,7 @@ public enum Postmortem {
         var notes = reference.warnings + logs.warnings
 
         // The model: loaded, or trained on the reference as the lab trains its primary model.
+        clock.mark("read")
         let model: TrainedModel
         var trainedHere = false
         if let path = o.model {
@@ -96,6 +110,7 @@ public enum Postmortem {
         if let b = o.budget { budget = b } else if case .alertBudget(let b) = model.thresholdPolicy { budget = b } else { budget = 0.01 }
         guard budget > 0, budget < 1 else { throw PostmortemError.invalid("--budget must be in (0, 1); got \(budget)") }
 
+        clock.mark("model")
         let scored = model.score(logs.features)
         let decisions = logs.decision ?? scored.decisions
         if logs.decision != nil { notes.append("decisions are the logged ones (column '\(logs.roles["decision"] ?? "decision")'); repairs rescore with the model") }
@@ -117,7 +132,9 @@ public enum Postmortem {
                                                 firstLogDay: logs.firstDay)
         let replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
                                chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
+        clock.mark("score+symptom")
         let out = try replay.run()
+        clock.mark("detector replay")
         var labelFree: [(day: Int, cbpeRecall: Double, bbsePrior: Double)] = []
         for (k, s) in out.steps.enumerated() {
             let prior = out.raw[k].first { $0.id == "bbse" }?.statistic ?? .nan
@@ -150,6 +167,7 @@ public enum Postmortem {
             root.subkind = "dropped"
             notes.append("`\(f)` is stuck at \(JSON.format(v)), the reference median: a dropped feature filled with a default, not a frozen reading")
         }
+        clock.mark("repairs+fixes")
         root.evidence = evidence(root: root, steps: out.steps, diagFeatures: diagFeatures)
 
         // Slices: the categorical levels whose recall fell most after the change.
@@ -183,7 +201,7 @@ public enum Postmortem {
         return PostmortemResult(options: o, reference: reference, logs: logs, model: model, modelTrainedHere: trainedHere, budget: budget,
                                 scores: scored.calibrated, decisions: decisions, maturedLabels: matured, symptom: symptom, labelFree: labelFree,
                                 steps: out.steps, trace: out.trace, detectors: detectors, sweepAvailable: sweep != nil, rootCause: root,
-                                fixes: fixes, slices: slices, notes: notes)
+                                fixes: fixes, slices: slices, notes: notes, timings: clock.stages)
     }
 
     /// The value a numeric feature is stuck at after `from` when it is the reference median (a

@@ -68,8 +68,9 @@ public struct DailyCounts: Sendable {
 
 /// The single change-point of the daily recall: the split day c maximising the binomial
 /// log-likelihood ratio 2[LL(before) + LL(after) - LL(all)] over cohort days with known frauds;
-/// p = chi-squared(1) survival x number of candidate days (Bonferroni). Cohorts younger than
-/// `minimumSegmentDays` at either end are not candidates.
+/// p = chi-squared(1) survival x number of candidate days (Bonferroni). Each side needs at least
+/// `minimumSegmentDays` days and a tenth of the known frauds (at least 30): the youngest cohorts
+/// have few matured labels and would otherwise attract spurious splits.
 public struct ChangePoint: Sendable, Equatable {
     public var day: Int
     public var statistic: Double
@@ -96,7 +97,8 @@ public struct ChangePoint: Sendable, Equatable {
         var h = 0, f = 0, candidates = 0
         for c in 0..<n {
             // Split before day c: [0, c) and [c, n).
-            if c >= minimumSegmentDays && c <= n - minimumSegmentDays {
+            let minimumFrauds = max(30, totalF / 10)
+            if c >= minimumSegmentDays && c <= n - minimumSegmentDays && f >= minimumFrauds && totalF - f >= minimumFrauds {
                 candidates += 1
                 let s = 2 * (ll(h, f) + ll(totalH - h, totalF - f) - all)
                 if s > best.1 { best = (c, s, h, f) }
