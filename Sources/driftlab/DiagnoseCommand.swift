@@ -32,6 +32,8 @@ let diagnoseCommand = Command(
                            "types": {"col": "numeric|categorical"}, "ignore": ["col"]}
       --out <dir>          output folder (default postmortem)
       --budget <share>     alert budget, e.g. 0.01 (default: the model's)
+      --sweep-summary <p>  the standard sweep's summary.json for false-alarm rates
+                           (default results/standard/summary.json, relative to the working folder)
       --window <days>      monitoring window (default 14); --step <days> (default 7)
       --json               print postmortem.json on stdout instead of the summary
       --quiet              print nothing on stdout (files are still written)
@@ -48,10 +50,11 @@ let diagnoseCommand = Command(
             guard let v = Double(b), v > 0, v < 1 else { throw UsageError("--budget must be a share in (0, 1), e.g. 0.01; got '\(b)'") }
             o.budget = v
         }
+        if let p = try args.option("sweep-summary") { o.sweepSummary = p }
         o.windowDays = try args.intOption("window", default: 14, in: 2...365)
         o.stepDays = try args.intOption("step", default: 7, in: 1...365)
         let asJSON = args.flag("json"), quiet = args.flag("quiet"), timings = args.flag("timings")
-        try args.finish(knownFlags: ["reference", "logs", "model", "columns", "out", "budget", "window", "step", "json", "quiet", "timings"])
+        try args.finish(knownFlags: ["reference", "logs", "model", "columns", "out", "budget", "window", "step", "json", "quiet", "timings", "sweep-summary"])
         for path in [o.reference, o.logs] + [o.model, o.columns].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw PostmortemError.invalid("\(path): no such file")
         }

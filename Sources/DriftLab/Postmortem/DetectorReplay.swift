@@ -93,32 +93,42 @@ struct LogReplay {
         var trace = RunTrace()
     }
 
+    /// Threads for the steps (each step's battery is independent; the alarm policy runs in order after).
+    var jobs = 1
+
     func run() throws -> Output {
         var scenario = Scenario(name: "logs", seed: 0)
         scenario.labelDelay.chargebackWindowDays = chargebackWindow
-        let replay = Replay(scenario: scenario, reference: reference, options: options, windowDays: windowDays)
-        var policy = AlarmState(policy: options.alarms)
-        var out = Output()
-        out.trace.features = log.features.columnNames
         // Chargebacks in arrival order: reference frauds arriving in the log period, then the log's own.
-        var arrivals: [(day: Int32, id: Int64, missed: Bool)] = reference.pendingArrivals
         var logArrivals: [(day: Int32, id: Int64, missed: Bool)] = []
         for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != LabelledLog.never {
             logArrivals.append((log.arrival[i], Int64(bitPattern: log.ids?[i] ?? UInt64(i)), decisions[i] == 0))
         }
         logArrivals.sort { ($0.day, $0.id) < ($1.day, $1.id) }
-        arrivals = mergeArrivals(arrivals, logArrivals)
+        let arrivals = mergeArrivals(reference.pendingArrivals, logArrivals)
+        // The stream detectors in day order: what fired between steps.
         var streams = StreamBattery()
         var next = 0
         while next < arrivals.count, arrivals[next].day < Int32(log.firstDay) { next += 1 }
+        var stepDays: [(day: Int, fired: [Bool], seen: Int)] = []
         for t in log.firstDay...log.lastDay {
             var today: [Double] = []
             while next < arrivals.count, arrivals[next].day == Int32(t) { today.append(arrivals[next].missed ? 1 : 0); next += 1 }
             streams.feed(today)
             let elapsed = t - log.firstDay + 1 - windowDays
-            guard elapsed >= 0, elapsed % stepDays == 0 else { continue }
-            let fired = streams.take()
-            let reading = try battery(asOf: t, replay: replay, fired: fired, errorsSeen: streams.seen)
+            guard elapsed >= 0, elapsed % self.stepDays == 0 else { continue }
+            stepDays.append((t, streams.take(), streams.seen))
+        }
+        let this = self, steps = stepDays, base = scenario
+        let readings = try Parallel.map(steps.count, jobs: jobs) { k in
+            let replay = Replay(scenario: base, reference: this.reference, options: this.options, windowDays: this.windowDays)
+            return try this.battery(asOf: steps[k].day, replay: replay, fired: steps[k].fired, errorsSeen: steps[k].seen)
+        }
+        var policy = AlarmState(policy: options.alarms)
+        var out = Output()
+        out.trace.features = log.features.columnNames
+        for (k, reading) in readings.enumerated() {
+            let t = stepDays[k].day
             out.steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
             out.trace.append(reading, day: t)
             out.raw.append(reading.detectors)

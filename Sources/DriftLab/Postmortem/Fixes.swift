@@ -27,6 +27,14 @@ public struct FixEvaluation: Sendable {
     public var asRun: (recall: Rate, precision: Rate, alertRate: Rate)
     public var fixes: [Fix]
     public var lostRecall: Double { before.value - asRun.recall.value }
+    /// Is the loss significant (one-sided two-proportion z-test, p < 0.05)? Otherwise shares of it are noise.
+    public var lossIsSignificant: Bool {
+        let a = before, b = asRun.recall
+        guard a.trials > 0, b.trials > 0 else { return false }
+        let pool = Double(a.successes + b.successes) / Double(a.trials + b.trials)
+        let se = (pool * (1 - pool) * (1 / Double(a.trials) + 1 / Double(b.trials))).squareRoot()
+        return se > 0 && SpecialFunctions.normalCDF((b.value - a.value) / se) < 0.05
+    }
 
     /// Rows of a structural retraining at most (legitimate rows thinned by a fixed stride; every fraud kept).
     static let retrainRows = 150_000

@@ -130,8 +130,9 @@ public enum Postmortem {
         // Detector replay: the lab's battery, alarm policy and diagnosis on windows of the logs.
         let prepared = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays,
                                                 firstLogDay: logs.firstDay)
-        let replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
+        var replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
                                chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
+        replay.jobs = o.jobs
         clock.mark("score+symptom")
         let out = try replay.run()
         clock.mark("detector replay")

@@ -49,7 +49,7 @@ extension PostmortemResult {
                 ("eval_days", .array([.number(Double(f.evalDays.lowerBound)), .number(Double(f.evalDays.upperBound))])),
                 ("recall_before_change", f.before.json()), ("as_run_recall", f.asRun.recall.json()),
                 ("as_run_precision", f.asRun.precision.json()), ("as_run_alert_rate", f.asRun.alertRate.json()),
-                ("lost_recall", n(f.lostRecall)),
+                ("lost_recall", n(f.lostRecall)), ("loss_significant", .bool(f.lossIsSignificant)),
                 ("fixes", .array(f.fixes.map { x in
                     .object([("horizon", .string(x.horizon)), ("title", .string(x.title)), ("description", .string(x.description)),
                              ("recall", x.recall.json()), ("precision", x.precision.json()), ("alert_rate", x.alertRate.json()),
@@ -66,7 +66,9 @@ extension PostmortemResult {
             ("roles", .object(logs.roles.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("features", .array(logs.features.columnNames.map(JSON.string))),
             ("model", .object([("kind", .string(model.kind.rawValue)), ("trained_here", .bool(modelTrainedHere)),
-                               ("threshold", n(model.threshold)), ("alert_budget", n(budget))])),
+                               ("threshold", n(model.threshold)), ("alert_budget", n(budget)),
+                               ("importance", .object(zip(model.featureNames, model.featureImportance).sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+                                   .prefix(8).map { ($0.0, .number(($0.1 * 10_000).rounded() / 10_000)) }))])),
             ("matured_labels", .bool(maturedLabels)),
             ("symptom", symptomJSON), ("root_cause", rootJSON), ("fixes", fixJSON),
             ("detectors", .array(detectors.map { d in

@@ -37,7 +37,11 @@ enum PostmortemText {
             md += "are label-free estimates (CBPE expected recall, BBSE fraud prior; `steps.csv`). "
         }
         md += "The most likely root cause is **\(kindText(rc))**, \(causeText(rc.cause)).\n"
-        if let f = r.fixes, let short = f.fixes.first {
+        if let f = r.fixes, let short = f.fixes.first, !f.lossIsSignificant {
+            md += "Recall after day \(f.evalDays.lowerBound) is not significantly below recall before the change, so there is no loss to recover; "
+            md += "the fixes below are measured anyway (`fixes.csv`).\n"
+            _ = short
+        } else if let f = r.fixes, let short = f.fixes.first {
             md += "The short-term fix (\(short.title.lowercased())) recovers **\(Fmt.p(short.recoveredShare, 0))** of the lost recall on held-out "
             md += "days \(f.evalDays.lowerBound)...\(f.evalDays.upperBound) at the same alert budget (`fixes.csv`).\n"
         }
@@ -139,6 +143,7 @@ enum PostmortemText {
             for x in f.fixes {
                 md += "### \(x.horizon == "short_term" ? "Short term" : "Structural"): \(x.title)\n\n\(x.description)\n\n"
                 md += "- recall \(Fmt.rate(x.recall)); precision (lower bound) \(Fmt.rate(x.precision)); alert rate \(Fmt.p(x.alertRate.value, 2))\n"
+                if !f.lossIsSignificant { md += "- no significant loss to recover (recall before vs as run on these days)\n\n"; continue }
                 md += "- recovers \(Fmt.p(x.recoveredShare, 0)) of the lost recall (interval from the recall's: \(Fmt.p(x.recoveredInterval.lower, 0)) ... \(Fmt.p(x.recoveredInterval.upper, 0)))\n\n"
             }
         } else {

@@ -30,7 +30,8 @@ public enum PostmortemWriter {
             lines.append("no matured labels yet: label-free estimates only (CBPE, BBSE)")
         }
         for f in r.fixes?.fixes ?? [] {
-            lines.append("\(f.horizon): \(f.title): recall \(Fmt.rate(f.recall)), recovers \(Fmt.p(f.recoveredShare, 0)) of the lost recall on held-out days")
+            let share = r.fixes?.lossIsSignificant == true ? "recovers \(Fmt.p(f.recoveredShare, 0)) of the lost recall" : "no significant loss to recover"
+            lines.append("\(f.horizon): \(f.title): recall \(Fmt.rate(f.recall)) on held-out days, \(share)")
         }
         lines.append("wrote \(folder)/postmortem.md, monitoring.md, report.html and the figures")
         return lines.joined(separator: "\n")
