@@ -13,12 +13,12 @@ let commands: [Command] = [
     scoreCommand,
     driftCommand,
     runCommand,
+    diagnoseCommand,
     sweepCommand,
     mergeCommand,
     compareCommand,
     benchCommand,
     chartsDemoCommand,
-    diagnoseCommand,
 ]
 
 let helpCommand = Command(

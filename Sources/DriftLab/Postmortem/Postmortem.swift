@@ -144,7 +144,9 @@ public enum Postmortem {
 
         // Root cause: the diagnosis after the change, confirmed by repair replay.
         let (kind, sub, diagFeatures, votes) = RootCause.diagnose(steps: out.steps, from: change, raw: out.raw)
-        let from = change ?? out.steps.first { $0.diagnosis.kind != .none }.map { $0.windowStart } ?? logs.firstDay + (logs.lastDay - logs.firstDay) / 2
+        // Without a significant drop: from the first window in which the diagnosis read the kind named.
+        let from = change ?? out.steps.first { $0.diagnosis.kind == kind && kind != .none }.map { $0.windowStart }
+            ?? logs.firstDay + (logs.lastDay - logs.firstDay) / 2
         var root = RootCause(kind: kind, subkind: sub, feature: diagFeatures.first, cause: CauseClass(kind), diagnosisVotes: votes,
                              evidence: [], repairs: [], from: from)
         var fixes: FixEvaluation?
@@ -158,8 +160,8 @@ public enum Postmortem {
             if let best = root.repairs.first(where: { r in r.feature.map { diagFeatures.contains($0) } ?? false && r.recovered > 0 }) {
                 root.feature = best.feature
             }
-            let before = symptom?.changePoint.map { $0.isDrop ? $0.before : symptom!.daily.recall(from: logs.firstDay, to: from - 1) }
-                ?? Rate(0, of: 0)
+            var before = Rate(0, of: 0)
+            if let s = symptom { before = s.changePoint.flatMap { $0.isDrop ? $0.before : nil } ?? s.daily.recall(from: logs.firstDay, to: from - 1) }
             fixes = try FixEvaluation.evaluate(log: logs, model: model, bench: bench, from: from, root: root, budget: budget, beforeRecall: before)
         } else {
             notes.append("root cause from the detector battery only: repairs cannot be replayed without matured labels")

@@ -23,7 +23,7 @@ extension PostmortemResult {
         while a <= d.firstDay + d.days - 1 {
             let b = min(a + 6, d.firstDay + d.days - 1)
             var amount = 0.0, rows = 0
-            for k in (a - d.firstDay)...(b - d.firstDay) { amount += d.missedAmount[k]; rows += d.rows[k] }
+            for k in d.indices(from: a, to: b) { amount += d.missedAmount[k]; rows += d.rows[k] }
             out.append(Week(from: a, to: b, rows: rows, recall: d.recall(from: a, to: b), precision: d.precision(from: a, to: b),
                             alertRate: d.alertRate(from: a, to: b), missedAmount: amount))
             a += 7

@@ -163,9 +163,11 @@ struct RepairBench {
             return try logits(replacing: [(a, cb), (b, ca)])
         case .fallback(let name):
             guard let mask = brokenRows(name) else { return nil }
-            let fallback = try fallbackModel(without: name)
+            let (fallback, stride) = try fallbackModel(without: name)
             let own = model.calibrator.probabilities(logits)
-            let other = fallback.calibrator.probabilities(fallback.logits(table).0)
+            // Prior correction for the thinned legitimate rows: odds / stride.
+            let k = Double(stride)
+            let other = fallback.calibrator.probabilities(fallback.logits(table).0).map { $0 / ($0 + (1 - $0) * k) }
             return (0..<logits.count).map { mask[$0] ? other[$0] : own[$0] }
         case .reweight, .waitOut: return nil
         }
@@ -175,7 +177,7 @@ struct RepairBench {
     static let fallbackRows = 150_000
 
     /// A model of the same kind trained on the reference without `name` (Platt-calibrated, time-ordered validation).
-    func fallbackModel(without name: String) throws -> TrainedModel {
+    func fallbackModel(without name: String) throws -> (TrainedModel, Int) {
         let n = reference.rowCount
         let legit = reference.label.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
         let stride = max(1, legit / RepairBench.fallbackRows)
@@ -191,7 +193,7 @@ struct RepairBench {
         options.label = "__label"; options.timeColumn = "__day"; options.excluded = ["__day"]
         options.validationFraction = 0.25; options.calibration = .platt; options.seed = 1; options.bootstrapResamples = 0
         options.stumps.jobs = jobs
-        return try Trainer.train(try Table(columns: cols), options: options)
+        return (try Trainer.train(try Table(columns: cols), options: options), stride)
     }
 
     /// Recall of the model as it ran with the feature's bins re-weighted to their reference shares.

@@ -48,20 +48,26 @@ public struct DailyCounts: Sendable {
     }
 
     /// Recall over cohort days `from ... to` (absolute days).
+    /// Day indices of `from ... to` within the counts (empty when they do not overlap).
+    func indices(from: Int, to: Int) -> Range<Int> {
+        let a = max(0, from - firstDay), b = min(days, to - firstDay + 1)
+        return a < b ? a..<b : 0..<0
+    }
+
     func recall(from: Int, to: Int) -> Rate {
         var h = 0, f = 0
-        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { h += hits[d]; f += frauds[d] }
+        for d in indices(from: from, to: to) { h += hits[d]; f += frauds[d] }
         return Rate(h, of: f)
     }
     /// Precision lower bound (known frauds alerted / alerts) over cohort days `from ... to`.
     func precision(from: Int, to: Int) -> Rate {
         var h = 0, a = 0
-        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { h += hits[d]; a += alerts[d] }
+        for d in indices(from: from, to: to) { h += hits[d]; a += alerts[d] }
         return Rate(h, of: a)
     }
     func alertRate(from: Int, to: Int) -> Rate {
         var a = 0, n = 0
-        for d in max(0, from - firstDay)...max(-1, min(days - 1, to - firstDay)) { a += alerts[d]; n += rows[d] }
+        for d in indices(from: from, to: to) { a += alerts[d]; n += rows[d] }
         return Rate(a, of: n)
     }
 }
@@ -147,7 +153,7 @@ public struct Symptom: Sendable {
             for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != Int32.max {
                 fraudRows.append((Int(log.day[i]), log.arrival[i], decisions[i] == 1))
             }
-            for t in c.day...last {
+            for t in c.day...max(c.day, last) {
                 var hb = 0, fb = 0, ha = 0, fa = 0
                 for r in fraudRows where r.arrival <= Int32(t) && r.cohort <= t {
                     if r.cohort < c.day { fb += 1; if r.hit { hb += 1 } } else { fa += 1; if r.hit { ha += 1 } }
@@ -164,7 +170,7 @@ public struct Symptom: Sendable {
             extra = Double(c.after.trials) * (rb - ra)
             if log.amount != nil {
                 var missed = 0.0
-                for d in (c.day - daily.firstDay)..<daily.days { missed += daily.missedAmount[d] }
+                for d in daily.indices(from: c.day, to: last) { missed += daily.missedAmount[d] }
                 amount = ra < 1 ? missed * (rb - ra) / (1 - ra) : 0
             }
         }
