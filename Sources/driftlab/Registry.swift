@@ -13,6 +13,7 @@ let commands: [Command] = [
     scoreCommand,
     driftCommand,
     runCommand,
+    diagnoseCommand,
     sweepCommand,
     mergeCommand,
     compareCommand,

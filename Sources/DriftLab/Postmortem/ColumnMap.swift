@@ -1,0 +1,117 @@
+import DriftCore
+import Foundation
+
+/// A problem with the postmortem's input files: names the file, the column and the line, and
+/// says what to fix. Never a trap: every user-data path ends in one of these.
+public enum PostmortemError: Error, CustomStringConvertible, Equatable {
+    /// A column the map names (or a role needs) is not in the file's header.
+    case missingColumn(file: String, role: String, column: String, available: [String])
+    /// A field of a numeric column that is not a number.
+    case notNumeric(file: String, line: Int, column: String, text: String)
+    /// A label that is not 0/1 (or true/false).
+    case badLabel(file: String, line: Int, column: String, text: String)
+    /// The file has a header but no rows.
+    case empty(file: String)
+    /// The reference has no (or only) frauds: nothing to train or compare on.
+    case oneClass(file: String, column: String)
+    /// The model reads a feature the logs do not have.
+    case modelFeatureMissing(model: String, feature: String, available: [String])
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .missingColumn(file, role, column, available):
+            let hint = closestMatch(to: column, in: available).map { " (did you mean '\($0)'?)" } ?? ""
+            return "\(file): no column '\(column)' for the \(role)\(hint); the file has: \(available.joined(separator: ", ")). "
+                + "Map the role to an existing column with --columns map.json, e.g. {\"\(role)\": \"\(available.first ?? "name")\"}"
+        case let .notNumeric(file, line, column, text):
+            return "\(file):\(line): column '\(column)' is numeric but has '\(text)'; fix the value, leave it empty for missing, "
+                + "or declare the column categorical in the map (\"types\": {\"\(column)\": \"categorical\"})"
+        case let .badLabel(file, line, column, text):
+            return "\(file):\(line): label column '\(column)' has '\(text)'; expected 0 or 1 (true/false), or empty when unknown"
+        case .empty(let file):
+            return "\(file): the file has a header but no rows; nothing to diagnose"
+        case let .oneClass(file, column):
+            return "\(file): column '\(column)' holds a single class; the reference needs both frauds and legitimate rows to train and compare on"
+        case let .modelFeatureMissing(model, feature, available):
+            return "\(model): the model reads feature '\(feature)', which the logs do not have; the logs have: \(available.joined(separator: ", "))"
+        case .invalid(let m): return m
+        }
+    }
+}
+
+/// Which column plays which role, and the type of each feature. Defaults follow the files of
+/// `driftlab generate`; a `--columns map.json` overrides any of them:
+/// `{"time": "day", "label": "is_fraud", "label_arrival": "label_arrival_day", "score": "score",
+///   "decision": "decision", "id": "transaction_id", "amount": "amount",
+///   "types": {"hour": "numeric"}, "ignore": ["notes"]}`.
+/// Every other column is a feature whose type (numeric or categorical) is inferred from the reference.
+public struct ColumnMap: Sendable, Equatable {
+    public enum Role: String, CaseIterable, Sendable {
+        case time, label, labelArrival = "label_arrival", score, decision, id, amount
+        /// The conventional names tried in order when the map does not name the role.
+        var conventional: [String] {
+            switch self {
+            case .time: return ["day", "date", "timestamp", "time"]
+            case .label: return ["is_fraud", "label", "fraud"]
+            case .labelArrival: return ["label_arrival_day", "label_day", "chargeback_day"]
+            case .score: return ["score"]
+            case .decision: return ["decision", "alert"]
+            case .id: return ["transaction_id", "id"]
+            case .amount: return ["amount"]
+            }
+        }
+        /// Roles whose column is not a model feature (the amount is both).
+        var isFeature: Bool { self == .amount }
+    }
+
+    public enum FeatureType: String, Sendable { case numeric, categorical }
+
+    /// Roles named explicitly by the map (they must exist).
+    public var explicit: [Role: String] = [:]
+    public var types: [String: FeatureType] = [:]
+    public var ignored: [String] = []
+    public var source = "--columns"
+
+    public init() {}
+
+    /// Reads a map file (JSON object; unknown keys rejected with a did-you-mean hint).
+    public static func load(_ path: String) throws -> ColumnMap {
+        let text = try AtomicFile.readText(path)
+        let json: JSON
+        do { json = try JSON.parse(text) } catch { throw ConfigError(file: path, path: "", message: "\(error)") }
+        var r = try ConfigReader(json, file: path, path: "")
+        var map = ColumnMap()
+        map.source = path
+        for role in Role.allCases { if let c = try r.optionalString(role.rawValue) { map.explicit[role] = c } }
+        if var t = try r.object("types") {
+            for (name, _) in t.members {
+                let v = try t.string(name, oneOf: ["numeric", "categorical"])
+                map.types[name] = FeatureType(rawValue: v)
+            }
+            try t.finish()
+        }
+        map.ignored = try r.strings("ignore") ?? []
+        try r.finish()
+        return map
+    }
+
+    /// The column of `role` in `header`: the mapped name (must exist) or the first conventional one present.
+    func column(_ role: Role, in header: [String], file: String) throws -> Int? {
+        if let name = explicit[role] {
+            guard let i = header.firstIndex(of: name) else {
+                throw PostmortemError.missingColumn(file: file, role: role.rawValue, column: name, available: header)
+            }
+            return i
+        }
+        for name in role.conventional { if let i = header.firstIndex(of: name) { return i } }
+        return nil
+    }
+
+    /// Names of the role columns found in `header` (not features, except the amount).
+    func roleColumns(in header: [String], file: String) throws -> [Role: Int] {
+        var out: [Role: Int] = [:]
+        for role in Role.allCases { if let i = try column(role, in: header, file: file) { out[role] = i } }
+        return out
+    }
+}

@@ -1,0 +1,233 @@
+import DriftCore
+import DriftDetectors
+import DriftModels
+import DriftSim
+import Foundation
+
+/// The lab's reference fitted from the user's reference file and model instead of the simulator
+/// (a thin adapter: the same `PreparedReference`, `LabModel`, drift baseline and quality monitor
+/// the lab's battery reads; docs/postmortem.md, "Detector replay").
+enum LogReference {
+    /// Share of the reference (its most recent rows) the output references are fitted on, as the lab does.
+    static let validationShare = 0.25
+
+    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int,
+                        firstLogDay: Int) throws -> PreparedReference {
+        let n = reference.rowCount
+        let scored = model.score(reference.features)
+        let labels = reference.label.map { $0 == 1 }
+        let cut = model.calibratedThreshold
+        let from = n - max(1, Int(Double(n) * validationShare))
+        let vScores = Array(scored.calibrated[from...]), vLabels = Array(labels[from...])
+        let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
+        let v0 = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
+        let tpr = Double(v0.truePositives) / Double(max(1, v0.truePositives + v0.falseNegatives))
+        let fpr = Double(v0.falsePositives) / Double(max(1, v0.falsePositives + v0.trueNegatives))
+        let allFrauds = labels.reduce(0) { $0 + ($1 ? 1 : 0) }, allLegit = n - allFrauds
+        let tp = Int((tpr * Double(allFrauds)).rounded()), fp = Int((fpr * Double(allLegit)).rounded())
+        let bbse = BlackBoxShiftEstimator(truePositives: tp, falsePositives: fp, falseNegatives: allFrauds - tp, trueNegatives: allLegit - fp)
+        let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
+        // Only frauds have a report day (a legitimate row's "arrival" is the window closing).
+        let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
+        let labelRef = LabelReference(log: LabelledLog(days: reference.day, scores: scored.calibrated, reportDays: reports, threshold: cut),
+                                      asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
+        var vFrauds = 0, vHits = 0
+        for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
+        let vRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
+        let lab = LabModel(name: model.kind.rawValue, model: model, scores: scoreRef, shiftEstimator: bbse, expected: expected,
+                           labels: labelRef, validationRecall: vRecall,
+                           recallRatio: expected.expectedRecall > 0 ? vRecall / expected.expectedRecall : 1)
+        var importance: [String: Double] = [:]
+        for (name, w) in zip(model.featureNames, model.featureImportance) { importance[name] = w }
+        var drift = options.drift
+        drift.importance = importance
+        let baseline = DriftBaseline(reference: reference.features, configuration: drift)
+        let quality = try QualityMonitor(reference: reference.features, roles: roles(reference.features), configuration: options.quality)
+        var pending: [(day: Int32, id: Int64, missed: Bool)] = []
+        for i in 0..<n where reports[i] != LabelledLog.never && reports[i] >= Int32(firstLogDay) {
+            pending.append((reports[i], Int64(bitPattern: reference.ids?[i] ?? UInt64(i)), scored.decisions[i] == 0))
+        }
+        pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
+        return PreparedReference(baseHash: "logs", models: [lab], drift: baseline, quality: quality, importance: importance,
+                                 staleness: [:], counterOffset: [:], labelDays: reference.day, labelScores: scored.calibrated,
+                                 labelReports: reports, pendingArrivals: pending, rows: n, frauds: allFrauds)
+    }
+
+    /// Monitor roles: the lab's for the simulator's feature names, otherwise boolean for 0/1
+    /// columns, hour of day for `hour`, numeric or categorical by type.
+    static func roles(_ table: Table) -> [String: MonitoredRole] {
+        var out: [String: MonitoredRole] = [:]
+        for (name, column) in zip(table.columnNames, table.columns) {
+            if let r = LabRunner.monitoredRoles[name] { out[name] = r; continue }
+            switch column {
+            case .categorical: out[name] = .categorical
+            case .numeric(let v):
+                var binary = true, any = false
+                for x in v where !x.isNaN { any = true; if x != 0 && x != 1 { binary = false; break } }
+                out[name] = name == "hour" ? .hourOfDay : (binary && any ? .boolean : .numeric)
+            }
+        }
+        return out
+    }
+}
+
+/// The detector battery replayed over the user's logs: the lab's detectors, alarm policy and
+/// diagnosis, on windows of `windowDays` days every `stepDays` days, each step seeing only the
+/// rows of its window and the labels arrived by its last day. Stale counters and definition skew
+/// need customer ids and times the logs do not carry, so they do not fire here.
+struct LogReplay {
+    let log: LogData
+    let reference: PreparedReference
+    let options: LabOptions
+    let windowDays: Int
+    let stepDays: Int
+    let chargebackWindow: Int
+    /// The primary model's calibrated scores and decisions on the logs.
+    let scores: [Double]
+    let decisions: [UInt8]
+
+    struct Output {
+        var steps: [StepRecord] = []
+        /// Each step's raw readings (the repairs read their details: scale factor, swapped partner).
+        var raw: [[RawDetector]] = []
+        var trace = RunTrace()
+    }
+
+    /// Threads for the steps (each step's battery is independent; the alarm policy runs in order after).
+    var jobs = 1
+
+    func run() throws -> Output {
+        var scenario = Scenario(name: "logs", seed: 0)
+        scenario.labelDelay.chargebackWindowDays = chargebackWindow
+        // Chargebacks in arrival order: reference frauds arriving in the log period, then the log's own.
+        var logArrivals: [(day: Int32, id: Int64, missed: Bool)] = []
+        for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != LabelledLog.never {
+            logArrivals.append((log.arrival[i], Int64(bitPattern: log.ids?[i] ?? UInt64(i)), decisions[i] == 0))
+        }
+        logArrivals.sort { ($0.day, $0.id) < ($1.day, $1.id) }
+        let arrivals = mergeArrivals(reference.pendingArrivals, logArrivals)
+        // The stream detectors in day order: what fired between steps.
+        var streams = StreamBattery()
+        var next = 0
+        while next < arrivals.count, arrivals[next].day < Int32(log.firstDay) { next += 1 }
+        var stepDays: [(day: Int, fired: [Bool], seen: Int)] = []
+        for t in log.firstDay...log.lastDay {
+            var today: [Double] = []
+            while next < arrivals.count, arrivals[next].day == Int32(t) { today.append(arrivals[next].missed ? 1 : 0); next += 1 }
+            streams.feed(today)
+            let elapsed = t - log.firstDay + 1 - windowDays
+            guard elapsed >= 0, elapsed % self.stepDays == 0 else { continue }
+            stepDays.append((t, streams.take(), streams.seen))
+        }
+        let this = self, steps = stepDays, base = scenario
+        let readings = try Parallel.map(steps.count, jobs: jobs) { k in
+            let replay = Replay(scenario: base, reference: this.reference, options: this.options, windowDays: this.windowDays)
+            return try this.battery(asOf: steps[k].day, replay: replay, fired: steps[k].fired, errorsSeen: steps[k].seen)
+        }
+        var policy = AlarmState(policy: options.alarms)
+        var out = Output()
+        out.trace.features = log.features.columnNames
+        for (k, reading) in readings.enumerated() {
+            let t = stepDays[k].day
+            out.steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
+            out.trace.append(reading, day: t)
+            out.raw.append(reading.detectors)
+        }
+        return out
+    }
+
+    private func mergeArrivals(_ a: [(day: Int32, id: Int64, missed: Bool)], _ b: [(day: Int32, id: Int64, missed: Bool)])
+        -> [(day: Int32, id: Int64, missed: Bool)] {
+        // Per day: reference frauds first (older ids), then the log's, as the lab does.
+        var out: [(day: Int32, id: Int64, missed: Bool)] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].day <= b[j].day) { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+        }
+        return out
+    }
+
+    /// The label log as known on day t (reference and log cohorts within the label history),
+    /// every report after t masked as not arrived.
+    func labelledLog(asOf t: Int) -> LabelledLog {
+        let oldest = Int32(t - chargebackWindow - 28), tt = Int32(t)
+        var days: [Int32] = [], s: [Double] = [], reports: [Int32] = []
+        for i in 0..<reference.labelDays.count where reference.labelDays[i] >= oldest && reference.labelDays[i] <= tt {
+            days.append(reference.labelDays[i]); s.append(reference.labelScores[i])
+            reports.append(reference.labelReports[i] <= tt ? reference.labelReports[i] : LabelledLog.never)
+        }
+        for i in log.rows(from: Int(oldest), to: t) {
+            days.append(log.day[i]); s.append(scores[i])
+            reports.append(log.label[i] == 1 && log.arrival[i] <= tt ? log.arrival[i] : LabelledLog.never)
+        }
+        return LabelledLog(days: days, scores: s, reportDays: reports, threshold: reference.primary.calibratedThreshold)
+    }
+
+    /// One step of the battery (the same detectors, ids and aggregation as `Replay.battery`).
+    func battery(asOf t: Int, replay: Replay, fired: [Bool], errorsSeen: Int) throws -> Reading {
+        let range = log.rows(from: t - windowDays + 1, to: t)
+        let rows = Array(range)
+        let window = try Table(columns: log.features.columnNames.enumerated().map { ($0.element, log.features.columns[$0.offset].selecting(rows)) })
+        var results: [RawDetector] = []
+        var drift = options.drift
+        drift.importance = reference.importance
+        let report = try reference.drift.compare(window, configuration: drift)
+        results.append(Battery.aggregate("ks", report.results.filter { $0.detector == "ks" }, indicates: .covariateShift))
+        results.append(Battery.aggregate("chi2", report.results.filter { $0.detector == "chi2" }, indicates: .covariateShift))
+        let psi = report.features.map { f in
+            DetectorResult(detector: "psi", features: [f.feature], statistic: f.populationStabilityIndex, threshold: options.drift.psiAlarm,
+                           alarm: f.populationStabilityIndex >= options.drift.psiAlarm, indicates: .covariateShift)
+        }
+        results.append(Battery.aggregate("psi", psi, indicates: .covariateShift))
+        let ids = log.ids.map { Array($0[range]) }
+        let quality = try reference.quality.check(window: window, unparseable: [:], ids: ids)
+        for id in ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
+                   "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
+                   "boolean_flip", "definition_skew"] {
+            let kind: FailureKind = ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter"].contains(id)
+                ? .dataQuality : .schemaChange
+            results.append(Battery.aggregate(id, quality.filter { $0.detector == id }, indicates: kind))
+        }
+        let primary = reference.primary
+        let windowScores = Array(scores[range])
+        let cut = primary.calibratedThreshold
+        let alerts = windowScores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
+        results.append(raw(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: windowScores, configuration: options.outputs)))
+        results.append(raw(OutputMonitors.alertRate(reference: primary.scores, windowScores: windowScores, configuration: options.outputs)))
+        results.append(raw(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: windowScores.count, configuration: options.outputs)))
+        let estimate = ConfidenceBasedPerformance.estimate(scores: windowScores, threshold: cut)
+        results.append(raw(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: options.outputs)))
+
+        let labelLog = labelledLog(asOf: t)
+        let tt = Int32(t)
+        var arrival = LabelMonitors.labelArrival(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)
+        arrival.detector = "label_arrival_cohorts"
+        results.append(raw(arrival))
+        results.append(replay.labelFlow(log: labelLog, asOf: t, latency: arrival))
+        results.append(raw(LabelMonitors.maturedFraudRate(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(raw(LabelMonitors.calibration(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(raw(LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(replay.conceptCheck(log: labelLog, asOf: t))
+        for (k, id) in StreamBattery.ids.enumerated() {
+            results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
+                                       statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1, details: ["errors_seen": Double(errorsSeen)]))
+        }
+        // Impact: measured on labels arrived by t, estimated without labels; no truth in user logs.
+        var hits = 0, frauds = 0
+        for i in range where log.knownFraud(i, asOf: tt) { frauds += 1; if decisions[i] == 1 { hits += 1 } }
+        let n = max(1, range.count)
+        let measuredRecall = frauds > 0 ? Double(hits) / Double(frauds) : 0
+        let measuredPrecision = alerts > 0 ? Double(hits) / Double(alerts) : 0
+        let impact = ModelImpact(model: primary.name, alertRate: Double(alerts) / Double(n), realisedRecall: measuredRecall,
+                                 realisedPrecision: measuredPrecision, measuredRecall: measuredRecall, measuredPrecision: measuredPrecision,
+                                 estimatedRecall: estimate.expectedRecall, estimatedPrecision: estimate.expectedPrecision)
+        return Reading(detectors: results, drift: report, impact: [impact], truth: [.none])
+    }
+
+    private func raw(_ r: DetectorResult) -> RawDetector {
+        let id = Battery.rename[r.detector] ?? r.detector
+        return RawDetector(id: id, fired: r.alarm, indicates: r.alarm ? r.indicates : .none, subkind: r.subkind, features: r.features,
+                           statistic: r.statistic, pValue: r.pValue, threshold: r.threshold, details: r.details)
+    }
+}

@@ -1,0 +1,144 @@
+import DriftCore
+import Foundation
+import Testing
+@testable import DriftLab
+
+/// Small logs written as CSV text: a numeric feature `x` that carries the fraud signal, a
+/// categorical `channel`, a boolean `flag`, the generator's role columns.
+enum TinyLogs {
+    static let header = ["transaction_id", "day", "x", "channel", "flag", "amount", "is_fraud", "label_arrival_day"]
+
+    /// Rows of days `days`, `perDay` each; frauds with probability sigmoid(-4 + 2 x); a fraud's label
+    /// arrives 5 days later when `labels`, a legitimate label 30 days later (window closed) when known by `asOf`.
+    static func rows(days: ClosedRange<Int>, perDay: Int, seed: UInt64, labels: Bool = true, asOf: Int = 1_000) -> [[String]] {
+        var rng = Xoshiro256StarStar(seed: seed, stream: streamID("tiny-logs"))
+        var out: [[String]] = []
+        var id = Int(seed) * 1_000_000
+        for d in days {
+            for _ in 0..<perDay {
+                let x = rng.normal()
+                let fraud = rng.uniform() < 1 / (1 + exp(-(-4 + 2 * x)))
+                let channel = ["web", "app", "pos"][rng.index(3)]
+                let arrival = fraud ? d + 5 : d + 30
+                let known = labels && arrival <= asOf
+                out.append(["\(id)", "\(d)", String(format: "%.4f", x), channel, rng.bernoulli(0.3) ? "1" : "0",
+                            String(format: "%.2f", 20 + 10 * abs(x)), known && fraud ? "1" : "0", known ? "\(arrival)" : ""])
+                id += 1
+            }
+        }
+        return out
+    }
+
+    static func write(_ rows: [[String]], header: [String] = TinyLogs.header, to path: String) throws {
+        var text = header.joined(separator: ",") + "\n"
+        for r in rows { text += r.joined(separator: ",") + "\n" }
+        try AtomicFile.write(text, to: path)
+    }
+
+    static func folder() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postmortem-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+@Suite struct PostmortemIngestTests {
+    @Test func aMissingMappedColumnListsTheColumnsThatExist() throws {
+        let dir = try TinyLogs.folder()
+        try TinyLogs.write(TinyLogs.rows(days: -20...(-1), perDay: 50, seed: 1), to: dir + "/ref.csv")
+        try AtomicFile.write("{\"label\": \"fraud_flag\"}", to: dir + "/map.json")
+        let map = try ColumnMap.load(dir + "/map.json")
+        #expect(throws: PostmortemError.missingColumn(file: dir + "/ref.csv", role: "label", column: "fraud_flag", available: TinyLogs.header)) {
+            _ = try LogIngest.inferFeatures(reference: dir + "/ref.csv", map: map)
+        }
+        let message = PostmortemError.missingColumn(file: "ref.csv", role: "label", column: "fraud_flag", available: TinyLogs.header).description
+        #expect(message.contains("transaction_id, day, x, channel, flag, amount, is_fraud, label_arrival_day"))
+        // An unknown key in the map is refused with a hint.
+        try AtomicFile.write("{\"lable\": \"is_fraud\"}", to: dir + "/bad.json")
+        #expect(throws: ConfigError.self) { _ = try ColumnMap.load(dir + "/bad.json") }
+    }
+
+    @Test func aNonNumericValueNamesTheLineAndColumn() throws {
+        let dir = try TinyLogs.folder()
+        var rows = TinyLogs.rows(days: -20...(-1), perDay: 50, seed: 2)
+        try TinyLogs.write(rows, to: dir + "/ref.csv")
+        rows[3][2] = "12,5".replacingOccurrences(of: ",", with: ";")  // line 5 (header is line 1)
+        try TinyLogs.write(rows, to: dir + "/logs.csv")
+        let specs = try LogIngest.inferFeatures(reference: dir + "/ref.csv", map: ColumnMap())
+        #expect(specs.map(\.type) == [.numeric, .categorical, .numeric, .numeric])
+        #expect(throws: PostmortemError.notNumeric(file: dir + "/logs.csv", line: 5, column: "x", text: "12;5")) {
+            _ = try LogIngest.read(dir + "/logs.csv", map: ColumnMap(), specs: specs, requireLabels: false)
+        }
+    }
+
+    @Test func anEmptyFileIsAClearError() throws {
+        let dir = try TinyLogs.folder()
+        try TinyLogs.write([], to: dir + "/header-only.csv")
+        #expect(throws: PostmortemError.empty(file: dir + "/header-only.csv")) {
+            _ = try LogIngest.inferFeatures(reference: dir + "/header-only.csv", map: ColumnMap())
+        }
+        try AtomicFile.write("", to: dir + "/zero.csv")
+        #expect(throws: CSVError.self) { _ = try LogIngest.inferFeatures(reference: dir + "/zero.csv", map: ColumnMap()) }
+    }
+
+    @Test func logsInAnotherColumnOrderAndUnsortedReadTheSame() throws {
+        let dir = try TinyLogs.folder()
+        let rows = TinyLogs.rows(days: 0...9, perDay: 30, seed: 3)
+        try TinyLogs.write(rows, to: dir + "/a.csv")
+        let order = [7, 3, 0, 5, 2, 6, 1, 4]
+        try TinyLogs.write(rows.reversed().map { r in order.map { r[$0] } }, header: order.map { TinyLogs.header[$0] }, to: dir + "/b.csv")
+        let specs = try LogIngest.inferFeatures(reference: dir + "/a.csv", map: ColumnMap())
+        let a = try LogIngest.read(dir + "/a.csv", map: ColumnMap(), specs: specs, requireLabels: true)
+        let b = try LogIngest.read(dir + "/b.csv", map: ColumnMap(), specs: specs, requireLabels: true)
+        #expect(a.features.columnNames == b.features.columnNames)
+        // Sorted by day, stable within a day: the reversed file's days come out ascending.
+        #expect(a.day == b.day)
+        #expect(Set(a.ids ?? []) == Set(b.ids ?? []))
+        #expect(a.dayStart == b.dayStart)
+        // Row by row through the id: the same values in both files.
+        let ax = try #require(a.features["x"]?.numericValues), bx = try #require(b.features["x"]?.numericValues)
+        var byID: [UInt64: Double] = [:]
+        for (i, id) in (a.ids ?? []).enumerated() { byID[id] = ax[i] }
+        #expect((b.ids ?? []).enumerated().allSatisfy { byID[$0.element] == bx[$0.offset] })
+    }
+
+    @Test func calendarDatesAreDaysSinceTheEpoch() {
+        // Python: (date(2026,11,22) - date(1970,1,1)).days == 20779; date(1969,12,31) -> -1
+        #expect(LogIngest.calendarDay("2026-11-22") == 20779)
+        #expect(LogIngest.calendarDay("2026-11-22T10:00:00Z") == 20779)
+        #expect(LogIngest.calendarDay("1969-12-31") == -1)
+        #expect(LogIngest.calendarDay("2026-13-01") == nil)
+        #expect(LogIngest.calendarDay("yesterday") == nil)
+    }
+
+    @Test func changePointMatchesTheLikelihoodRatioScan() throws {
+        // Python (numpy/scipy): h = [30]*18 + [20]*12, f = [50]*30; maximise over c in 7...23
+        // 2*(L(h[:c]) + L(h[c:]) - L(h)) with L = a log p + (b - a) log(1 - p) -> c = 18,
+        // statistic 58.005900242114876; p = chi2.sf(s, 1) * 17 = 4.4426571568241235e-13
+        let hits = [Int](repeating: 30, count: 18) + [Int](repeating: 20, count: 12)
+        let cp = try #require(ChangePoint.find(hits: hits, frauds: [Int](repeating: 50, count: 30), firstDay: 100))
+        #expect(cp.day == 118)
+        #expect(abs(cp.statistic - 58.005900242114876) < 1e-9)
+        #expect(abs(cp.pValue - 4.4426571568241235e-13) / 4.4426571568241235e-13 < 1e-6)
+        #expect(cp.isDrop)
+        let flat = try #require(ChangePoint.find(hits: [Int](repeating: 25, count: 30), frauds: [Int](repeating: 50, count: 30), firstDay: 0))
+        #expect(!flat.isDrop)
+    }
+
+    @Test func noMaturedLabelsFallsBackToLabelFreeEstimates() throws {
+        let dir = try TinyLogs.folder()
+        try TinyLogs.write(TinyLogs.rows(days: -40...(-1), perDay: 150, seed: 4), to: dir + "/ref.csv")
+        try TinyLogs.write(TinyLogs.rows(days: 0...27, perDay: 150, seed: 5, labels: false), to: dir + "/logs.csv")
+        var o = PostmortemOptions(reference: dir + "/ref.csv", logs: dir + "/logs.csv")
+        o.jobs = 1
+        let r = try Postmortem.run(o)
+        #expect(!r.maturedLabels)
+        #expect(r.symptom == nil && r.fixes == nil)
+        #expect(r.notes.contains { $0.hasPrefix("no matured labels yet") })
+        #expect(r.labelFree.count == r.steps.count && !r.labelFree.isEmpty)
+        #expect(r.labelFree.allSatisfy { $0.cbpeRecall > 0 && $0.cbpeRecall < 1 })
+        try PostmortemWriter.write(r, to: dir + "/out")
+        let md = try AtomicFile.readText(dir + "/out/postmortem.md")
+        #expect(md.contains("No matured labels yet"))
+    }
+}
