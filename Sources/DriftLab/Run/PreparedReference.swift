@@ -48,7 +48,8 @@ public struct PreparedReference: Sendable {
     public let rows: Int
     public let frauds: Int
     /// The world at the start of production (customer state, pilot results): cells resume from it.
-    let world: WorldSnapshot
+    /// Nil for a reference prepared from logs (the postmortem), which replays no simulated world.
+    var world: WorldSnapshot? = nil
     /// Replays of the failure-free world up to an onset day, shared by the cells (`LabRunner.traced`).
     var prefixes = PrefixCache()
 
