@@ -56,12 +56,13 @@ struct PSIBinLookupTests {
         }
     }
 
-    /// Hand-made edges: at zero, at ±inf, subnormal, and many edges inside one slot (the sentinel path).
+    /// Hand-made edges: at zero, at ±inf, subnormal, and two or more edges inside one slot (the sentinel path).
     @Test func handMadeEdges() throws {
         var rng = Xoshiro256StarStar(seed: 42, stream: streamID("psi-lookup"))
         let edgeSets: [[Double]] = [
             [], [0], [-0.0, 1], [-.infinity, 0, .infinity], [.leastNonzeroMagnitude], [-1e-320, 1e-320],
-            [1, 1.001, 1.002, 1.003, 1.004], [-3, -2.5, -2.25, 7, 1e300], [.greatestFiniteMagnitude],
+            [1, 1.001, 1.002, 1.003, 1.004], [1.01, 1.02], [-1.02, -1.01, 5], [-3, -2.5, -2.25, 7, 1e300],
+            [.greatestFiniteMagnitude],
         ]
         for edges in edgeSets {
             let lookup = try #require(PSIBinLookup(edges: edges))

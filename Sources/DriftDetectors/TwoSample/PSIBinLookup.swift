@@ -11,7 +11,7 @@ struct PSIBinLookup: Sendable, Equatable {
     let paddedEdges: [Double]
     let edges: [Double]
     static let sentinel: UInt8 = 255
-    static let shift: UInt64 = 48
+    static let shift: UInt64 = 48  // 16 index bits
 
     /// Nil when the table cannot represent the bins (more than 253, NaN or unsorted edges); the
     /// caller then counts against the edges.
@@ -19,27 +19,23 @@ struct PSIBinLookup: Sendable, Equatable {
         let bins = edges.count + 1
         guard bins + 1 < Int(PSIBinLookup.sentinel), !edges.contains(where: { $0.isNaN }),
               zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
-        /// Bin of a non-NaN value: the number of edges below it (binary search on sorted edges).
-        func bin(_ x: Double) -> Int {
-            var lo = 0, hi = edges.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if edges[mid] < x { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
+        // Slots in ascending order of value (negative ones from the top bit pattern down, then the
+        // positive ones up), so the bin of each slot's ends is found by walking the edges once.
         let low: UInt64 = (1 << PSIBinLookup.shift) - 1
         var t = [UInt8](repeating: PSIBinLookup.sentinel, count: 1 << 16)
-        for s in 0..<(1 << 16) {
+        var kLo = 0, kHi = 0  // #{edges < lo}, #{edges < hi} for the current slot
+        for i in 0..<0x10000 {
+            let s = i < 0x8000 ? 0xFFFF - i : i - 0x8000
             let first = Double(bitPattern: UInt64(s) << PSIBinLookup.shift)
             let last = Double(bitPattern: (UInt64(s) << PSIBinLookup.shift) | low)
-            // Positive slots ascend with the bit pattern, negative ones descend.
             let (lo, hi) = s < 0x8000 ? (first, last) : (last, first)
             if lo.isNaN && hi.isNaN {
                 t[s] = UInt8(bins)  // NaN only: discarded
             } else if !lo.isNaN && !hi.isNaN {
-                let b = bin(lo)
-                if bin(hi) - b <= 1 { t[s] = UInt8(b) }
+                while kLo < edges.count && edges[kLo] < lo { kLo += 1 }
+                kHi = Swift.max(kHi, kLo)
+                while kHi < edges.count && edges[kHi] < hi { kHi += 1 }
+                if kHi - kLo <= 1 { t[s] = UInt8(kLo) }
             }  // else +-inf with NaNs in one slot: sentinel
         }
         table = t
@@ -47,41 +43,75 @@ struct PSIBinLookup: Sendable, Equatable {
         self.edges = edges
     }
 
-    /// Adds the bin counts of `values` (NaN skipped) to `counts` (length edges.count + 1). Four
-    /// values per iteration, each lane counting into its own table so repeated bins do not stall on
-    /// store-to-load forwarding.
+    /// Adds the bin counts of `values` (NaN skipped) to `counts` (length edges.count + 1). In chunks:
+    /// first each value's bin into a byte buffer (no read-modify-write, so loads never wait on
+    /// counter stores), then the bytes counted: by SIMD byte compares per bin when there are at most
+    /// 31 bins, else four at a time, each lane into its own table (no store-to-load stalls).
     func accumulate(_ values: [Double], into counts: inout [Double]) {
         let bins = edges.count + 1
         let stride = bins + 1  // one discarded bin per lane for NaN
+        let sentinel = PSIBinLookup.sentinel
         var lanes = [Int](repeating: 0, count: 4 * stride)
+        var chunk = [UInt8](repeating: 0, count: 2048)
         values.withUnsafeBufferPointer { v in
             table.withUnsafeBufferPointer { t in
                 paddedEdges.withUnsafeBufferPointer { e in
                     edges.withUnsafeBufferPointer { edgeList in
                         lanes.withUnsafeMutableBufferPointer { c in
-                            /// The bin of x (`bins` for NaN), from the table or by counting edges.
-                            @inline(__always) func bin(_ x: Double) -> Int {
-                                let b = t[Int(truncatingIfNeeded: x.bitPattern >> PSIBinLookup.shift)]
-                                if b != PSIBinLookup.sentinel {
-                                    return Int(b) &+ (x > e[Int(b)] ? 1 : 0)
+                            chunk.withUnsafeMutableBufferPointer { out in
+                                var start = 0
+                                while start < v.count {
+                                    let m = Swift.min(out.count, v.count &- start)
+                                    /// The bin of x (`bins` for NaN) by the table, or by counting edges in sentinel slots.
+                                    @inline(__always) func bin(_ x: Double) -> UInt8 {
+                                        let b = t[Int(truncatingIfNeeded: x.bitPattern >> 48)]
+                                        if _fastPath(b != sentinel) { return b &+ (x > e[Int(b)] ? 1 : 0) }
+                                        if x.isNaN { return UInt8(truncatingIfNeeded: bins) }
+                                        var k: UInt8 = 0
+                                        for edge in edgeList { k &+= x > edge ? 1 : 0 }
+                                        return k
+                                    }
+                                    let src = v.baseAddress! + start  // non-nil: start < v.count
+                                    var j = 0
+                                    while j &+ 4 <= m {
+                                        out[j] = bin(src[j])
+                                        out[j &+ 1] = bin(src[j &+ 1])
+                                        out[j &+ 2] = bin(src[j &+ 2])
+                                        out[j &+ 3] = bin(src[j &+ 3])
+                                        j &+= 4
+                                    }
+                                    while j < m { out[j] = bin(src[j]); j &+= 1 }
+                                    j = 0
+                                    if stride <= 32 {
+                                        // Few bins: per bin, count equal bytes 16 at a time (each lane
+                                        // sees at most 2048/16 = 128 of them, so UInt8 lanes cannot wrap).
+                                        let raw = UnsafeRawPointer(out.baseAddress!)  // non-nil: 2048 bytes
+                                        let whole = m & ~15
+                                        for k in 0..<stride {
+                                            let key = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: k))
+                                            var acc = SIMD16<UInt8>()
+                                            var p = 0
+                                            while p < whole {
+                                                let w = raw.loadUnaligned(fromByteOffset: p, as: SIMD16<UInt8>.self)
+                                                acc &-= unsafeBitCast(w .== key, to: SIMD16<UInt8>.self)
+                                                p &+= 16
+                                            }
+                                            var total = 0
+                                            for l in 0..<16 { total &+= Int(acc[l]) }
+                                            c[k] &+= total
+                                        }
+                                        j = whole
+                                    }
+                                    while j &+ 4 <= m {
+                                        c[Int(out[j])] &+= 1
+                                        c[stride &+ Int(out[j &+ 1])] &+= 1
+                                        c[2 &* stride &+ Int(out[j &+ 2])] &+= 1
+                                        c[3 &* stride &+ Int(out[j &+ 3])] &+= 1
+                                        j &+= 4
+                                    }
+                                    while j < m { c[Int(out[j])] &+= 1; j &+= 1 }
+                                    start &+= m
                                 }
-                                if x.isNaN { return bins }
-                                var k = 0
-                                for edge in edgeList { k &+= x > edge ? 1 : 0 }
-                                return k
-                            }
-                            let n = v.count
-                            var i = 0
-                            while i &+ 4 <= n {
-                                c[bin(v[i])] &+= 1
-                                c[stride &+ bin(v[i &+ 1])] &+= 1
-                                c[2 &* stride &+ bin(v[i &+ 2])] &+= 1
-                                c[3 &* stride &+ bin(v[i &+ 3])] &+= 1
-                                i &+= 4
-                            }
-                            while i < n {
-                                c[bin(v[i])] &+= 1
-                                i &+= 1
                             }
                         }
                     }
