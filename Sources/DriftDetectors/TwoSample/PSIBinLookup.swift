@@ -1,9 +1,9 @@
-/// PSI binning at memory speed: a 65,536-entry table indexed by the top 16 bits of a double's bit
-/// pattern (sign, exponent, 4 mantissa bits). Each slot is one interval of values; its entry is the bin
-/// of the slot's lowest value b, and the value's bin is b + (x > edge[b]), exact whenever at most one
-/// edge falls inside the slot. Slots with two or more edges (or +-inf mixed with NaN) hold `sentinel`
-/// and take the edge-counting path; NaN-only slots go to a discarded bin. Counts equal
-/// `PSIReference.accumulate` exactly (tested against it).
+/// PSI binning by table look-up instead of one compare per edge: a 65,536-entry table indexed by the
+/// top 16 bits of a double's bit pattern (sign, exponent, 4 mantissa bits). Each slot is one interval
+/// of values; its entry is the bin b of the slot's lowest value, and a value's bin is
+/// b + (x > edge[b]), exact whenever at most one edge falls inside the slot. Slots with two or more
+/// edges (or +-inf mixed with NaN) hold `sentinel` and count edges; NaN-only slots go to a discarded
+/// bin. Counts equal `PSIReference.accumulate` exactly (tested against it).
 struct PSIBinLookup: Sendable, Equatable {
     /// Bin of each slot's lowest value, `bins` for NaN-only slots (discarded), or `sentinel`.
     let table: [UInt8]
