@@ -26,23 +26,28 @@ public struct PSIReference: Sendable, Equatable {
             if e.isEmpty { e = [finite[0].nextDown, finite[0]] }
         }
         edges = e
+        lookup = PSIBinLookup(edges: e)
         var counts = [Double](repeating: 0, count: e.count + 1)
         PSIReference.accumulate(x, edges: e, into: &counts)
         referenceCounts = counts
         referenceTotal = counts.reduce(0, +)
     }
 
+    /// Table from the top bits of a value to its bin, built once here (see `PSIBinLookup`).
+    let lookup: PSIBinLookup?
+
     public var binCount: Int { edges.count + 1 }
 
-    /// Counts of `values` per bin (NaN skipped). Branch-free: four values at a time in SIMD lanes,
-    /// each lane's bin is the number of edges below it (one vector compare per edge, no branches,
-    /// no dependent loads), and each lane counts into its own table (no store-to-load stalls).
+    /// Counts of `values` per bin (NaN skipped): one table look-up and at most one edge compare per
+    /// value (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
     public func counts(_ values: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
-        PSIReference.accumulate(values, edges: edges, into: &c)
+        if let lookup { lookup.accumulate(values, into: &c) } else { PSIReference.accumulate(values, edges: edges, into: &c) }
         return c
     }
 
+    /// Counts by comparing each value with every edge, four values at a time in SIMD lanes (one
+    /// vector compare per edge), each lane into its own table: the fallback and the tests' oracle.
     static func accumulate(_ values: [Double], edges: [Double], into counts: inout [Double]) {
         let bins = edges.count + 1
         var table = [Int](repeating: 0, count: 4 * bins)
