@@ -182,7 +182,7 @@ public enum LabRunner {
             } else {
                 state = RunState(replay: Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays),
                                  policy: AlarmState(policy: options.alarms))
-                days = resume ? try ref.world.resume(scenario, jobs: options.simulatorJobs)
+                days = resume ? try ref.resumableWorld().resume(scenario, jobs: options.simulatorJobs)
                               : try TransactionSimulator(scenario: scenario).days(jobs: options.simulatorJobs)
             }
         } catch let e as LabError { throw e } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
@@ -205,11 +205,12 @@ public enum LabRunner {
 
     /// The failure-free world's replay of production days 0 ..< `day` and the world at `day`.
     static func prefix(_ ref: PreparedReference, until day: Int, options: LabOptions, windowDays: Int, stepDays: Int) throws -> ReplayPrefix {
-        let base = ref.world.simulator.scenario
+        let world = try ref.resumableWorld()
+        let base = world.simulator.scenario
         // The stored replay holds a reference without the prefix cache (no reference cycle).
         var state = RunState(replay: Replay(scenario: base, reference: ref.detached, options: options, windowDays: windowDays),
                              policy: AlarmState(policy: options.alarms))
-        let days = try ref.world.resume(base, jobs: options.simulatorJobs)
+        let days = try world.resume(base, jobs: options.simulatorJobs)
         for _ in 0..<day {
             guard let batch = days.next() else { break }
             try state.add(batch, windowDays: windowDays, stepDays: stepDays)
