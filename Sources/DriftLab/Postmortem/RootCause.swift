@@ -66,8 +66,9 @@ public struct RootCause: Sendable {
             for d in raw[k] where d.fired {
                 switch d.id {
                 case "unit_scale":
-                    if let f = d.features.first, let k = d.details["factor"], k.isFinite, k > 0, !actions.contains(.rescale(f, k)) {
-                        actions.append(.rescale(f, k))
+                    // The aggregate names every firing feature; its factor is the top one's (one bug, one factor).
+                    if let k = d.details["factor"], k.isFinite, k > 0 {
+                        for f in d.features where !actions.contains(.rescale(f, k)) { actions.append(.rescale(f, k)) }
                     }
                 case "column_swap":
                     if d.features.count >= 2, !actions.contains(.swap(d.features[0], d.features[1])) { actions.append(.swap(d.features[0], d.features[1])) }
