@@ -7,7 +7,7 @@ struct ValidateCommandTests {
     func validBundledScenario() throws {
         let r = try runDriftlab(["validate", "scenarios/capstone.json"])
         #expect(r.exitCode == 0, "\(r.stderr)")
-        #expect(r.stdout == "ok: scenarios/capstone.json (capstone: 2 failures: covariate_shift/category_mix at day 30, data_quality/dropped at day 60)\n")
+        #expect(r.stdout == "ok: scenarios/capstone.json (capstone: 2 failures: covariate_shift/category_mix at day 30, schema_change/unit_scale at day 60)\n")
         #expect(r.stderr.isEmpty)
 
         let control = try runDriftlab(["validate", "scenarios/control.json", "scenarios/schema-column-swap.json"])

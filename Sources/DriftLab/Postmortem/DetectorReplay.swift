@@ -50,7 +50,7 @@ enum LogReference {
         pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
         return PreparedReference(baseHash: "logs", models: [lab], drift: baseline, quality: quality, importance: importance,
                                  staleness: [:], counterOffset: [:], labelDays: reference.day, labelScores: scored.calibrated,
-                                 labelReports: reports, pendingArrivals: pending, rows: n, frauds: allFrauds)
+                                 labelReports: reports, pendingArrivals: pending, rows: n, frauds: allFrauds, world: nil)
     }
 
     /// Monitor roles: the lab's for the simulator's feature names, otherwise boolean for 0/1

@@ -56,8 +56,17 @@ public struct FixEvaluation: Sendable {
         }()
         var fixes: [Fix] = []
         let lost = beforeRecall.value - asRun.recall.value
-        func make(_ horizon: String, _ title: String, _ text: String, _ values: [Double]) -> Fix {
-            let cut = RepairBench.budgetThreshold(Array(values[fitLocal]), budget: budget)
+        // An exact inverse of the transform (unit factor, swap) restores the pipeline the model was
+        // validated on, so it keeps the model's own threshold, as before the change; other options
+        // are thresholded at the alert budget on the fit days.
+        func exact(_ a: RepairResult.Action) -> Bool {
+            switch a { case .rescale, .rescaleAll, .swap: return true; default: return false }
+        }
+        func cutOf(_ values: [Double], own: Bool) -> Double {
+            own ? bench.logit(model.threshold) : RepairBench.budgetThreshold(Array(values[fitLocal]), budget: budget)
+        }
+        func make(_ horizon: String, _ title: String, _ text: String, _ values: [Double], own: Bool = false) -> Fix {
+            let cut = cutOf(values, own: own)
             let m = bench.metrics(values, threshold: cut, local: evalLocal)
             var a = 0
             for k in evalLocal where values[k] >= cut { a += 1 }
@@ -74,18 +83,25 @@ public struct FixEvaluation: Sendable {
         var options: [(RepairResult.Action, String, [Double])] = []
         if root.cause == .pipelineBug {
             var actions = root.repairs.compactMap { r -> RepairResult.Action? in
-                switch r.action { case .neutralise, .rescale, .swap: return r.feature == root.feature ? r.action : nil; default: return nil }
+                switch r.action {
+                case .neutralise, .rescale, .swap: return r.feature == root.feature ? r.action : nil
+                case .rescaleAll(let fs, _): return root.feature.map { fs.contains($0) } ?? false ? r.action : nil
+                default: return nil
+                }
             }
             if let f = root.feature, bench.brokenRows(f) != nil { actions.append(.fallback(f)) }
             for a in actions { if let v = try bench.repairedLogits(a) { options.append((a, RootCause.describe(a).1, v)) } }
         }
-        func fitRecall(_ v: [Double]) -> Double {
-            bench.metrics(v, threshold: RepairBench.budgetThreshold(Array(v[fitLocal]), budget: budget), local: fitLocal).recall.value
+        func fitRecall(_ v: [Double], own: Bool = false) -> Double {
+            bench.metrics(v, threshold: cutOf(v, own: own), local: fitLocal).recall.value
         }
         let thresholdRecall = fitRecall(bench.logits)
-        if let best = options.max(by: { fitRecall($0.2) < fitRecall($1.2) }), fitRecall(best.2) > thresholdRecall {
-            fixes.append(make("short_term", "Repair the input at serving time", best.1.prefix(1).uppercased() + best.1.dropFirst()
-                              + "; threshold recalibrated to the alert budget on the first half of the period after the change", best.2))
+        if let best = options.max(by: { fitRecall($0.2, own: exact($0.0)) < fitRecall($1.2, own: exact($1.0)) }),
+           fitRecall(best.2, own: exact(best.0)) > thresholdRecall {
+            let own = exact(best.0)
+            let how = own ? "; the model's own threshold, as before the change" : "; threshold recalibrated to the alert budget on the first half of the period after the change"
+            fixes.append(make("short_term", "Repair the input at serving time", best.1.prefix(1).uppercased() + best.1.dropFirst() + how,
+                              best.2, own: own))
         } else {
             fixes.append(make("short_term", "Recalibrate the threshold", "Recalibrate the threshold to the alert budget "
                               + "(\(JSON.format(budget * 100)) % of transactions) on the first half of the period after the change", bench.logits))

@@ -160,6 +160,20 @@ public enum Postmortem {
             if let best = root.repairs.first(where: { r in r.feature.map { diagFeatures.contains($0) } ?? false && r.recovered > 0 }) {
                 root.feature = best.feature
             }
+            // A schema repair (undoing a unit factor or a swap) that recovers most on a named feature is
+            // stronger evidence than the battery's vote: a column divided by 100 piles its values near
+            // zero, which the quality checks read as stuck.
+            if root.cause == .pipelineBug, let best = root.repairs.first, best.recovered > 0, best.kind == .schemaChange,
+               let f = best.feature, diagFeatures.contains(f) || f == root.feature {
+                switch best.action {
+                case .rescale, .rescaleAll, .swap:
+                    if root.kind != .schemaChange || root.subkind != best.subkind {
+                        notes.append("the battery read \(root.kind.rawValue)\(root.subkind.map { "/" + $0 } ?? ""); repairing `\(f)` by \(best.description) recovers most recall, so the root cause is \(best.kind.rawValue)/\(best.subkind ?? "")")
+                    }
+                    root.kind = .schemaChange; root.subkind = best.subkind; root.feature = f
+                default: break
+                }
+            }
             var before = Rate(0, of: 0)
             if let s = symptom { before = s.changePoint.flatMap { $0.isDrop ? $0.before : nil } ?? s.daily.recall(from: logs.firstDay, to: from - 1) }
             fixes = try FixEvaluation.evaluate(log: logs, model: model, bench: bench, from: from, root: root, budget: budget, beforeRecall: before)

@@ -17,6 +17,8 @@ public struct RepairResult: Sendable {
         case fallback(String)
         /// Divide a feature by a detected round unit factor.
         case rescale(String, Double)
+        /// Divide several features by their detected unit factors at once (one ingestion bug on several columns).
+        case rescaleAll([String], [Double])
         /// Swap two columns back.
         case swap(String, String)
         /// Re-weight the feature's bins (or categories) to their reference shares (no rescoring).
@@ -158,6 +160,13 @@ struct RepairBench {
         case let .rescale(name, k):
             guard case .numeric(let v)? = table[name], k.isFinite, k != 0 else { return nil }
             return try logits(replacing: [(name, .numeric(v.map { $0 / k }))])
+        case let .rescaleAll(names, factors):
+            var replacing: [(String, Column)] = []
+            for (name, k) in zip(names, factors) {
+                guard case .numeric(let v)? = table[name], k.isFinite, k != 0 else { return nil }
+                replacing.append((name, .numeric(v.map { $0 / k })))
+            }
+            return try logits(replacing: replacing)
         case let .swap(a, b):
             guard let ca = table[a], let cb = table[b], ca.isNumeric, cb.isNumeric else { return nil }
             return try logits(replacing: [(a, cb), (b, ca)])

@@ -66,8 +66,9 @@ public struct RootCause: Sendable {
             for d in raw[k] where d.fired {
                 switch d.id {
                 case "unit_scale":
-                    if let f = d.features.first, let k = d.details["factor"], k.isFinite, k > 0, !actions.contains(.rescale(f, k)) {
-                        actions.append(.rescale(f, k))
+                    // The aggregate names every firing feature; its factor is the top one's (one bug, one factor).
+                    if let k = d.details["factor"], k.isFinite, k > 0 {
+                        for f in d.features where !actions.contains(.rescale(f, k)) { actions.append(.rescale(f, k)) }
                     }
                 case "column_swap":
                     if d.features.count >= 2, !actions.contains(.swap(d.features[0], d.features[1])) { actions.append(.swap(d.features[0], d.features[1])) }
@@ -77,6 +78,9 @@ public struct RootCause: Sendable {
                 }
             }
         }
+        // One ingestion bug often rescales several columns: undo every detected unit factor together too.
+        let rescales = actions.compactMap { a -> (String, Double)? in if case let .rescale(f, k) = a { return (f, k) }; return nil }
+        if rescales.count >= 2 { actions.append(.rescaleAll(rescales.map(\.0), rescales.map(\.1))) }
         // The most drifting important features (PSI x importance) at the first step after `from`.
         if let k = steps.firstIndex(where: { $0.day >= from }), let psi = raw[k].first(where: { $0.id == "psi" }) {
             for (f, _) in psi.perFeature.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(3) { add(f) }
@@ -98,7 +102,7 @@ public struct RootCause: Sendable {
         switch a {
         case .threshold: return (.priorShift, nil)
         case .neutralise(let f), .fallback(let f): return signature(f)
-        case .rescale: return (.schemaChange, "unit_scale")
+        case .rescale, .rescaleAll: return (.schemaChange, "unit_scale")
         case .swap: return (.schemaChange, "column_swap")
         case .reweight: return (.covariateShift, "segment_mix")
         case .waitOut: return (.labelDelay, nil)
@@ -111,6 +115,8 @@ public struct RootCause: Sendable {
         case .neutralise(let f): return (f, "take `\(f)` out of the score where it looks broken (its contribution set to the reference mean)")
         case .fallback(let f): return (f, "score the rows where `\(f)` looks broken with a fallback model trained on the reference without it")
         case let .rescale(f, k): return (f, "undo a unit factor: `\(f)` / \(JSON.format(k))")
+        case let .rescaleAll(fs, ks):
+            return (fs.first, "undo unit factors: " + zip(fs, ks).map { "`\($0)` / \(JSON.format($1))" }.joined(separator: ", "))
         case let .swap(a, b): return (a, "swap `\(a)` and `\(b)` back")
         case .reweight(let f): return (f, "re-weight `\(f)` to its reference mix")
         case .waitOut(let d): return (nil, "wait out the label delay: count only cohorts at least \(d) days old")

@@ -163,7 +163,7 @@ public enum LabRunner {
     static func traced(_ scenario: Scenario, reference ref: PreparedReference, options: LabOptions, resume: Bool) throws
         -> (result: RunResult, trace: RunTrace) {
         let key = PreparedReference.baseKey(scenario)
-        guard key == ref.baseHash, let world = ref.world else { throw LabError.referenceMismatch(expected: ref.baseHash, got: key) }
+        guard key == ref.baseHash else { throw LabError.referenceMismatch(expected: ref.baseHash, got: key) }
         let windowDays = max(1, scenario.monitoring.windowDays), stepDays = max(1, scenario.monitoring.stepDays)
         // Before the first failure starts, a cell replays the failure-free world: those days and steps
         // are shared by the cells of a world (computed once per onset day). Not with a label outage:
@@ -182,7 +182,7 @@ public enum LabRunner {
             } else {
                 state = RunState(replay: Replay(scenario: scenario, reference: ref, options: options, windowDays: windowDays),
                                  policy: AlarmState(policy: options.alarms))
-                days = resume ? try world.resume(scenario, jobs: options.simulatorJobs)
+                days = resume ? try ref.resumableWorld().resume(scenario, jobs: options.simulatorJobs)
                               : try TransactionSimulator(scenario: scenario).days(jobs: options.simulatorJobs)
             }
         } catch let e as LabError { throw e } catch { throw LabError.invalidScenario("scenario '\(scenario.name)': \(error)") }
@@ -205,7 +205,7 @@ public enum LabRunner {
 
     /// The failure-free world's replay of production days 0 ..< `day` and the world at `day`.
     static func prefix(_ ref: PreparedReference, until day: Int, options: LabOptions, windowDays: Int, stepDays: Int) throws -> ReplayPrefix {
-        guard let world = ref.world else { throw LabError.referenceMismatch(expected: ref.baseHash, got: "a simulated world") }
+        let world = try ref.resumableWorld()
         let base = world.simulator.scenario
         // The stored replay holds a reference without the prefix cache (no reference cycle).
         var state = RunState(replay: Replay(scenario: base, reference: ref.detached, options: options, windowDays: windowDays),

@@ -48,8 +48,14 @@ public struct PreparedReference: Sendable {
     public let rows: Int
     public let frauds: Int
     /// The world at the start of production (customer state, pilot results): cells resume from it.
-    /// Nil for a reference prepared from logs (the postmortem), which replays no simulated world.
-    var world: WorldSnapshot? = nil
+    /// Nil for a reference built from logs (the postmortem), which has no simulator to resume.
+    let world: WorldSnapshot?
+
+    /// The world to resume production from, or a typed error for a reference built from logs.
+    func resumableWorld() throws -> WorldSnapshot {
+        guard let w = world else { throw LabError.invalidScenario("this reference was built from logs and has no simulated world to resume") }
+        return w
+    }
     /// Replays of the failure-free world up to an onset day, shared by the cells (`LabRunner.traced`).
     var prefixes = PrefixCache()
 
