@@ -27,4 +27,25 @@ enum CountDispersion {
         max(designEffect(customers: customers, days: days, events: frauds.map { $0 == 1 }),
             designEffect(customers: customers, days: days, events: alerts.map { $0 == 1 }))
     }
+
+    /// Quasi-Poisson dispersion φ = Σ_d (c_d − n_d·p)² / (n_d·p) / (D − 1) of daily event counts
+    /// against their volume-proportional expectation (at least 1). For logs without a customer
+    /// column (the postmortem), where `designEffect` cannot cluster by card; bursts within a day
+    /// are caught, bursts that span days are not, so it is a lower bound on the window's φ.
+    static func daily(days: [Int32], events: [Bool]) -> Double {
+        guard let lo = days.min(), let hi = days.max(), days.count == events.count else { return 1 }
+        var rows = [Double](repeating: 0, count: Int(hi - lo) + 1), hits = rows
+        for (d, e) in zip(days, events) {
+            rows[Int(d - lo)] += 1
+            if e { hits[Int(d - lo)] += 1 }
+        }
+        let total = rows.reduce(0, +), p = hits.reduce(0, +) / max(1, total)
+        var chi2 = 0.0, used = 0
+        for d in rows.indices where rows[d] > 0 && p > 0 {
+            let expected = rows[d] * p
+            chi2 += (hits[d] - expected) * (hits[d] - expected) / expected
+            used += 1
+        }
+        return used > 1 ? max(1, chi2 / Double(used - 1)) : 1
+    }
 }
