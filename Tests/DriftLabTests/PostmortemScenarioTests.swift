@@ -82,6 +82,15 @@ enum GeneratedLogs {
         }
         let html = try AtomicFile.readText(out + "/report.html")
         #expect(html.contains("<svg") && !html.contains("<script"))
+        // The postmortem's figures (issue 7): the recall drop with the change-point, the root-cause
+        // feature before and after, the recovery of each fix; well-formed SVG with no overlapping text.
+        let charts = try inlineCharts(html)
+        #expect(charts.count >= 3)
+        let drop = try chart(charts, titled: "Weekly recall")
+        #expect(drop.all("text").contains { $0.label.contains("after the change") })
+        _ = try chart(charts, titled: "`device_risk_score`")
+        _ = try chart(charts, titled: "Recall on held-out days")
+        for (i, doc) in charts.enumerated() { expectClean(doc, "postmortem chart \(i)") }
     }
 
     /// One bundled scenario per kind the battery tells apart on shrunk logs (1,500 transactions a
