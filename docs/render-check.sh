@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the reports in headless Chromium and saves screenshots, so the charts can be checked by
 # eye (overlaps, clipped labels, colours, legends): the charts demo (synthetic data, every chart
-# kind) and the standard sweep's report redrawn from results/standard/summary.json (real data).
+# kind), the standard sweep's report redrawn from results/standard/summary.json (real data), and the
+# capstone postmortem's report as committed in results/capstone (`driftlab diagnose`, see its README).
 # Not run by `swift test`.
 #
 # USAGE: docs/render-check.sh [OUT_DIR] [--readme-image]   (default OUT_DIR: .build/render-check)
@@ -18,7 +19,7 @@ for arg in "$@"; do
         *) out="$arg" ;;
     esac
 done
-mkdir -p "$out/demo" "$out/sweep"
+mkdir -p "$out/demo" "$out/sweep" "$out/postmortem"
 out="$(cd "$out" && pwd)"
 
 # DRIFTLAB_BINARY=.build/debug/driftlab skips the release build (the reports are the same bytes).
@@ -56,4 +57,8 @@ done
 # The README's picture: the diagnosis's confusion matrices, scaled down.
 section "$out/sweep/report.html" confusion-matrices "$out/sweep/readme.png" 1280 560 0.75
 if [ "$readme_image" = 1 ]; then cp "$out/sweep/readme.png" docs/images/sweep-report.png; fi
-echo "wrote $out/demo/report.png and $out/sweep/*.png (top, one per section, readme.png)"
+# The capstone postmortem: its first screen (the README-sized picture) and the whole page.
+shot "$(pwd)/results/capstone/report.html" "$out/postmortem/top.png" 1100 1500
+shot "$(pwd)/results/capstone/report.html" "$out/postmortem/report.png" 1100 4200
+if [ "$readme_image" = 1 ]; then cp "$out/postmortem/top.png" docs/images/postmortem-report.png; fi
+echo "wrote $out/demo/report.png, $out/sweep/*.png (top, one per section, readme.png) and $out/postmortem/*.png"

@@ -78,7 +78,7 @@ enum PostmortemReport {
                        + (r.symptom?.visibleDay.map(String.init) ?? "(never)") + ". False-alarm rates: the standard sweep's control runs."),
             .table(HTMLReport.Table(columns: ["detector", "first alarm", "reads", "features", "false alarms / 30 days"], rows: detectorRows, caption: "detectors.csv")),
         ]))
-        let summary = HTMLReport.Table(columns: ["", ""], rows: [
+        let summary = HTMLReport.Table(columns: ["finding", "value"], rows: [
             ["root cause", .text(PostmortemText.kindText(rc))], ["class", .text(rc.cause.rawValue)],
             ["change-point", .text(r.symptom?.changePoint.flatMap { $0.isDrop ? "day \($0.day)" : nil } ?? "none")],
             ["logs", .text("\(r.logs.rowCount) rows, days \(r.logs.firstDay)...\(r.logs.lastDay)")],
