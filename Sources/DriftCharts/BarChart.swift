@@ -22,26 +22,13 @@ public struct BarChart: Chart {
     }
 
     public func draw(into svg: inout SVGWriter) {
-        let m = ChartStyle.margin
-        let legend = LegendLayout(items: series.enumerated().map { LegendItem(.box(colour: Palette.category($0.offset)), $0.element.name) }, width: width - 2 * m)
-        let top = headerHeight(legend: legend) + 6
-        let range = dataRange(series.flatMap(\.values), include: [0])
-        let (lo, hi, ticks) = NiceTicks.extended(range.lo, range.hi, target: 5)
-        let left = yAxisMargin(ticks)
-        let right = width - m - 8
-        let slot = categories.isEmpty ? right - left : (right - left) / Double(categories.count)
-        let axis = CategoryAxisLayout(labels: categories, slot: slot)
-        let bottom = max(top + 40, height - (m + ChartStyle.labelSize + 6 + axis.height))
-        let ys = LinearScale(lo: lo, hi: hi, a: bottom, b: top)
-
-        _ = drawHeader(&svg, title: title, legend: legend, width: width)
-        drawValueAxis(&svg, ticks: ticks, scale: ys, left: left, right: right)
-        drawYAxisTitle(&svg, yLabel, x: m, top: top, bottom: bottom)
-        drawXAxisTitle(&svg, xLabel, left: left, right: right, baseline: height - m - ChartStyle.labelSize * TextMetrics.descent)
+        let legend = LegendLayout(items: series.enumerated().map { LegendItem(.box(colour: Palette.category($0.offset)), $0.element.name) }, width: width - 2 * ChartStyle.margin)
+        let frame = CategoryFrame(width: width, height: height, legend: legend, values: series.flatMap(\.values), include: [0], labels: categories)
+        let ys = frame.scale, slot = frame.slot, left = frame.left
         let zero = ys(0)
-        svg.element("line", [("x1", .number(left)), ("y1", .number(zero)), ("x2", .number(right)), ("y2", .number(zero)), ("stroke", .text(ChartStyle.axisColour))])
+        frame.drawAxes(&svg, title: title, legend: legend, width: width, height: height, xLabel: xLabel, yLabel: yLabel, baseline: zero)
         guard !categories.isEmpty, !series.isEmpty else {
-            drawNoData(&svg, x: (left + right) / 2, y: (top + bottom) / 2)
+            drawNoData(&svg, x: (left + frame.right) / 2, y: (frame.top + frame.bottom) / 2)
             return
         }
         let groupWidth = slot * 0.8
@@ -58,8 +45,6 @@ public struct BarChart: Chart {
             }
             svg.close("g")
         }
-        svg.open("g", [("class", .text("x-axis"))])
-        axis.draw(&svg, centres: (0..<categories.count).map { left + (Double($0) + 0.5) * slot }, axisY: bottom, original: categories)
-        svg.close("g")
+        frame.drawCategoryLabels(&svg)
     }
 }

@@ -41,36 +41,23 @@ public struct BoxPlot: Chart {
     }
 
     public func draw(into svg: inout SVGWriter) {
-        let m = ChartStyle.margin
         let colour = Palette.category(0)
         let legend = LegendLayout(items: [LegendItem(.box(colour: colour), "quartiles and median"),
                                           LegendItem(.line(colour: colour, dash: nil), "whiskers: 1.5 IQR"),
-                                          LegendItem(.point(colour: colour), "outliers")], width: width - 2 * m)
-        let top = headerHeight(legend: legend) + 6
+                                          LegendItem(.point(colour: colour), "outliers")], width: width - 2 * ChartStyle.margin)
         let summaries = groups.map { BoxPlot.summary($0.values) }
-        let range = dataRange(groups.flatMap(\.values))
-        let (lo, hi, ticks) = NiceTicks.extended(range.lo, range.hi, target: 5)
-        let left = yAxisMargin(ticks)
-        let right = width - m - 8
-        let slot = groups.isEmpty ? right - left : (right - left) / Double(groups.count)
         let labels = zip(groups, summaries).map { "\($0.0.label) (n=\($0.1?.count ?? 0))" }
-        let axis = CategoryAxisLayout(labels: labels, slot: slot)
-        let bottom = max(top + 40, height - (m + ChartStyle.labelSize + 6 + axis.height))
-        let ys = LinearScale(lo: lo, hi: hi, a: bottom, b: top)
-
-        _ = drawHeader(&svg, title: title, legend: legend, width: width)
-        drawValueAxis(&svg, ticks: ticks, scale: ys, left: left, right: right)
-        drawYAxisTitle(&svg, yLabel, x: m, top: top, bottom: bottom)
-        drawXAxisTitle(&svg, xLabel, left: left, right: right, baseline: height - m - ChartStyle.labelSize * TextMetrics.descent)
-        svg.element("line", [("x1", .number(left)), ("y1", .number(bottom)), ("x2", .number(right)), ("y2", .number(bottom)), ("stroke", .text(ChartStyle.axisColour))])
+        let frame = CategoryFrame(width: width, height: height, legend: legend, values: groups.flatMap(\.values), labels: labels)
+        let ys = frame.scale, slot = frame.slot
+        frame.drawAxes(&svg, title: title, legend: legend, width: width, height: height, xLabel: xLabel, yLabel: yLabel, baseline: frame.bottom)
         guard !groups.isEmpty else {
-            drawNoData(&svg, x: (left + right) / 2, y: (top + bottom) / 2)
+            drawNoData(&svg, x: (frame.left + frame.right) / 2, y: (frame.top + frame.bottom) / 2)
             return
         }
         let boxWidth = min(60, slot * 0.5)
         for (g, summary) in summaries.enumerated() {
             guard let s = summary else { continue }
-            let cx = left + (Double(g) + 0.5) * slot
+            let cx = frame.centre(g)
             let tip = "\(groups[g].label): n=\(s.count), median \(Markup.number(s.median, decimals: 3)), quartiles \(Markup.number(s.q1, decimals: 3))–\(Markup.number(s.q3, decimals: 3))"
             svg.open("g", [("class", .text("box")), ("stroke", .text(colour)), ("data-group", .text(groups[g].label))])
             svg.element("line", [("x1", .number(cx)), ("y1", .number(ys(s.whiskerLow))), ("x2", .number(cx)), ("y2", .number(ys(s.q1)))])
@@ -86,8 +73,6 @@ public struct BoxPlot: Chart {
             }
             svg.close("g")
         }
-        svg.open("g", [("class", .text("x-axis"))])
-        axis.draw(&svg, centres: (0..<groups.count).map { left + (Double($0) + 0.5) * slot }, axisY: bottom, original: labels)
-        svg.close("g")
+        frame.drawCategoryLabels(&svg)
     }
 }

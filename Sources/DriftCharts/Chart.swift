@@ -234,3 +234,49 @@ struct CategoryAxisLayout {
 func drawNoData(_ svg: inout SVGWriter, x: Double, y: Double, message: String = "no data") {
     svg.text(message, x: x, y: y, size: ChartStyle.labelSize, anchor: .middle, fill: "#777777", cssClass: "no-data")
 }
+
+/// The frame of a chart with one slot per category along x and a value axis along y (bars, boxes):
+/// header and legend on top, nice ticks over `values`, labels under the axis laid out to fit.
+struct CategoryFrame {
+    let top, left, right, bottom, slot: Double
+    let ticks: NiceTicks
+    let scale: LinearScale
+    let axis: CategoryAxisLayout
+    let labels: [String]
+
+    init(width: Double, height: Double, legend: LegendLayout, values: [Double], include: [Double] = [], labels: [String]) {
+        let m = ChartStyle.margin
+        top = headerHeight(legend: legend) + 6
+        let range = dataRange(values, include: include)
+        let (lo, hi, ticks) = NiceTicks.extended(range.lo, range.hi, target: 5)
+        self.ticks = ticks
+        left = yAxisMargin(ticks)
+        right = width - m - 8
+        slot = labels.isEmpty ? right - left : (right - left) / Double(labels.count)
+        axis = CategoryAxisLayout(labels: labels, slot: slot)
+        bottom = max(top + 40, height - (m + ChartStyle.labelSize + 6 + axis.height))
+        scale = LinearScale(lo: lo, hi: hi, a: bottom, b: top)
+        self.labels = labels
+    }
+
+    /// Centre of category `i`'s slot.
+    func centre(_ i: Int) -> Double { left + (Double(i) + 0.5) * slot }
+
+    /// Header, value axis with grid, both axis titles, and a baseline at `baseline` (a y value).
+    func drawAxes(_ svg: inout SVGWriter, title: String, legend: LegendLayout, width: Double, height: Double,
+                  xLabel: String, yLabel: String, baseline: Double) {
+        let m = ChartStyle.margin
+        _ = drawHeader(&svg, title: title, legend: legend, width: width)
+        drawValueAxis(&svg, ticks: ticks, scale: scale, left: left, right: right)
+        drawYAxisTitle(&svg, yLabel, x: m, top: top, bottom: bottom)
+        drawXAxisTitle(&svg, xLabel, left: left, right: right, baseline: height - m - ChartStyle.labelSize * TextMetrics.descent)
+        svg.element("line", [("x1", .number(left)), ("y1", .number(baseline)), ("x2", .number(right)), ("y2", .number(baseline)), ("stroke", .text(ChartStyle.axisColour))])
+    }
+
+    /// The category labels under the axis.
+    func drawCategoryLabels(_ svg: inout SVGWriter) {
+        svg.open("g", [("class", .text("x-axis"))])
+        axis.draw(&svg, centres: (0..<labels.count).map(centre), axisY: bottom, original: labels)
+        svg.close("g")
+    }
+}
