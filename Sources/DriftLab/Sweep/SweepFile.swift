@@ -19,32 +19,19 @@ public struct Sweep: Sendable {
     public var hash: String { SweepManifest(sweep: self).hash }
 }
 
-/// One cell of a sweep: one run's scenario and where it sits in the grid.
+/// One cell of a sweep: one run's scenario and where it sits in the grid (`place`, the part the
+/// results folder's `sweep.json` records; its fields read through, e.g. `cell.id`, `cell.severity`).
+@dynamicMemberLookup
 public struct SweepCell: Sendable, Equatable {
-    /// Position in the expanded list (shards take index % N == K - 1).
-    public var index: Int
-    /// Stable, file-safe id, e.g. `schema_change.unit_scale.s0.50.on21.seed3.w14`; names `runs/<id>.json`.
-    public var id: String
-    public var kind: FailureKind
-    /// The sub-kind, or the cell's `label` when given; `control` for controls.
-    public var label: String
-    public var subkind: String
-    /// nil for a control.
-    public var severity: Double?
-    public var onsetDay: Int?
-    public var windowDays: Int
-    public var seedIndex: Int
-    /// Which control of its seed and window (nil for failure cells).
-    public var controlIndex: Int?
+    /// Index, id, kind, sub-kind, severity, onset, window, seed index, control index and scenario hash.
+    public var place: SweepManifest.Cell
     /// The run's scenario, resolved (every parameter filled in).
     public var scenario: Scenario
-    /// `ScenarioFile.contentHash(scenario)`: what a finished run file's manifest must hold.
-    public var scenarioHash: String
     /// Cells with equal keys share the reference period (same world without failures, same seed),
     /// so the runner can train the models once: the content hash of the scenario without failures.
     public var referenceKey: String
 
-    public var isControl: Bool { controlIndex != nil }
+    public subscript<T>(dynamicMember field: KeyPath<SweepManifest.Cell, T>) -> T { place[keyPath: field] }
 }
 
 /// Reads, validates and expands sweep files.
@@ -205,10 +192,10 @@ public enum SweepFile {
             var bare = scenario
             bare.failures = []
             bare.name = "reference"
-            cells.append(SweepCell(index: cells.count, id: id, kind: kind, label: label, subkind: subkind, severity: severity,
-                                   onsetDay: onset, windowDays: window, seedIndex: seedIndex, controlIndex: control,
-                                   scenario: scenario, scenarioHash: ScenarioFile.contentHash(scenario),
-                                   referenceKey: ScenarioFile.contentHash(bare)))
+            let place = SweepManifest.Cell(index: cells.count, id: id, kind: kind, label: label, subkind: subkind, severity: severity,
+                                           onsetDay: onset, windowDays: window, seedIndex: seedIndex, controlIndex: control,
+                                           scenarioHash: ScenarioFile.contentHash(scenario))
+            cells.append(SweepCell(place: place, scenario: scenario, referenceKey: ScenarioFile.contentHash(bare)))
         }
 
         /// Maps a path inside the generated scenario back to the sweep file's own fields.

@@ -5,17 +5,24 @@ import DriftSim
 /// the grid with its scenario hash. Resume, merge and the summary work from it alone, so a shard
 /// folder can be merged and summarised without the sweep file.
 public struct SweepManifest: Sendable, Equatable {
+    /// One cell's place in the grid.
     public struct Cell: Sendable, Equatable {
+        /// Position in the expanded list (shards take index % N == K - 1).
         public var index: Int
+        /// Stable, file-safe id, e.g. `schema_change.unit_scale.s0.50.on21.seed3.w14`; names `runs/<id>.json`.
         public var id: String
         public var kind: FailureKind
+        /// The sub-kind, or the cell's `label` when given; `control` for controls.
         public var label: String
         public var subkind: String
+        /// nil for a control.
         public var severity: Double?
         public var onsetDay: Int?
         public var windowDays: Int
         public var seedIndex: Int
+        /// Which control of its seed and window (nil for failure cells).
         public var controlIndex: Int?
+        /// `ScenarioFile.contentHash(scenario)`: what a finished run file's manifest must hold.
         public var scenarioHash: String
         public var isControl: Bool { controlIndex != nil }
     }
@@ -31,11 +38,7 @@ public struct SweepManifest: Sendable, Equatable {
     public init(sweep: Sweep) {
         name = sweep.name
         description = sweep.description
-        cells = sweep.cells.map {
-            Cell(index: $0.index, id: $0.id, kind: $0.kind, label: $0.label, subkind: $0.subkind, severity: $0.severity,
-                 onsetDay: $0.onsetDay, windowDays: $0.windowDays, seedIndex: $0.seedIndex, controlIndex: $0.controlIndex,
-                 scenarioHash: $0.scenarioHash)
-        }
+        cells = sweep.cells.map(\.place)
     }
 
     /// FNV-1a 64 of the name and each cell's id and scenario hash, as 16 hex digits.
