@@ -143,21 +143,24 @@ public struct PageHinkley: StreamDetector {
     }
 }
 
-/// Two-sided tabular CUSUM (Page 1954; Montgomery, Statistical Quality Control §9.1) around the
-/// running mean m of the stream: g⁺ = max(0, g⁺ + x - m - k), g⁻ = max(0, g⁻ - (x - m) - k);
-/// drift when either exceeds h after `minInstances` values, warning above h/2. river has no CUSUM;
-/// its defaults mirror river's Page–Hinkley (k = δ = 0.005, h = λ = 50) and its reset rule.
+/// Tabular CUSUM (Page 1954; Montgomery, Statistical Quality Control §9.1) around the running
+/// mean m of the stream: g⁺ = max(0, g⁺ + x - m - k), g⁻ = max(0, g⁻ - (x - m) - k); drift when
+/// g⁺ (mode up), g⁻ (down) or either (both) exceeds h after `minInstances` values, warning above
+/// h/2. river has no CUSUM: its defaults mirror river's Page–Hinkley (k = δ = 0.005, h = λ = 50,
+/// both directions) and its reset rule.
 public struct CUSUM: StreamDetector {
+    public typealias Mode = PageHinkley.Mode
     public var minInstances: Int
     public var slack: Double
     public var threshold: Double
+    public var mode: Mode
     public private(set) var driftDetected = false
     public private(set) var warningDetected = false
     private var mean = RunningMean()
     private var upper = 0.0, lower = 0.0
 
-    public init(minInstances: Int = 30, slack: Double = 0.005, threshold: Double = 50) {
-        self.minInstances = minInstances; self.slack = slack; self.threshold = threshold
+    public init(minInstances: Int = 30, slack: Double = 0.005, threshold: Double = 50, mode: Mode = .both) {
+        self.minInstances = minInstances; self.slack = slack; self.threshold = threshold; self.mode = mode
     }
 
     private mutating func reset() {
@@ -171,7 +174,12 @@ public struct CUSUM: StreamDetector {
         upper = Swift.max(0, upper + dev - slack)
         lower = Swift.max(0, lower - dev - slack)
         if mean.n >= Double(minInstances) {
-            let g = Swift.max(upper, lower)
+            let g: Double
+            switch mode {
+            case .up: g = upper
+            case .down: g = lower
+            case .both: g = Swift.max(upper, lower)
+            }
             driftDetected = g > threshold
             warningDetected = !driftDetected && g > threshold / 2
         }
