@@ -103,17 +103,12 @@ struct Replay {
 /// EDDM are designed for, and a fraud pattern the model does not know (scored like the bottom decile)
 /// doubles it. Only out-of-sample frauds enter: the validation split's (those reported before the
 /// first monitored day warm the detectors up) and the monitored period's; the training period's
-/// frauds are scored in sample (miss rate 0.44 against 0.53) and would fake a rise. Parameters are
-/// set for a false-alarm rate under 0.1 per 180 days at the standard sweep's 16 arrivals a day;
+/// frauds are scored in sample (miss rate 0.44 against 0.53) and would fake a rise. Parameters
+/// (`GrossErrorDetectors`) keep false alarms under 0.1 per 180 days at 16 arrivals a day;
 /// the raw reading fires while a detection lies in the step's window, so one detection is one alarm
 /// under the 2-step alarm policy.
 struct StreamBattery {
-    static let errorQuantile = 0.1
-    var ddm = DDM(warmStart: 30, warningThreshold: 2, driftThreshold: 4)
-    var eddm = EDDM(warmStart: 30, alpha: 0.95, beta: 0.6)
-    var adwin = ADWIN(delta: 0.02)
-    var pageHinkley = PageHinkley(minInstances: 30, delta: 0.03, threshold: 12, mode: .up)
-    var cusum = CUSUM(minInstances: 30, slack: 0.03, threshold: 12, mode: .up)
+    var detectors = GrossErrorDetectors()
     /// An arriving fraud whose calibrated score is at or below this is an error.
     let errorCut: Double
     /// Validation frauds reported on or after the first monitored day: (day, error), arrival order.
@@ -123,7 +118,7 @@ struct StreamBattery {
     private(set) var lastDetection = [Int](repeating: Int.min / 2, count: 5)
     private(set) var seen = 0
     private(set) var errors = 0
-    static let ids = ["ddm", "eddm", "adwin", "page_hinkley", "cusum"]
+    static let ids = GrossErrorDetectors.ids
 
     /// From the reference's label log: rows from the last `validationShare` of the reference on are
     /// the out-of-sample validation split; chargebacks before `firstDay` warm the detectors up.
@@ -135,7 +130,7 @@ struct StreamBattery {
         }
         let sorted = frauds.map(\.score).sorted()
         // Inverted-CDF quantile: the ⌈q·m⌉-th smallest score (+inf without frauds: all errors, no power lost silently).
-        errorCut = sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((StreamBattery.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
+        errorCut = sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((GrossErrorDetectors.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
         frauds.sort { ($0.day, $0.row) < ($1.day, $1.row) }
         let cut = errorCut
         validationArrivals = frauds.filter { $0.day >= Int32(firstDay) }.map { ($0.day, $0.score <= cut) }
@@ -155,11 +150,12 @@ struct StreamBattery {
     private mutating func update(_ x: Double, day: Int) {
         seen += 1
         if x == 1 { errors += 1 }
-        ddm.update(x); if ddm.driftDetected { lastDetection[0] = day }
-        eddm.update(x); if eddm.driftDetected { lastDetection[1] = day }
-        adwin.update(x); if adwin.driftDetected { lastDetection[2] = day }
-        pageHinkley.update(x); if pageHinkley.driftDetected { lastDetection[3] = day }
-        cusum.update(x); if cusum.driftDetected { lastDetection[4] = day }
+        let d = detectors.update(x)
+        if d.0 { lastDetection[0] = day }
+        if d.1 { lastDetection[1] = day }
+        if d.2 { lastDetection[2] = day }
+        if d.3 { lastDetection[3] = day }
+        if d.4 { lastDetection[4] = day }
     }
 
     /// Per detector: a detection in the window of days t - windowDays + 1 ... t.
