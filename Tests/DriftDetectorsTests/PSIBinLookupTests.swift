@@ -75,39 +75,6 @@ struct PSIBinLookupTests {
         }
     }
 
-    /// The SIMD cumulative counts (`PSIEdgeCounts`, what `PSIReference.counts` uses up to 9 edges)
-    /// equal the table look-up and the edge-compare oracle on random and adversarial values: the
-    /// edges themselves and their neighbours, ±0, ±inf, NaN payloads, subnormals; odd lengths.
-    @Test func simdCumulativeCountsEqualTheOtherPaths() throws {
-        var rng = Xoshiro256StarStar(seed: 43, stream: streamID("psi-simd"))
-        var edgeSets: [[Double]] = [
-            [], [0], [-0.0, 1], [-.infinity, 0, .infinity], [.leastNonzeroMagnitude], [-1e-320, 1e-320],
-            [1, 1.001, 1.002, 1.003, 1.004], [-3, -2.5, -2.25, 7, 1e300], [.greatestFiniteMagnitude],
-            [-.infinity], [.infinity], (0..<9).map { Double($0) - 4 },
-        ]
-        for reference in [(0..<4000).map { _ in rng.normal() }, (0..<4000).map { _ in Double(rng.poisson(3)) },
-                          (0..<4000).map { _ in rng.lognormal(mu: 3, sigma: 2) }, [5, 5, 5]] {
-            for bins in [2, 5, 10] { edgeSets.append(PSIReference(sortedReference: RadixSort.sorted(reference), bins: bins).edges) }
-        }
-        for edges in edgeSets {
-            #expect(edges.count <= PSIEdgeCounts.maxEdges)
-            let lookup = try #require(PSIBinLookup(edges: edges))
-            for n in [0, 1, 2, 3, 4, 5, 9_999, 20_000] {
-                let values = Self.awkwardValues(edges: edges, rng: &rng, n: n)
-                var simd = [Double](repeating: 0, count: edges.count + 1)
-                PSIEdgeCounts.accumulate(values, edges: edges, into: &simd)
-                var table = [Double](repeating: 0, count: edges.count + 1)
-                lookup.accumulate(values, into: &table)
-                #expect(simd == table, "edges \(edges), n \(n)")
-                #expect(simd == Self.oracle(values, edges), "edges \(edges), n \(n)")
-            }
-        }
-        // All NaN: nothing counted.
-        var c = [Double](repeating: 0, count: 3)
-        PSIEdgeCounts.accumulate([.nan, -.nan, .nan], edges: [0, 1], into: &c)
-        #expect(c == [0, 0, 0])
-    }
-
     /// The table holds 253 bins at most and needs ascending, non-NaN edges; otherwise the caller counts edges.
     @Test func declinesWhatItCannotHold() {
         #expect(PSIBinLookup(edges: (0..<252).map(Double.init)) != nil)

@@ -317,12 +317,12 @@ public struct ADWIN: StreamDetector {
 /// The five stream detectors with the lab's parameters for a 0/1 error stream whose base rate is
 /// 0.1 by construction (a fraud scored at or below the 10 % quantile of the reference's frauds;
 /// docs/detectors.md, "Stream detectors in the lab"). Calibrated on no-failure streams of 16
-/// arrivals a day: under 0.1 false alarms per 180 days each (`StreamCalibrationTests`), and a rise
+/// arrivals a day: about 0.1 false alarms per 180 days or fewer each (`StreamCalibrationTests`), and a rise
 /// of the rate from 0.1 to 0.17 (concept drift at severity 0.5) found within weeks.
 public struct GrossErrorDetectors: Sendable {
     public static let errorQuantile = 0.1
-    public var ddm = DDM(warmStart: 30, warningThreshold: 2, driftThreshold: 4)
-    public var eddm = EDDM(warmStart: 30, alpha: 0.95, beta: 0.6)
+    public var ddm = DDM(warmStart: 30, warningThreshold: 2, driftThreshold: 4.5)
+    public var eddm = EDDM(warmStart: 30, alpha: 0.95, beta: 0.5)
     public var adwin = ADWIN(delta: 0.02)
     public var pageHinkley = PageHinkley(minInstances: 30, delta: 0.03, threshold: 12, mode: .up)
     public var cusum = CUSUM(minInstances: 30, slack: 0.03, threshold: 12, mode: .up)

@@ -38,18 +38,11 @@ public struct PSIReference: Sendable, Equatable {
 
     public var binCount: Int { edges.count + 1 }
 
-    /// Counts of `values` per bin (NaN skipped): SIMD cumulative counts for up to 9 edges
-    /// (`PSIEdgeCounts`), else one table look-up and at most one edge compare per value
-    /// (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
+    /// Counts of `values` per bin (NaN skipped): one table look-up and at most one edge compare per
+    /// value (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
     public func counts(_ values: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
-        if edges.count <= PSIEdgeCounts.maxEdges {
-            PSIEdgeCounts.accumulate(values, edges: edges, into: &c)
-        } else if let lookup {
-            lookup.accumulate(values, into: &c)
-        } else {
-            PSIReference.accumulate(values, edges: edges, into: &c)
-        }
+        if let lookup { lookup.accumulate(values, into: &c) } else { PSIReference.accumulate(values, edges: edges, into: &c) }
         return c
     }
 
