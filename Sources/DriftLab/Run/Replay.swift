@@ -129,7 +129,8 @@ struct StreamBattery {
             frauds.append((reference.labelReports[i], i, reference.labelScores[i]))
         }
         let sorted = frauds.map(\.score).sorted()
-        // Inverted-CDF quantile: the ⌈q·m⌉-th smallest score (+inf without frauds: all errors, no power lost silently).
+        // Inverted-CDF quantile: the ⌈q·m⌉-th smallest score; +inf without validation frauds (every arrival
+        // is then an error: a constant stream, on which no detector fires).
         errorCut = sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((GrossErrorDetectors.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
         frauds.sort { ($0.day, $0.row) < ($1.day, $1.row) }
         let cut = errorCut
