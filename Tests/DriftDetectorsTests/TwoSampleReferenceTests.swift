@@ -157,6 +157,28 @@ struct TwoSampleReferenceTests {
         #expect(close(f.statistic, 0.04602081722904328) && close(f.pValue ?? .nan, 0.8323101461771801))
     }
 
+    // Hall's (1992) skew-corrected Welch test, written out in numpy (scipy has no such test):
+    //   a=np.array([12.0,3.5,7.25,40.0,1.0,2.5,9.0,5.5,110.0,4.0,6.0,3.0]); b=np.array([2.0,1.5,30.0,4.5,3.0,2.25,8.0,1.0,5.0])
+    //   na,nb=len(a),len(b); va,vb=a.var(ddof=1)/na,b.var(ddof=1)/nb; se2=va+vb
+    //   t=(b.mean()-a.mean())/np.sqrt(se2); df=se2**2/(va**2/(na-1)+vb**2/(nb-1))
+    //   g=(((b-b.mean())**3).mean()/nb**2-((a-a.mean())**3).mean()/na**2)/se2**1.5
+    //   th=t+g*t**2/3+g**2*t**3/27+g/6; 2*st.t.sf(abs(th),df) -> th -1.4406630623296435, p 0.17258531201151397
+    //   (swapped: th +1.4406630623296435, same p); st.ttest_ind(a,b,equal_var=False).pvalue -> 0.28208391701518226
+    @Test func skewCorrectedWelchMatchesHallsFormula() {
+        let a = [12.0, 3.5, 7.25, 40.0, 1.0, 2.5, 9.0, 5.5, 110.0, 4.0, 6.0, 3.0]
+        let b = [2.0, 1.5, 30.0, 4.5, 3.0, 2.25, 8.0, 1.0, 5.0]
+        #expect(close(TwoSampleStatistics.welchTest(a, b).pValue ?? .nan, 0.28208391701518226))
+        let h = TwoSampleStatistics.skewCorrectedWelchTest(.init(a), .init(b))
+        #expect(close(h.statistic, -1.4406630623296435) && close(h.pValue ?? .nan, 0.17258531201151397))
+        let swapped = TwoSampleStatistics.skewCorrectedWelchTest(.init(b), .init(a))
+        #expect(close(swapped.statistic, 1.4406630623296435) && close(swapped.pValue ?? .nan, 0.17258531201151397))
+        // Symmetric samples: no correction, SciPy's Welch p-value (the fixture above).
+        let s = TwoSampleStatistics.skewCorrectedWelchTest(.init([1, 2, 3, 4, 5]), .init([2, 4, 6, 8, 10, 12, 14]))
+        #expect(close(s.pValue ?? .nan, TwoSampleStatistics.welchTest([1, 2, 3, 4, 5], [2, 4, 6, 8, 10, 12, 14]).pValue ?? 0))
+        // Undefined: fewer than 2 finite values on a side.
+        #expect(TwoSampleStatistics.skewCorrectedWelchTest(.init([1, .nan, .infinity]), .init([1, 2])).pValue?.isNaN == true)
+    }
+
     // PSI has no SciPy function; numpy reference of our definition (reference deciles, Jeffreys 0.5):
     //   ref=sq(21,1000,0); cur=sq(22,800,0.05)
     //   edges=np.unique(np.quantile(ref,np.arange(1,10)/10)); edges=edges[edges<ref.max()]

@@ -171,7 +171,7 @@ public struct DriftBaseline: Sendable {
         case categorical(CategoricalReference)
     }
     struct NumericBaseline: Sendable {
-        var moments: (count: Int, mean: Double, variance: Double)  // finite values, for Welch's test
+        var moments: TwoSampleStatistics.Moments  // finite values, for the mean-shift test
         var sample: NumericSample
         var deviations: TwoSampleStatistics.AbsoluteDeviations  // for Brown-Forsythe
         var psi: PSIReference
@@ -201,7 +201,7 @@ public struct DriftBaseline: Sendable {
                     }
                 }
                 let discrete = !levels.isEmpty && levels.count <= configuration.discreteLevels
-                return .numeric(NumericBaseline(moments: Descriptive.meanVarianceIgnoringNaN(sample.sorted.filter { $0.isFinite }), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
+                return .numeric(NumericBaseline(moments: TwoSampleStatistics.Moments(sample.sorted), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
                                                 psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
                                                 levels: discrete ? levels : nil, levelCounts: discrete ? counts : []))
@@ -294,7 +294,7 @@ public struct DriftBaseline: Sendable {
         row.jensenShannon = TwoSampleStatistics.jensenShannonDistance(base.psi.referenceCounts, counts)
         row.wasserstein = TwoSampleStatistics.wasserstein(sortedA: base.sample.sorted, sortedB: cur.sorted)
         row.normalizedWasserstein = row.wasserstein / base.spread
-        row.meanShiftPValue = TwoSampleStatistics.welchTest(base.moments, Descriptive.meanVarianceIgnoringNaN(cur.sorted.filter { $0.isFinite })).pValue ?? .nan
+        row.meanShiftPValue = TwoSampleStatistics.skewCorrectedWelchTest(base.moments, TwoSampleStatistics.Moments(cur.sorted)).pValue ?? .nan
         row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(base.deviations, TwoSampleStatistics.AbsoluteDeviations(sorted: cur.sorted)).pValue ?? .nan
         if let levels = base.levels {
             // Counts of the window on the reference's distinct values, unseen values in one extra cell.

@@ -187,6 +187,39 @@ public enum TwoSampleStatistics {
         return TwoSampleOutcome(statistic: t, pValue: 2 * studentTSurvival(Swift.abs(t), df: df))
     }
 
+    /// Count, mean, variance (ddof 1) and third central moment (1/n) of the finite values: what
+    /// the skew-corrected mean-shift test needs from each sample (a reference computes it once).
+    public struct Moments: Sendable {
+        public var count: Int, mean: Double, variance: Double, thirdMoment: Double
+        public init(_ x0: [Double]) {
+            let x = x0.allSatisfy({ $0.isFinite }) ? x0 : x0.filter { $0.isFinite }
+            let mv = Descriptive.meanVarianceIgnoringNaN(x)
+            var m3 = 0.0
+            for v in x { let d = v - mv.mean; m3 += d * d * d }
+            count = x.count; mean = mv.mean; variance = mv.variance
+            thirdMoment = x.isEmpty ? .nan : m3 / Double(x.count)
+        }
+    }
+
+    /// Welch's test with Hall's (1992) skewness correction, the lab's mean-shift rule: with
+    /// T = (m_b - m_a)/se and a = (μ3_b/n_b² - μ3_a/n_a²)/se³ the estimated skewness of m_b - m_a,
+    /// T_H = T + a·T²/3 + a²·T³/27 + a/6 (monotone in T) removes the O(1/√n) Edgeworth term
+    /// a(2T² + 1)/6 that makes plain Welch over-reject on skewed data (0.08–0.09 at 100
+    /// lognormal rows against a nominal 0.05); p = 2·P(t_df > |T_H|) with Welch–Satterthwaite df.
+    /// Equals `welchTest` when both samples are symmetric. Hall, J. R. Stat. Soc. B 54 (1992) 221–228.
+    public static func skewCorrectedWelchTest(_ ma: Moments, _ mb: Moments) -> TwoSampleOutcome {
+        guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
+        let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
+        let se2 = va + vb
+        if se2 == 0 { return TwoSampleOutcome(statistic: ma.mean == mb.mean ? 0 : .infinity, pValue: ma.mean == mb.mean ? 1 : 0) }
+        let t = (mb.mean - ma.mean) / se2.squareRoot()
+        let df = se2 * se2 / (va * va / Double(ma.count - 1) + vb * vb / Double(mb.count - 1))
+        let kappa3 = mb.thirdMoment / Double(mb.count * mb.count) - ma.thirdMoment / Double(ma.count * ma.count)
+        let a = kappa3 / (se2 * se2.squareRoot())
+        let th = a.isFinite ? t + a * t * t / 3 + a * a * t * t * t / 27 + a / 6 : t
+        return TwoSampleOutcome(statistic: th, pValue: 2 * studentTSurvival(Swift.abs(th), df: df))
+    }
+
     /// Brown–Forsythe test for a variance shift (`scipy.stats.levene(a, b, center='median')`):
     /// one-way ANOVA F on |x - median| of each sample, p-value from F(1, N - 2). Finite values only.
     public static func brownForsythe(_ a0: [Double], _ b0: [Double]) -> TwoSampleOutcome {

@@ -104,24 +104,23 @@ struct LogReplay {
         var scenario = Scenario(name: "logs", seed: 0)
         scenario.labelDelay.chargebackWindowDays = chargebackWindow
         // Chargebacks in arrival order: reference frauds arriving in the log period, then the log's own.
-        var logArrivals: [(day: Int32, id: Int64, missed: Bool)] = []
+        var logArrivals: [(day: Int32, id: Int64, score: Double)] = []
         for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != LabelledLog.never {
-            logArrivals.append((log.arrival[i], Int64(bitPattern: log.ids?[i] ?? UInt64(i)), decisions[i] == 0))
+            logArrivals.append((log.arrival[i], Int64(bitPattern: log.ids?[i] ?? UInt64(i)), scores[i]))
         }
         logArrivals.sort { ($0.day, $0.id) < ($1.day, $1.id) }
-        let arrivals = mergeArrivals(reference.pendingArrivals, logArrivals)
-        // The stream detectors in day order: what fired between steps.
-        var streams = StreamBattery()
+        // The stream detectors in day order (the battery adds the reference's validation frauds).
+        var streams = StreamBattery(reference: reference, validationShare: LogReference.validationShare, firstDay: log.firstDay)
         var next = 0
-        while next < arrivals.count, arrivals[next].day < Int32(log.firstDay) { next += 1 }
+        while next < logArrivals.count, logArrivals[next].day < Int32(log.firstDay) { next += 1 }
         var stepDays: [(day: Int, fired: [Bool], seen: Int)] = []
         for t in log.firstDay...log.lastDay {
             var today: [Double] = []
-            while next < arrivals.count, arrivals[next].day == Int32(t) { today.append(arrivals[next].missed ? 1 : 0); next += 1 }
-            streams.feed(today)
+            while next < logArrivals.count, logArrivals[next].day == Int32(t) { today.append(logArrivals[next].score); next += 1 }
+            streams.feed(day: t, scores: today)
             let elapsed = t - log.firstDay + 1 - windowDays
             guard elapsed >= 0, elapsed % self.stepDays == 0 else { continue }
-            stepDays.append((t, streams.take(), streams.seen))
+            stepDays.append((t, streams.fired(asOf: t, windowDays: windowDays), streams.seen))
         }
         let this = self, steps = stepDays, base = scenario
         let readings = try Parallel.map(steps.count, jobs: jobs) { k in
@@ -136,18 +135,6 @@ struct LogReplay {
             out.steps.append(policy.record(reading, day: t, windowStart: t - windowDays + 1))
             out.trace.append(reading, day: t)
             out.raw.append(reading.detectors)
-        }
-        return out
-    }
-
-    private func mergeArrivals(_ a: [(day: Int32, id: Int64, missed: Bool)], _ b: [(day: Int32, id: Int64, missed: Bool)])
-        -> [(day: Int32, id: Int64, missed: Bool)] {
-        // Per day: reference frauds first (older ids), then the log's, as the lab does.
-        var out: [(day: Int32, id: Int64, missed: Bool)] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i].day <= b[j].day) { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
         }
         return out
     }

@@ -189,10 +189,11 @@ extension Replay {
         results.append(conceptCheck(log: log, asOf: t))
 
         // Stream detectors on the error stream.
-        let fired = streams.take()
+        let fired = streams.fired(asOf: t, windowDays: windowDays)
         for (k, id) in StreamBattery.ids.enumerated() {
             results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
-                                       statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1, details: ["errors_seen": Double(streams.seen)]))
+                                       statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1,
+                                       details: ["errors_seen": Double(streams.seen), "errors": Double(streams.errors)]))
         }
 
         var truthMask: UInt8 = 0
