@@ -62,9 +62,11 @@ enum GeneratedLogs {
         let cp = try #require(r.symptom?.changePoint)
         #expect(cp.isDrop && cp.day >= 60)
         // Short term: undo the factors, chosen on the first half after the change and measured on
-        // the held-out second half. Issue 6 asks for 90 %; this sample gives 70 % because the logs
-        // keep 4 decimals (0.7934 x 0.01 is logged as 0.0079), so the repair cannot be exact
-        // (docs/postmortem.md). The bound below guards the measured figure, not the target.
+        // the held-out second half. Issue 6 asks for 90 %; this sample gives 70 % [50 %, 90 %]. The
+        // repair is exact (the same world without the bug has the repaired recall, 245 of 542, on
+        // the held-out days): the share is short because recall before the change (51.5 %) is above
+        // what these later days give even without the bug (45.2 %; docs/postmortem.md). The bound
+        // below guards the measured figure with margin, not the target.
         let fixes = try #require(r.fixes)
         #expect(fixes.fixes.count == 2)
         #expect(fixes.lossIsSignificant)
