@@ -11,7 +11,7 @@ enum GeneratedLogs {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Generates the bundled scenario `name` at `perDay` transactions a day into a temporary folder.
-    static func generate(_ name: String, perDay: Double, customers: Int? = nil) throws -> String {
+    static func generate(_ name: String, perDay: Double, customers: Int? = nil, severity: Double? = nil) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postmortem-\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         // Shrunk in the file, as a user would (the loader resolves defaults from the population).
@@ -22,9 +22,14 @@ enum GeneratedLogs {
         if let c = customers {
             text = text.replacingOccurrences(of: "\"customers\": \(original.population.customers)", with: "\"customers\": \(c)")
         }
+        if let v = severity {
+            let failure = try #require(original.failures.first)
+            text = text.replacingOccurrences(of: "\"severity\": \(failure.severity)", with: "\"severity\": \(v)")
+        }
         try AtomicFile.write(text, to: dir + "/scenario.json")
         let s = try ScenarioFile.load(dir + "/scenario.json")
         #expect(s.population.transactionsPerDay == perDay)
+        if let v = severity { #expect(s.failures.first?.severity == v) }
         let simulator = try TransactionSimulator(scenario: s)
         _ = try ScenarioOutput.write(simulator, resolvedJSON: ScenarioFile.resolvedJSON(s).serialized(), to: dir, jobs: 2)
         return dir
@@ -57,9 +62,11 @@ enum GeneratedLogs {
         let cp = try #require(r.symptom?.changePoint)
         #expect(cp.isDrop && cp.day >= 60)
         // Short term: undo the factors, chosen on the first half after the change and measured on
-        // the held-out second half. Issue 6 asks for 90 %; this sample gives 70 % because the logs
-        // keep 4 decimals (0.7934 x 0.01 is logged as 0.0079), so the repair cannot be exact
-        // (docs/postmortem.md). The bound below guards the measured figure, not the target.
+        // the held-out second half. Issue 6 asks for 90 %; this sample gives 70 % [50 %, 90 %]. The
+        // repair is exact (the same world without the bug has the repaired recall, 245 of 542, on
+        // the held-out days): the share is short because recall before the change (51.5 %) is above
+        // what these later days give even without the bug (45.2 %; docs/postmortem.md). The bound
+        // below guards the measured figure with margin, not the target.
         let fixes = try #require(r.fixes)
         #expect(fixes.fixes.count == 2)
         #expect(fixes.lossIsSignificant)
@@ -93,27 +100,26 @@ enum GeneratedLogs {
         for (i, doc) in charts.enumerated() { expectClean(doc, "postmortem chart \(i)") }
     }
 
-    /// One bundled scenario per kind the battery tells apart on shrunk logs (1,500 transactions a
-    /// day): the postmortem names the kind. Covariate shift and concept drift are not named at this
-    /// volume (docs/postmortem.md, "Limits").
+    /// One bundled scenario of each kind, shrunk to 1,500 transactions a day: the postmortem names
+    /// the kind, and the control stays quiet. The new fraud pattern runs at severity 1 (bundled: 0.5):
+    /// at 0.5 it costs this world's model a few points of recall, under the 5-point minimum gap, so
+    /// neither the lab's battery (none on every step, at 1,500 and at 4,000 a day) nor the postmortem
+    /// can see it; the standard sweep measures the diagnosis' power on concept drift at 7 % for
+    /// severity 0.5 and 73 % for 1 (docs/postmortem.md, "Kinds from logs").
     @Test(arguments: [
-        ("schema-unit-scale", FailureKind.schemaChange), ("dq-missing", .dataQuality),
-        ("label-delay-outage", .labelDelay), ("prior-fraud-wave", .priorShift), ("control", FailureKind.none),
+        ("schema-unit-scale", FailureKind.schemaChange, nil as Double?), ("dq-missing", .dataQuality, nil),
+        ("label-delay-outage", .labelDelay, nil), ("prior-fraud-wave", .priorShift, nil),
+        ("covariate-segment-mix", .covariateShift, nil), ("concept-new-pattern", .conceptDrift, 1.0), ("control", .none, nil),
     ])
-    func namesTheKind(_ scenario: String, _ kind: FailureKind) throws {
-        let dir = try GeneratedLogs.generate(scenario, perDay: 1_500)
+    func namesTheKind(_ scenario: String, _ kind: FailureKind, _ severity: Double?) throws {
+        let dir = try GeneratedLogs.generate(scenario, perDay: 1_500, severity: severity)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try GeneratedLogs.diagnose(dir)
-        if kind == .none {
-            // On the control's logs the matured-cohort recall gap (`concept_recall_gap`) fires from
-            // day 90: the log reference's count dispersion is a daily lower bound (no customer column
-            // to cluster by), so the gap test is too eager on bursty frauds. Open in docs/postmortem.md.
-            withKnownIssue("concept_recall_gap fires on the control's logs", isIntermittent: true) {
-                #expect(r.rootCause.kind == kind)
-            }
-        } else {
-            #expect(r.rootCause.kind == kind)
-        }
+        #expect(r.rootCause.kind == kind, "\(scenario): read \(r.rootCause.kind.rawValue), votes \(r.rootCause.diagnosisVotes)")
         if scenario == "schema-unit-scale" { #expect(r.rootCause.feature == "amount") }
+        if kind == .none {
+            // The control: no step diagnoses anything (a quiet postmortem, not a tie-break).
+            #expect(r.steps.allSatisfy { $0.diagnosis.kind == .none }, "\(r.steps.map(\.diagnosis.kind.rawValue))")
+        }
     }
 }

@@ -11,8 +11,11 @@ enum LogReference {
     /// Share of the reference (its most recent rows) the output references are fitted on, as the lab does.
     static let validationShare = 0.25
 
+    /// The prepared reference, and the label reference of the held-out validation rows only (for the
+    /// recall-gap and calibration monitors): the model's realised recall on the rows it was fitted on
+    /// is in-sample, too good, so a target taken there shows a gap on any production data, even a control's.
     static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int,
-                        firstLogDay: Int) throws -> PreparedReference {
+                        firstLogDay: Int) throws -> (prepared: PreparedReference, heldOutLabels: LabelReference) {
         let n = reference.rowCount
         let scored = model.score(reference.features)
         let labels = reference.label.map { $0 == 1 }
@@ -29,6 +32,9 @@ enum LogReference {
         let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
         let labelRef = LabelReference(log: LabelledLog(days: reference.day, scores: scored.calibrated, reportDays: reports, threshold: cut),
                                       asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
+        let heldOut = LabelReference(log: LabelledLog(days: Array(reference.day[from...]), scores: vScores, reportDays: Array(reports[from...]),
+                                                      threshold: cut),
+                                     asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
         var vFrauds = 0, vHits = 0
         for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
         let vRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
@@ -54,7 +60,7 @@ enum LogReference {
         let alerts = scored.decisions.map { $0 != 0 }
         prepared.fraudDispersion = CountDispersion.daily(days: reference.day, events: labels)
         prepared.dispersion = max(prepared.fraudDispersion, CountDispersion.daily(days: reference.day, events: alerts))
-        return prepared
+        return (prepared, heldOut)
     }
 
     /// Monitor roles: the lab's for the simulator's feature names, otherwise boolean for 0/1
@@ -89,6 +95,8 @@ struct LogReplay {
     /// The primary model's calibrated scores and decisions on the logs.
     let scores: [Double]
     let decisions: [UInt8]
+    /// Label reference of the held-out validation rows (`LogReference.prepare`), for the recall gap and calibration.
+    let heldOutLabels: LabelReference
 
     struct Output {
         var steps: [StepRecord] = []
@@ -180,25 +188,42 @@ struct LogReplay {
                 ? .dataQuality : .schemaChange
             results.append(Battery.aggregate(id, quality.filter { $0.detector == id }, indicates: kind))
         }
+        // Model outputs (primary model), as the lab's battery reads them: fraud and alert counts are
+        // over-dispersed, so every count test divides its z by the reference's √φ (CountDispersion).
+        var outputs = options.outputs, labels = options.labels
+        outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
         let primary = reference.primary
         let windowScores = Array(scores[range])
         let cut = primary.calibratedThreshold
         let alerts = windowScores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        results.append(raw(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: windowScores, configuration: options.outputs)))
-        results.append(raw(OutputMonitors.alertRate(reference: primary.scores, windowScores: windowScores, configuration: options.outputs)))
-        results.append(raw(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: windowScores.count, configuration: options.outputs)))
+        var scoreDrift = raw(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: windowScores, configuration: outputs))
+        // For the diagnosis' class-mixture test (rule 6): the effective sample size and the bins' degrees of freedom.
+        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, windowScores.count)) + 1 / Double(max(1, primary.scores.count)))
+        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
+        results.append(scoreDrift)
+        results.append(raw(OutputMonitors.alertRate(reference: primary.scores, windowScores: windowScores, configuration: outputs)))
+        results.append(raw(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: windowScores.count, configuration: outputs)))
         let estimate = ConfidenceBasedPerformance.estimate(scores: windowScores, threshold: cut)
-        results.append(raw(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: options.outputs)))
+        results.append(raw(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
         let labelLog = labelledLog(asOf: t)
         let tt = Int32(t)
-        var arrival = LabelMonitors.labelArrival(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)
+        var arrival = LabelMonitors.labelArrival(log: labelLog, asOf: tt, reference: primary.labels, configuration: labels)
         arrival.detector = "label_arrival_cohorts"
         results.append(raw(arrival))
         results.append(replay.labelFlow(log: labelLog, asOf: t, latency: arrival))
-        results.append(raw(LabelMonitors.maturedFraudRate(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(raw(LabelMonitors.calibration(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
-        results.append(raw(LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: primary.labels, configuration: options.labels)))
+        results.append(raw(LabelMonitors.maturedFraudRate(log: labelLog, asOf: tt, reference: primary.labels, configuration: labels)))
+        // Calibration and the recall gap against the held-out rows' figures, whose own sampling
+        // error (m_v held-out frauds) adds to the production count's: Var = φ·(1/m + 1/m_v) per unit,
+        // i.e. an effective dispersion φ·(1 + m/m_v) over the m production frauds (or E expected ones).
+        let heldOutFrauds = Double(max(1, heldOutLabels.frauds))
+        var calibration = labels, gap = labels
+        let expected = LabelMonitors.calibration(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: labels).details["expected"] ?? 0
+        calibration.dispersion = labels.dispersion * (1 + expected / heldOutFrauds)
+        results.append(raw(LabelMonitors.calibration(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: calibration)))
+        let arrived = LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: labels).details["arrived"] ?? 0
+        gap.dispersion = labels.dispersion * (1 + arrived / heldOutFrauds)
+        results.append(raw(LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: gap)))
         results.append(replay.conceptCheck(log: labelLog, asOf: t))
         for (k, id) in StreamBattery.ids.enumerated() {
             results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
@@ -213,7 +238,8 @@ struct LogReplay {
         let impact = ModelImpact(model: primary.name, alertRate: Double(alerts) / Double(n), realisedRecall: measuredRecall,
                                  realisedPrecision: measuredPrecision, measuredRecall: measuredRecall, measuredPrecision: measuredPrecision,
                                  estimatedRecall: estimate.expectedRecall, estimatedPrecision: estimate.expectedPrecision)
-        return Reading(detectors: results, drift: report, impact: [impact], truth: [.none])
+        return Reading(detectors: results, drift: report, impact: [impact], truth: [.none],
+                       dispersion: reference.dispersion, fraudDispersion: reference.fraudDispersion)
     }
 
     private func raw(_ r: DetectorResult) -> RawDetector {

@@ -109,7 +109,8 @@ public enum ScenarioOutput {
         }
     }
 
-    /// The 20 served features of row i: numbers with their fixed decimals, level names, empty for
+    /// The 20 served features of row i: numbers with their fixed decimals (more where a failure moved
+    /// them off that grid: `decimals(_:fixed:)`), level names, empty for
     /// missing, and `type_change` values as grouped text.
     @inline(__always)
     static func writeFeatures(_ b: DayBatch, _ i: Int, to w: CSVWriter) {
@@ -126,9 +127,25 @@ public enum ScenarioOutput {
             let code = Int(c.codes[f][i])
             if code < 0 { w.emptyField() } else { w.field(FeatureSchema.levels[f][code]) }
         } else {
-            w.field(c.numeric[f][i], decimals: FeatureSchema.decimals[f])
+            let v = c.numeric[f][i]
+            w.field(v, decimals: decimals(v, fixed: FeatureSchema.decimals[f]))
         }
     }
+
+    /// Decimals to write a numeric feature with: its fixed decimals when the value sits on that grid
+    /// (every clean value does: the simulator rounds there), else enough for 6 significant digits,
+    /// so a value a failure rescaled keeps its precision (0.7934 x 0.01 is logged as 0.00793400,
+    /// not 0.0079, and undoing the factor restores 0.7934 exactly).
+    @inline(__always)
+    static func decimals(_ v: Double, fixed: Int) -> Int {
+        guard v.isFinite, v != 0, fixed >= 0, fixed < powersOfTen.count else { return fixed }
+        let scale = powersOfTen[fixed]
+        if (v * scale).rounded(.toNearestOrAwayFromZero) / scale == v { return fixed }
+        let magnitude = Int(log10(Swift.abs(v)).rounded(.down))
+        return Swift.min(15, Swift.max(fixed, 5 - magnitude))
+    }
+
+    static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
     /// A number as an upstream system that changed type sends it: formatted text with a currency
     /// sign, two decimals and thousands separated by commas ("$1,234.50", "$45.20"), which no
