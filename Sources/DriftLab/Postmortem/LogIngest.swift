@@ -191,6 +191,29 @@ public enum LogIngest {
         return data
     }
 
+    /// Reads the reference and the logs at the same time (one thread each when `jobs` > 1). The
+    /// result is the same as reading the reference, then the logs seeded with its levels: the logs'
+    /// categorical codes are renumbered to the reference's levels, new levels after them in order
+    /// of first appearance. A reference error wins over a logs error, as when read one by one.
+    public static func readPair(reference: String, logs: String, map: ColumnMap, specs: [FeatureSpec],
+                                jobs: Int = 2) throws -> (reference: LogData, logs: LogData) {
+        let both = try Parallel.map(2, jobs: min(2, jobs)) { k in
+            try read(k == 0 ? reference : logs, map: map, specs: specs, requireLabels: k == 0)
+        }
+        let ref = both[0]
+        var log = both[1]
+        var columns: [(String, Column)] = []
+        for (name, column) in zip(log.features.columnNames, log.features.columns) {
+            guard case .categorical(let c) = column, let r = ref.features[name]?.categoricalValues else { columns.append((name, column)); continue }
+            var interner = CategoryInterner(levels: r.levels)
+            let recode: [Int32] = c.levels.map { l in var t = l; return t.withUTF8 { interner.code($0) } }
+            let codes = c.codes.map { $0 < 0 ? Int32(-1) : recode[Int($0)] }
+            columns.append((name, .categorical(CategoricalColumn(codes: codes, levels: interner.levels))))
+        }
+        log.features = try Table(columns: columns)
+        return (ref, log)
+    }
+
     /// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (an ISO date or timestamp); nil otherwise.
     static func calendarDay(_ text: String) -> Int32? {
         let b = Array(text.utf8.prefix(10))

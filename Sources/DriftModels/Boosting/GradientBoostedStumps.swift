@@ -85,12 +85,7 @@ public enum GradientBoostedStumps {
             stumps.append(stump)
             pending = (stump.feature, stump.table.map { exp(-$0) })
             if let (vx, vy) = validation {
-                let delta = stump.table
-                vx.bins.withUnsafeBufferPointer { b in
-                    let base = stump.feature * vx.rows
-                    for i in 0..<vx.rows { validScores[i] += delta[Int(b[base + i])] }
-                }
-                let loss = Metrics.logLoss(probabilities: validScores.map(sigmoid), labels: vy)
+                let loss = try validationLoss(stump, validation: vx, labels: vy, scores: &validScores, jobs: configuration.jobs)
                 if loss < bestLoss - configuration.earlyStoppingTolerance {
                     bestLoss = loss; bestRounds = stumps.count; sinceBest = 0
                 } else {
@@ -102,6 +97,36 @@ public enum GradientBoostedStumps {
         if validation != nil && bestRounds < stumps.count { stumps.removeLast(stumps.count - bestRounds) }
         return GradientBoostedStumpsModel(featureNames: train.featureNames, categorical: categorical, baseScore: base,
                                           stumps: stumps, configuration: configuration)
+    }
+
+    /// Adds `stump` to the validation margins and returns the validation log loss, exactly as
+    /// `Metrics.logLoss(probabilities: scores.map(sigmoid), labels:)` computes it: the per-row
+    /// terms (an exp and a log each) on `jobs` threads by fixed chunks, summed in row order.
+    static func validationLoss(_ stump: Stump, validation vx: BinnedMatrix, labels vy: [UInt8], scores: inout [Double],
+                               jobs: Int) throws -> Double {
+        let n = vx.rows
+        guard n > 0, vy.count == n else { return .nan }
+        let delta = stump.table, eps = Double.ulpOfOne
+        let chunks = (n + chunkRows - 1) / chunkRows
+        let parts = try scores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
+            let box = UnsafeSendable(buffer), x = UnsafeSendable(vx), y = UnsafeSendable(vy)  // chunks touch disjoint rows
+            return try Parallel.map(chunks, jobs: jobs) { c -> [Double] in
+                let lo = c * chunkRows, hi = Swift.min(n, lo + chunkRows)
+                var terms = [Double](repeating: 0, count: hi - lo)
+                x.value.bins.withUnsafeBufferPointer { b in
+                    let column = b.baseAddress! + stump.feature * n, z = box.value
+                    for i in lo..<hi {
+                        z[i] += delta[Int(column[i])]
+                        let q = Swift.min(Swift.max(sigmoid(z[i]), eps), 1 - eps)
+                        terms[i - lo] = y.value[i] != 0 ? log(q) : log(1 - q)
+                    }
+                }
+                return terms
+            }
+        }
+        var s = 0.0
+        for part in parts { for t in part { s -= t } }
+        return s / Double(n)
     }
 
     /// How each feature's gradient histogram is built, chosen once per fit from the bin counts.
