@@ -6,22 +6,25 @@ import Testing
 /// The histogram pass (`HistogramPlan`: register lanes, 4-feature table passes) must give the same
 /// bits as the plain definition, so that its speed-up leaves fitted models unchanged.
 @Suite struct StumpHistogramTests {
-    /// Seven kinds of feature: binary, binary + missing, 3 bins + missing (4 lanes), constant,
-    /// 6 skewed bins, 40 bins, 200 bins + missing. Three chunks, the last one partial.
+    /// Nine features: binary, binary + missing, 3 bins + missing (4 lanes), constant, 6 skewed
+    /// bins, 40 bins, 200 bins + missing, and two more two-bin ones (so that the two-lane group
+    /// is full and one two-bin feature joins the four-lane group).
     static func data(rows n: Int, seed: UInt64) -> (BinnedMatrix, [UInt8]) {
         var g = Xoshiro256StarStar(seed: seed, stream: streamID("stump-histogram"))
-        let d = 7
+        let d = 9
         var bins = [UInt8](repeating: 0, count: n * d), y = [UInt8](repeating: 0, count: n)
         for i in 0..<n {
             let b0 = UInt8(g.bernoulli(0.3) ? 1 : 0), b1: UInt8 = g.bernoulli(0.1) ? 255 : 0
             let b2: UInt8 = g.bernoulli(0.05) ? 255 : UInt8(g.index(3)), b4 = UInt8(min(5, g.poisson(0.4)))
             let b5 = UInt8(g.index(40)), b6: UInt8 = g.bernoulli(0.03) ? 255 : UInt8(g.index(200))
-            for (f, b) in [b0, b1, b2, 7, b4, b5, b6].enumerated() { bins[f * n + i] = b }
+            let b7: UInt8 = g.bernoulli(0.5) ? 1 : 2, b8: UInt8 = g.bernoulli(0.02) ? 255 : 9
+            for (f, b) in [b0, b1, b2, 7, b4, b5, b6, b7, b8].enumerated() { bins[f * n + i] = b }
             y[i] = g.bernoulli(sigmoid(-3 + Double(b0) + 0.5 * Double(b4) + (b6 == 255 ? 1 : 0) - Double(b5) / 40)) ? 1 : 0
         }
         return (BinnedMatrix(rows: n, featureNames: (0..<d).map { "f\($0)" }, bins: bins), y)
     }
 
+    /// Three chunks, the last one partial.
     @Test func planSumsEveryBinInRowOrderBitForBit() throws {
         let n = 2 * GradientBoostedStumps.chunkRows + 4_321
         let (x, y) = Self.data(rows: n, seed: 1)
@@ -29,7 +32,7 @@ import Testing
         var counts = [Double](repeating: 0, count: d * 256)
         for f in 0..<d { for i in 0..<n { counts[f * 256 + Int(x.bins[f * n + i])] += 1 } }
         let plan = GradientBoostedStumps.HistogramPlan(counts: counts, features: d)
-        #expect(plan.lanes2.flatMap { $0 }.sorted() == [0, 1, 3] && plan.lanes4.flatMap { $0 } == [2])
+        #expect(plan.lanes2 == [[0, 1, 3, 7]] && plan.lanes4 == [[8, 2]])
         #expect(plan.tables.flatMap { $0 }.sorted() == [4, 5, 6])
         // Arbitrary margins and a pending stump on feature 6.
         var g = Xoshiro256StarStar(seed: 2)
@@ -60,7 +63,7 @@ import Testing
     @Test func fitIsIdenticalOnOneAndTwoThreadsWithEarlyStopping() throws {
         let (x, y) = Self.data(rows: 40_000, seed: 3)
         let (vx, vy) = Self.data(rows: 9_000, seed: 4)
-        let categorical = [false, false, true, false, false, false, true]
+        let categorical = [false, false, true, false, false, false, true, false, true]
         var c = GradientBoostedStumps.Configuration(rounds: 40, learningRate: 0.3)
         c.jobs = 1
         let one = try GradientBoostedStumps.fit(x, labels: y, categorical: categorical, validation: (vx, vy), configuration: c)

@@ -159,7 +159,10 @@ public enum GradientBoostedStumps {
             func groups(_ fs: [Int]) -> [[Int]] {
                 stride(from: 0, to: fs.count, by: HistogramPlan.group).map { Array(fs[$0..<Swift.min(fs.count, $0 + HistogramPlan.group)]) }
             }
-            lanes2 = groups(l2); lanes4 = groups(l4)
+            // Padding slots of a short group cost full adds: two-bin features fill whole groups of 4,
+            // the rest join the four-bin groups (a two-bin feature fits a four-lane slot).
+            let whole = l2.count / HistogramPlan.group * HistogramPlan.group
+            lanes2 = groups(Array(l2[..<whole])); lanes4 = groups(Array(l2[whole...]) + l4)
             // Table features dealt round-robin over the fewest groups of at most 4, so group sizes
             // differ by at most one (a group of 1 would leave its feature's chains exposed).
             let k = (t.count + HistogramPlan.group - 1) / HistogramPlan.group
