@@ -15,24 +15,16 @@ public struct CSVError: Error, CustomStringConvertible, Equatable {
 /// that span lines, LF or CRLF endings. Reads 1 MiB at a time; memory is one record, not the file.
 ///
 /// Usage: `while try reader.next() { let x = reader.double(3) }`. `line` is the record's first line.
+/// In hot loops take `let r = reader.record` once per record and read its fields from `r`: it
+/// reads the bytes in place (no String per field unless asked for one).
 public final class CSVReader {
     public let path: String
     public private(set) var header: [String] = []
     /// The 1-based file line on which the current record starts (the header is line 1).
-    public private(set) var line: Int = 0
+    public var line: Int { scanner.line }
 
-    private let file: UnsafeMutablePointer<FILE>
-    private let chunkCapacity = 1 << 20
-    private let chunk: UnsafeMutablePointer<UInt8>
-    private var chunkCount = 0
-    private var position = 0
-    private var atEOF = false
-    private var physicalLine = 1
-    /// The current record's field bytes, unescaped, back to back; `fieldEnds[i]` ends field i.
-    private var record: UnsafeMutablePointer<UInt8>
-    private var recordCapacity = 1 << 12
-    private var recordCount = 0
-    private var fieldEnds: [Int] = []
+    /// All mutable state in one struct, so a record is read under one exclusive access.
+    private var scanner: CSVScanner
 
     /// Opens `path` and reads its header row.
     public init(path: String) throws {
@@ -40,11 +32,10 @@ public final class CSVReader {
         guard let fp = fopen(path, "rb") else {
             throw FileError(path: path, reason: "cannot open (\(String(cString: strerror(errno))))")
         }
-        file = fp
-        chunk = .allocate(capacity: chunkCapacity)
-        record = .allocate(capacity: recordCapacity)
-        guard try readRecord() else { throw CSVError(path: path, line: 1, message: "the file is empty; expected a header row") }
-        header = (0..<fieldEnds.count).map { field($0) }
+        scanner = CSVScanner(file: fp)
+        guard try scanner.readRecord(path: path) else { throw CSVError(path: path, line: 1, message: "the file is empty; expected a header row") }
+        let r = record
+        header = (0..<r.count).map { r.field($0) }
         if let bom = header.first, bom.hasPrefix("\u{FEFF}") { header[0] = String(bom.dropFirst()) }
         var seen = Set<String>()
         for name in header {
@@ -53,63 +44,128 @@ public final class CSVReader {
         }
     }
 
-    deinit {
-        fclose(file)
-        chunk.deallocate()
-        record.deallocate()
-    }
+    deinit { scanner.close() }
 
     /// Advances to the next record; false at the end of the file. Throws on a malformed record.
     public func next() throws -> Bool {
-        guard try readRecord() else { return false }
-        if fieldEnds.count != header.count {
-            throw CSVError(path: path, line: line, message: "expected \(header.count) fields as in the header, found \(fieldEnds.count)")
+        guard try scanner.readRecord(path: path) else { return false }
+        if scanner.fieldCount != header.count {
+            throw CSVError(path: path, line: scanner.line, message: "expected \(header.count) fields as in the header, found \(scanner.fieldCount)")
         }
         return true
     }
 
-    public var fieldCount: Int { fieldEnds.count }
+    /// The current record's fields, read in place; valid until the next call to `next()`.
+    public var record: CSVRecord {
+        CSVRecord(base: scanner.record, ends: scanner.fieldEnds, count: scanner.fieldCount, line: scanner.line)
+    }
 
-    @inline(__always) private func bounds(_ i: Int) -> (Int, Int) { (i == 0 ? 0 : fieldEnds[i - 1], fieldEnds[i]) }
+    public var fieldCount: Int { scanner.fieldCount }
 
     /// The text of field `i` of the current record.
-    public func field(_ i: Int) -> String {
-        let (start, end) = bounds(i)
-        return String(decoding: UnsafeBufferPointer(start: record + start, count: end - start), as: UTF8.self)
-    }
+    public func field(_ i: Int) -> String { record.field(i) }
 
     /// True where field `i` is empty (a missing value).
-    public func isEmpty(_ i: Int) -> Bool { let (a, b) = bounds(i); return a == b }
+    public func isEmpty(_ i: Int) -> Bool { record.isEmpty(i) }
 
     /// Field `i` as a number: NaN where empty; nil where the text is not a number.
-    public func double(_ i: Int) -> Double? {
-        let (start, end) = bounds(i)
-        return parseDouble(UnsafeBufferPointer(start: record + start, count: end - start))
+    public func double(_ i: Int) -> Double? { record.double(i) }
+}
+
+/// One CSV record's fields as bytes in the reader's buffer (valid until the reader moves on).
+public struct CSVRecord {
+    let base: UnsafePointer<UInt8>
+    let ends: UnsafePointer<Int>
+    /// The number of fields.
+    public let count: Int
+    /// The 1-based file line on which the record starts.
+    public let line: Int
+
+    /// Field `i`'s bytes, unescaped.
+    @inline(__always) public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = i == 0 ? 0 : ends[i - 1]
+        return UnsafeBufferPointer(start: base + start, count: ends[i] - start)
     }
 
-    // MARK: parsing
+    /// The text of field `i`.
+    public func field(_ i: Int) -> String { String(decoding: bytes(i), as: UTF8.self) }
 
-    private func fill() {
+    /// True where field `i` is empty (a missing value).
+    @inline(__always) public func isEmpty(_ i: Int) -> Bool { (i == 0 ? 0 : ends[i - 1]) == ends[i] }
+
+    /// Field `i` as a number: NaN where empty; nil where the text is not a number.
+    @inline(__always) public func double(_ i: Int) -> Double? { parseDouble(bytes(i)) }
+
+    /// Does field `i` hold exactly `text`'s bytes?
+    @inline(__always) public func equals(_ i: Int, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let b = bytes(i)
+        return b.count == text.count && (b.count == 0 || memcmp(b.baseAddress!, text.baseAddress!, b.count) == 0)
+    }
+}
+
+/// The reader's buffers and position (see `CSVReader`).
+private struct CSVScanner {
+    let file: UnsafeMutablePointer<FILE>
+    let chunkCapacity = 1 << 20
+    let chunk: UnsafeMutablePointer<UInt8>
+    var chunkCount = 0
+    var position = 0
+    var atEOF = false
+    var physicalLine = 1
+    var line = 0
+    /// The current record's field bytes, unescaped, back to back; `fieldEnds[i]` ends field i.
+    var record: UnsafeMutablePointer<UInt8>
+    var recordCapacity = 1 << 12
+    var recordCount = 0
+    var fieldEnds: UnsafeMutablePointer<Int>
+    var fieldCapacity = 64
+    var fieldCount = 0
+
+    init(file: UnsafeMutablePointer<FILE>) {
+        self.file = file
+        chunk = .allocate(capacity: chunkCapacity)
+        record = .allocate(capacity: recordCapacity)
+        fieldEnds = .allocate(capacity: fieldCapacity)
+    }
+
+    func close() {
+        fclose(file)
+        chunk.deallocate(); record.deallocate(); fieldEnds.deallocate()
+    }
+
+    mutating func fill() {
         if atEOF { chunkCount = 0; position = 0; return }
         chunkCount = fread(chunk, 1, chunkCapacity, file)
         position = 0
         if chunkCount == 0 { atEOF = true }
     }
 
-    @inline(__always) private func peekByte() -> UInt8? {
+    @inline(__always) mutating func peekByte() -> UInt8? {
         if position == chunkCount { fill(); if chunkCount == 0 { return nil } }
         return chunk[position]
     }
 
-    @inline(__always) private func appendToRecord(_ b: UInt8) {
-        if recordCount == recordCapacity { growRecord() }
+    @inline(__always) mutating func appendToRecord(_ b: UInt8) {
+        if recordCount == recordCapacity { growRecord(recordCount + 1) }
         record[recordCount] = b
         recordCount += 1
     }
 
-    private func readRecord() throws -> Bool {
+    @inline(__always) mutating func endField() {
+        if fieldCount == fieldCapacity {
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+            bigger.update(from: fieldEnds, count: fieldCount)
+            fieldEnds.deallocate()
+            fieldEnds = bigger
+            fieldCapacity *= 2
+        }
+        fieldEnds[fieldCount] = recordCount
+        fieldCount += 1
+    }
+
+    mutating func readRecord(path: String) throws -> Bool {
         recordCount = 0
-        fieldEnds.removeAll(keepingCapacity: true)
+        fieldCount = 0
         // Skip blank lines between records.
         while let b = peekByte(), b == 0x0A || b == 0x0D {
             position += 1
@@ -123,7 +179,7 @@ public final class CSVReader {
                 fill()
                 if chunkCount == 0 {
                     if quoted { throw CSVError(path: path, line: line, message: "a quoted field is never closed (missing '\"')") }
-                    fieldEnds.append(recordCount)
+                    endField()
                     return true
                 }
             }
@@ -137,7 +193,7 @@ public final class CSVReader {
                 }
                 let run = end - position
                 if run > 0 {
-                    while recordCount + run > recordCapacity { growRecord() }
+                    if recordCount + run > recordCapacity { growRecord(recordCount + run) }
                     (record + recordCount).update(from: chunk + position, count: run)
                     recordCount += run
                     position = end
@@ -158,16 +214,16 @@ public final class CSVReader {
             }
             switch b {
             case 0x2C:  // ,
-                fieldEnds.append(recordCount)
+                endField()
                 fieldStart = true; afterQuote = false
             case 0x0A:
                 physicalLine += 1
-                fieldEnds.append(recordCount)
+                endField()
                 return true
             case 0x0D:
                 if peekByte() == 0x0A { position += 1 }
                 physicalLine += 1
-                fieldEnds.append(recordCount)
+                endField()
                 return true
             case 0x22 where fieldStart:
                 quoted = true; fieldStart = false
@@ -180,12 +236,69 @@ public final class CSVReader {
         }
     }
 
-    private func growRecord() {
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: recordCapacity * 2)
+    mutating func growRecord(_ needed: Int) {
+        var capacity = recordCapacity * 2
+        while capacity < needed { capacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         bigger.update(from: record, count: recordCount)
         record.deallocate()
         record = bigger
-        recordCapacity *= 2
+        recordCapacity = capacity
+    }
+}
+
+/// Codes for the distinct texts of a categorical column, looked up from a field's bytes without
+/// making a String (open addressing on an FNV-1a hash, byte comparison on a hit). New texts get
+/// the next code, so codes follow first appearance after the seeded `levels`.
+public struct CategoryInterner {
+    public private(set) var levels: [String] = []
+    private var storage: [UInt8] = []
+    private var starts: [Int] = [0]
+    private var slots: [Int32] = [Int32](repeating: -1, count: 64)
+
+    public init(levels seed: [String] = []) {
+        for l in seed { var t = l; _ = t.withUTF8 { code($0) } }
+    }
+
+    @inline(__always) private static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The code of the text in `bytes`, added as a new level when unseen.
+    public mutating func code(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: CategoryInterner.hash(bytes)) & mask
+        while true {
+            let c = slots[slot]
+            if c < 0 { break }
+            let a = starts[Int(c)], n = starts[Int(c) + 1] - a
+            if n == bytes.count && storage.withUnsafeBufferPointer({ n == 0 || memcmp($0.baseAddress! + a, bytes.baseAddress!, n) == 0 }) {
+                return c
+            }
+            slot = (slot + 1) & mask
+        }
+        let c = Int32(levels.count)
+        levels.append(String(decoding: bytes, as: UTF8.self))
+        storage.append(contentsOf: bytes)
+        starts.append(storage.count)
+        slots[slot] = c
+        if 2 * levels.count > slots.count { rehash() }
+        return c
+    }
+
+    private mutating func rehash() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        storage.withUnsafeBufferPointer { s in
+            for c in 0..<levels.count {
+                let b = UnsafeBufferPointer(rebasing: s[starts[c]..<starts[c + 1]])
+                var slot = Int(truncatingIfNeeded: CategoryInterner.hash(b)) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(c)
+            }
+        }
     }
 }
 

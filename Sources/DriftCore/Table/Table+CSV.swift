@@ -17,8 +17,9 @@ extension Table {
             inferred = reader.header.map { types[$0] ?? .numeric }
             let open = reader.header.map { types[$0] == nil }
             while try reader.next() {
+                let r = reader.record
                 for i in 0..<inferred.count where open[i] && inferred[i] == .numeric {
-                    if reader.double(i) == nil { inferred[i] = .categorical }
+                    if r.double(i) == nil { inferred[i] = .categorical }
                 }
             }
         }
@@ -26,32 +27,26 @@ extension Table {
         let width = reader.header.count
         var numbers = [[Double]](repeating: [], count: width)
         var codes = [[Int32]](repeating: [], count: width)
-        var levelIndex = [[String: Int32]](repeating: [:], count: width)
-        var levels = [[String]](repeating: [], count: width)
+        var interners = [CategoryInterner](repeating: CategoryInterner(), count: width)
         while try reader.next() {
+            let r = reader.record
             for i in 0..<width {
                 switch inferred[i] {
                 case .numeric:
-                    guard let v = reader.double(i) else {
-                        throw CSVError(path: path, line: reader.line,
-                                       message: "column '\(reader.header[i])' expects a number, found '\(reader.field(i))'")
+                    guard let v = r.double(i) else {
+                        throw CSVError(path: path, line: r.line,
+                                       message: "column '\(reader.header[i])' expects a number, found '\(r.field(i))'")
                     }
                     numbers[i].append(v)
                 case .categorical:
-                    if reader.isEmpty(i) { codes[i].append(-1); continue }
-                    let s = reader.field(i)
-                    if let c = levelIndex[i][s] { codes[i].append(c); continue }
-                    let c = Int32(levels[i].count)
-                    levelIndex[i][s] = c
-                    levels[i].append(s)
-                    codes[i].append(c)
+                    codes[i].append(r.isEmpty(i) ? -1 : interners[i].code(r.bytes(i)))
                 }
             }
         }
         var table = Table()
         for i in 0..<width {
             let column: Column = inferred[i] == .numeric
-                ? .numeric(numbers[i]) : .categorical(CategoricalColumn(codes: codes[i], levels: levels[i]))
+                ? .numeric(numbers[i]) : .categorical(CategoricalColumn(codes: codes[i], levels: interners[i].levels))
             try table.append(reader.header[i], column)
         }
         return table

@@ -105,34 +105,31 @@ public enum LogIngest {
 
         var numeric = [[Double]](repeating: [], count: specs.count)
         var codes = [[Int32]](repeating: [], count: specs.count)
-        var levelList = specs.map { levels[$0.name] ?? [] }
-        var levelIndex: [[String: Int32]] = levelList.map { l in
-            var d: [String: Int32] = [:]
-            for (k, v) in l.enumerated() { d[v] = Int32(k) }
-            return d
-        }
+        // Categorical levels interned from the field bytes (no String per cell), seeded with the reference's.
+        var interners = specs.map { CategoryInterner(levels: levels[$0.name] ?? []) }
         var day: [Int32] = [], label: [Int8] = [], arrival: [Int32] = []
         var score: [Double] = [], decision: [UInt8] = [], amount: [Double] = [], ids: [UInt64] = []
         let labelC = roles[.label], arrivalC = roles[.labelArrival], scoreC = roles[.score], decisionC = roles[.decision]
         let amountC = roles[.amount], idC = roles[.id]
         let isNumeric = specs.map { $0.type == .numeric }
 
-        func number(_ c: Int, _ name: String) throws -> Double {
-            guard let v = reader.double(c) else {
-                throw PostmortemError.notNumeric(file: path, line: reader.line, column: name, text: reader.field(c))
+        func number(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Double {
+            guard let v = r.double(c) else {
+                throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
             }
             return v
         }
-        func dayValue(_ c: Int, _ name: String) throws -> Int32? {
-            if reader.isEmpty(c) { return nil }
-            if let v = reader.double(c), v.isFinite, abs(v) < 1e8 { return Int32(v.rounded(.down)) }
-            if let d = calendarDay(reader.field(c)) { return d }
-            throw PostmortemError.notNumeric(file: path, line: reader.line, column: name, text: reader.field(c))
+        func dayValue(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Int32? {
+            if r.isEmpty(c) { return nil }
+            if let v = r.double(c), v.isFinite, abs(v) < 1e8 { return Int32(v.rounded(.down)) }
+            if let d = calendarDay(r.field(c)) { return d }
+            throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
         }
 
         while try reader.next() {
-            guard let d = try dayValue(timeColumn, header[timeColumn]) else {
-                throw PostmortemError.notNumeric(file: path, line: reader.line, column: header[timeColumn], text: "")
+            let r = reader.record
+            guard let d = try dayValue(r, timeColumn, header[timeColumn]) else {
+                throw PostmortemError.notNumeric(file: path, line: r.line, column: header[timeColumn], text: "")
             }
             day.append(d)
             for k in 0..<specs.count {
@@ -141,31 +138,29 @@ public enum LogIngest {
                     continue
                 }
                 if isNumeric[k] {
-                    numeric[k].append(try number(c, specs[k].name))
-                } else if reader.isEmpty(c) {
+                    numeric[k].append(try number(r, c, specs[k].name))
+                } else if r.isEmpty(c) {
                     codes[k].append(-1)
                 } else {
-                    let text = reader.field(c)
-                    if let code = levelIndex[k][text] { codes[k].append(code) } else {
-                        let code = Int32(levelList[k].count)
-                        levelList[k].append(text); levelIndex[k][text] = code; codes[k].append(code)
-                    }
+                    codes[k].append(interners[k].code(r.bytes(c)))
                 }
             }
             if let c = labelC {
-                if reader.isEmpty(c) { label.append(-1) } else {
-                    switch reader.field(c) {
-                    case "1", "1.0", "true", "True", "TRUE": label.append(1)
-                    case "0", "0.0", "false", "False", "FALSE": label.append(0)
-                    default: throw PostmortemError.badLabel(file: path, line: reader.line, column: header[c], text: reader.field(c))
+                let b = r.bytes(c)
+                if b.count == 1 && b[0] == 0x31 { label.append(1) } else if b.count == 1 && b[0] == 0x30 { label.append(0) }
+                else if b.isEmpty { label.append(-1) } else {
+                    switch r.field(c) {
+                    case "1.0", "true", "True", "TRUE": label.append(1)
+                    case "0.0", "false", "False", "FALSE": label.append(0)
+                    default: throw PostmortemError.badLabel(file: path, line: r.line, column: header[c], text: r.field(c))
                     }
                 }
             }
-            if let c = arrivalC { arrival.append(try dayValue(c, header[c]) ?? LabelledLog.never) }
-            if let c = scoreC { score.append(try number(c, header[c])) }
-            if let c = decisionC { decision.append(try number(c, header[c]) >= 0.5 ? 1 : 0) }
-            if let c = amountC { amount.append(try number(c, header[c])) }
-            if let c = idC { ids.append(reader.double(c).flatMap { $0.isFinite ? UInt64(exactly: max(0, $0.rounded())) : nil } ?? UInt64(day.count)) }
+            if let c = arrivalC { arrival.append(try dayValue(r, c, header[c]) ?? LabelledLog.never) }
+            if let c = scoreC { score.append(try number(r, c, header[c])) }
+            if let c = decisionC { decision.append(try number(r, c, header[c]) >= 0.5 ? 1 : 0) }
+            if let c = amountC { amount.append(try number(r, c, header[c])) }
+            if let c = idC { ids.append(r.double(c).flatMap { $0.isFinite ? UInt64(exactly: max(0, $0.rounded())) : nil } ?? UInt64(day.count)) }
         }
         guard !day.isEmpty else { throw PostmortemError.empty(file: path) }
         let n = day.count
@@ -184,7 +179,7 @@ public enum LogIngest {
         }
         var columns: [(String, Column)] = []
         for (k, s) in specs.enumerated() {
-            columns.append((s.name, isNumeric[k] ? .numeric(numeric[k]) : .categorical(CategoricalColumn(codes: codes[k], levels: levelList[k]))))
+            columns.append((s.name, isNumeric[k] ? .numeric(numeric[k]) : .categorical(CategoricalColumn(codes: codes[k], levels: interners[k].levels))))
         }
         var roleNames: [String: String] = [:]
         for (r, c) in roles { roleNames[r.rawValue] = header[c] }
@@ -194,6 +189,29 @@ public enum LogIngest {
                            amount: amountC == nil ? nil : amount, ids: idC == nil ? nil : ids, roles: roleNames, warnings: warnings)
         data.sortByDay()
         return data
+    }
+
+    /// Reads the reference and the logs at the same time (one thread each when `jobs` > 1). The
+    /// result is the same as reading the reference, then the logs seeded with its levels: the logs'
+    /// categorical codes are renumbered to the reference's levels, new levels after them in order
+    /// of first appearance. A reference error wins over a logs error, as when read one by one.
+    public static func readPair(reference: String, logs: String, map: ColumnMap, specs: [FeatureSpec],
+                                jobs: Int = 2) throws -> (reference: LogData, logs: LogData) {
+        let both = try Parallel.map(2, jobs: min(2, jobs)) { k in
+            try read(k == 0 ? reference : logs, map: map, specs: specs, requireLabels: k == 0)
+        }
+        let ref = both[0]
+        var log = both[1]
+        var columns: [(String, Column)] = []
+        for (name, column) in zip(log.features.columnNames, log.features.columns) {
+            guard case .categorical(let c) = column, let r = ref.features[name]?.categoricalValues else { columns.append((name, column)); continue }
+            var interner = CategoryInterner(levels: r.levels)
+            let recode: [Int32] = c.levels.map { l in var t = l; return t.withUTF8 { interner.code($0) } }
+            let codes = c.codes.map { $0 < 0 ? Int32(-1) : recode[Int($0)] }
+            columns.append((name, .categorical(CategoricalColumn(codes: codes, levels: interner.levels))))
+        }
+        log.features = try Table(columns: columns)
+        return (ref, log)
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (an ISO date or timestamp); nil otherwise.

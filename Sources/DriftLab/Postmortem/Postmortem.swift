@@ -64,13 +64,20 @@ public struct PostmortemResult: Sendable {
     public var timings: [(String, Double)] = []
 }
 
-/// Wall-clock seconds between marks.
+/// Wall-clock seconds between marks; each stage's name also carries the process CPU seconds
+/// (user + system, all threads) it took, since wall time on a shared machine says little.
 struct StageClock {
     var last = DispatchTime.now().uptimeNanoseconds
+    var lastCPU = StageClock.processCPU()
     var stages: [(String, Double)] = []
     mutating func mark(_ name: String) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        stages.append((name, Double(now - last) / 1e9)); last = now
+        let now = DispatchTime.now().uptimeNanoseconds, cpu = StageClock.processCPU()
+        stages.append(("\(name) (cpu \(String(format: "%.2f", cpu - lastCPU)) s)", Double(now - last) / 1e9)); last = now; lastCPU = cpu
+    }
+    static func processCPU() -> Double {
+        var u = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
 }
 
@@ -80,10 +87,7 @@ public enum Postmortem {
         let map = try o.columns.map(ColumnMap.load) ?? ColumnMap()
         var clock = StageClock()
         let specs = try LogIngest.inferFeatures(reference: o.reference, map: map)
-        let reference = try LogIngest.read(o.reference, map: map, specs: specs, requireLabels: true)
-        var levels: [String: [String]] = [:]
-        for (name, c) in zip(reference.features.columnNames, reference.features.columns) { if let cc = c.categoricalValues { levels[name] = cc.levels } }
-        let logs = try LogIngest.read(o.logs, map: map, specs: specs, levels: levels, requireLabels: false)
+        let (reference, logs) = try LogIngest.readPair(reference: o.reference, logs: o.logs, map: map, specs: specs, jobs: o.jobs)
         var notes = reference.warnings + logs.warnings
 
         // The model: loaded, or trained on the reference as the lab trains its primary model.

@@ -55,12 +55,7 @@ public enum GradientBoostedStumps {
         train.bins.withUnsafeBufferPointer { b in
             for f in 0..<d { for i in 0..<n { counts[f * 256 + Int(b[f * n + i])] += 1 } }
         }
-        // Real bins in use per feature (missing excluded); each feature gets cells 0 ... realBins
-        // in one compact histogram (the missing bin 255 maps to cell realBins).
-        var realBins = [Int](repeating: 1, count: d)
-        for f in 0..<d { for b in 0..<255 where counts[f * 256 + b] > 0 { realBins[f] = b + 1 } }
-        let layout = CellLayout(realBins: realBins)
-        let cells = layout.rowMajorCells(train)
+        let plan = HistogramPlan(counts: counts, features: d)
         // exp(-F) per row: a stump adds one of a few values to F, so exp(-F) is updated by a
         // multiply with exp(-value) looked up per bin instead of an exp per row and round.
         var expNegScores = [Double](repeating: exp(-base), count: n)
@@ -72,12 +67,12 @@ public enum GradientBoostedStumps {
 
         for _ in 0..<configuration.rounds {
             // Apply the previous round's stump, then histogram the new gradients, chunk by chunk.
-            let trainBox = UnsafeSendable(train), labelBox = UnsafeSendable(labels), cellBox = UnsafeSendable(cells)
+            let trainBox = UnsafeSendable(train), labelBox = UnsafeSendable(labels)
             let update = pending
             let parts = try expNegScores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
                 let scoreBuffer = UnsafeSendable(buffer)  // chunks write disjoint row ranges
                 return try Parallel.map(chunks, jobs: configuration.jobs) { c -> [Double] in
-                    histogramChunk(c, train: trainBox.value, cells: cellBox.value, layout: layout, labels: labelBox.value,
+                    histogramChunk(c, train: trainBox.value, plan: plan, labels: labelBox.value,
                                    expNegScores: scoreBuffer.value, update: update)
                 }
             }
@@ -90,12 +85,7 @@ public enum GradientBoostedStumps {
             stumps.append(stump)
             pending = (stump.feature, stump.table.map { exp(-$0) })
             if let (vx, vy) = validation {
-                let delta = stump.table
-                vx.bins.withUnsafeBufferPointer { b in
-                    let base = stump.feature * vx.rows
-                    for i in 0..<vx.rows { validScores[i] += delta[Int(b[base + i])] }
-                }
-                let loss = Metrics.logLoss(probabilities: validScores.map(sigmoid), labels: vy)
+                let loss = try validationLoss(stump, validation: vx, labels: vy, scores: &validScores, jobs: configuration.jobs)
                 if loss < bestLoss - configuration.earlyStoppingTolerance {
                     bestLoss = loss; bestRounds = stumps.count; sinceBest = 0
                 } else {
@@ -109,98 +99,205 @@ public enum GradientBoostedStumps {
                                           stumps: stumps, configuration: configuration)
     }
 
-    /// Where each feature's compact histogram starts: feature f owns cells
-    /// `start[f] ... start[f] + realBins[f]`, the last one for the missing bin.
-    struct CellLayout: Sendable {
-        let realBins: [Int]
-        let start: [Int]
-        var total: Int { start[realBins.count] }
-        init(realBins: [Int]) {
-            self.realBins = realBins
-            var s = [0]
-            for nb in realBins { s.append(s[s.count - 1] + nb + 1) }
-            start = s
-        }
-        /// The bins row-major (`[i * features + f]`) as cell numbers within each feature's histogram,
-        /// so one pass over a row adds its gradient to every feature's histogram.
-        func rowMajorCells(_ x: BinnedMatrix) -> [UInt8] {
-            let n = x.rows, d = x.features
-            var out = [UInt8](repeating: 0, count: n * d)
-            x.bins.withUnsafeBufferPointer { bins in
-                out.withUnsafeMutableBufferPointer { out in
-                    for f in 0..<d {
-                        let col = bins.baseAddress! + f * n, nb = UInt8(realBins[f])
-                        for i in 0..<n { out[i * d + f] = Swift.min(col[i], nb) }
+    /// Adds `stump` to the validation margins and returns the validation log loss, exactly as
+    /// `Metrics.logLoss(probabilities: scores.map(sigmoid), labels:)` computes it: the per-row
+    /// terms (an exp and a log each) on `jobs` threads by fixed chunks, summed in row order.
+    static func validationLoss(_ stump: Stump, validation vx: BinnedMatrix, labels vy: [UInt8], scores: inout [Double],
+                               jobs: Int) throws -> Double {
+        let n = vx.rows
+        guard n > 0, vy.count == n else { return .nan }
+        let delta = stump.table, eps = Double.ulpOfOne
+        let chunks = (n + chunkRows - 1) / chunkRows
+        let parts = try scores.withUnsafeMutableBufferPointer { buffer -> [[Double]] in
+            let box = UnsafeSendable(buffer), x = UnsafeSendable(vx), y = UnsafeSendable(vy)  // chunks touch disjoint rows
+            return try Parallel.map(chunks, jobs: jobs) { c -> [Double] in
+                let lo = c * chunkRows, hi = Swift.min(n, lo + chunkRows)
+                var terms = [Double](repeating: 0, count: hi - lo)
+                x.value.bins.withUnsafeBufferPointer { b in
+                    let column = b.baseAddress! + stump.feature * n, z = box.value
+                    for i in lo..<hi {
+                        z[i] += delta[Int(column[i])]
+                        let q = Swift.min(Swift.max(sigmoid(z[i]), eps), 1 - eps)
+                        terms[i - lo] = y.value[i] != 0 ? log(q) : log(1 - q)
                     }
                 }
+                return terms
             }
-            return out
+        }
+        var s = 0.0
+        for part in parts { for t in part { s -= t } }
+        return s / Double(n)
+    }
+
+    /// How each feature's gradient histogram is built, chosen once per fit from the bin counts.
+    /// Features with at most 4 occupied bins keep their sums in registers: every row adds (g, h)
+    /// masked to its bin's lane, so the other lanes add an exact +0.0, which changes no sum (none
+    /// is ever -0.0: g = p - y and h = p(1 - p) are never -0.0). The others add into a 256-cell
+    /// table per feature. Four features share each pass over the rows so their dependency chains
+    /// overlap. Either way every bin sums its rows in row order, as a plain loop would.
+    struct HistogramPlan: Sendable {
+        /// Groups of up to 4 features with at most 2 occupied bins (`lanes2`) or at most 4 (`lanes4`),
+        /// and the rest (`tables`). Lane k of a feature is its k-th occupied bin (`laneBins`).
+        let lanes2: [[Int]], lanes4: [[Int]], tables: [[Int]]
+        let laneBins: [[Int]]
+        /// `laneOf[f * 256 + bin]`: the lane of `bin` in feature f.
+        let laneOf: [UInt8]
+        static let group = 4
+
+        init(counts: [Double], features d: Int) {
+            var l2: [Int] = [], l4: [Int] = [], t: [Int] = []
+            var laneBins = [[Int]](repeating: [], count: d)
+            var laneOf = [UInt8](repeating: 0, count: d * 256)
+            for f in 0..<d {
+                let occupied = (0..<256).filter { counts[f * 256 + $0] > 0 }
+                if occupied.count <= 4 {
+                    laneBins[f] = occupied
+                    for (k, b) in occupied.enumerated() { laneOf[f * 256 + b] = UInt8(k) }
+                    if occupied.count <= 2 { l2.append(f) } else { l4.append(f) }
+                } else { t.append(f) }
+            }
+            func groups(_ fs: [Int]) -> [[Int]] {
+                stride(from: 0, to: fs.count, by: HistogramPlan.group).map { Array(fs[$0..<Swift.min(fs.count, $0 + HistogramPlan.group)]) }
+            }
+            // Padding slots of a short group cost full adds: two-bin features fill whole groups of 4,
+            // the rest join the four-bin groups (a two-bin feature fits a four-lane slot).
+            let whole = l2.count / HistogramPlan.group * HistogramPlan.group
+            lanes2 = groups(Array(l2[..<whole])); lanes4 = groups(Array(l2[whole...]) + l4)
+            // Table features dealt round-robin over the fewest groups of at most 4, so group sizes
+            // differ by at most one (a group of 1 would leave its feature's chains exposed).
+            let k = (t.count + HistogramPlan.group - 1) / HistogramPlan.group
+            tables = (0..<k).map { j in stride(from: j, to: t.count, by: k).map { t[$0] } }
+            self.laneBins = laneBins; self.laneOf = laneOf
         }
     }
 
     /// For chunk c: apply the previous stump to exp(-F) (`update`: feature and exp(-value) per bin),
     /// compute g = p - y and h = p(1 - p) with p = 1 / (1 + exp(-F)), and add (g, h) to every
-    /// feature's histogram in one pass over the chunk's rows (row-major cells, one `SIMD2<Double>`
-    /// add per row and feature). Returns the sums in the (feature, bin) layout of `bestSplit`.
-    static func histogramChunk(_ c: Int, train: BinnedMatrix, cells: [UInt8], layout: CellLayout, labels: [UInt8],
+    /// feature's histogram (see `HistogramPlan`). Returns the chunk's sums in the (feature, bin)
+    /// layout of `bestSplit`: `[f * 512 + 2 * bin]` = G, `+ 1` = H.
+    static func histogramChunk(_ c: Int, train: BinnedMatrix, plan: HistogramPlan, labels: [UInt8],
                                expNegScores: UnsafeMutableBufferPointer<Double>,
                                update: (feature: Int, factor: [Double])?) -> [Double] {
         let n = train.rows, d = train.features
         let start = c * chunkRows, end = Swift.min(n, start + chunkRows)
-        var hist = [SIMD2<Double>](repeating: .zero, count: layout.total)
+        let group = HistogramPlan.group
+        // Tables: 256 (G, H) cells per feature.
+        var tables = [SIMD2<Double>](repeating: .zero, count: d * 256)
+        var acc2 = [SIMD4<Double>](repeating: .zero, count: plan.lanes2.count * group)
+        var acc4 = [SIMD8<Double>](repeating: .zero, count: plan.lanes4.count * group)
+        // One-hot masks per lane, as bit patterns (all ones on the lane's G and H).
+        let ones = UInt64.max
+        let mask2: [SIMD4<UInt64>] = [SIMD4(ones, ones, 0, 0), SIMD4(0, 0, ones, ones)]
+        let mask4: [SIMD8<UInt64>] = (0..<4).map { k in SIMD8((0..<8).map { $0 / 2 == k ? ones : 0 }) }
         let blockRows = 1024
         var gh = [SIMD2<Double>](repeating: .zero, count: blockRows)
         train.bins.withUnsafeBufferPointer { bins in
-            labels.withUnsafeBufferPointer { y in
-                cells.withUnsafeBufferPointer { cells in
-                    layout.start.withUnsafeBufferPointer { cellStart in
-                        hist.withUnsafeMutableBufferPointer { h in
-                            gh.withUnsafeMutableBufferPointer { gh in
-                                var blockStart = start
-                                while blockStart < end {
-                                    let m = Swift.min(blockRows, end - blockStart)
-                                    let e = expNegScores.baseAddress! + blockStart
-                                    if let (f, factor) = update {
-                                        factor.withUnsafeBufferPointer { t in
-                                            let col = bins.baseAddress! + f * n + blockStart
-                                            for k in 0..<m { e[k] *= t[Int(col[k])] }
-                                        }
-                                    }
-                                    let yb = y.baseAddress! + blockStart
-                                    for k in 0..<m {
-                                        let p = 1 / (1 + e[k])
-                                        gh[k] = SIMD2(p - Double(yb[k]), p * (1 - p))
-                                    }
-                                    let hb = h.baseAddress!
-                                    var row = cells.baseAddress! + blockStart * d
-                                    for k in 0..<m {
-                                        let g = gh[k]
-                                        var f = 0
-                                        while f + 4 <= d {
-                                            hb[cellStart[f] + Int(row[f])] += g
-                                            hb[cellStart[f + 1] + Int(row[f + 1])] += g
-                                            hb[cellStart[f + 2] + Int(row[f + 2])] += g
-                                            hb[cellStart[f + 3] + Int(row[f + 3])] += g
-                                            f += 4
-                                        }
-                                        while f < d { hb[cellStart[f] + Int(row[f])] += g; f += 1 }
-                                        row += d
-                                    }
-                                    blockStart += m
-                                }
-                            }
-                        }
+        labels.withUnsafeBufferPointer { y in
+        plan.laneOf.withUnsafeBufferPointer { laneOf in
+        tables.withUnsafeMutableBufferPointer { tables in
+        acc2.withUnsafeMutableBufferPointer { acc2 in
+        acc4.withUnsafeMutableBufferPointer { acc4 in
+        mask2.withUnsafeBufferPointer { mask2 in
+        mask4.withUnsafeBufferPointer { mask4 in
+        gh.withUnsafeMutableBufferPointer { gh in
+            let ghb = gh.baseAddress!
+            var blockStart = start
+            while blockStart < end {
+                let m = Swift.min(blockRows, end - blockStart)
+                let e = expNegScores.baseAddress! + blockStart
+                if let (f, factor) = update {
+                    factor.withUnsafeBufferPointer { t in
+                        let col = bins.baseAddress! + f * n + blockStart
+                        for k in 0..<m { e[k] *= t[Int(col[k])] }
                     }
+                }
+                let yb = y.baseAddress! + blockStart
+                for k in 0..<m {
+                    let p = 1 / (1 + e[k])
+                    ghb[k] = SIMD2(p - Double(yb[k]), p * (1 - p))
+                }
+                // The column of feature slot s of a group (padding slots repeat the group's first feature).
+                func column(_ g: [Int], _ s: Int) -> UnsafePointer<UInt8> {
+                    bins.baseAddress! + (s < g.count ? g[s] : g[0]) * n + blockStart
+                }
+                func lanes(_ g: [Int], _ s: Int) -> UnsafePointer<UInt8> {
+                    laneOf.baseAddress! + (s < g.count ? g[s] : g[0]) * 256
+                }
+                for (j, g) in plan.lanes2.enumerated() {
+                    let c0 = column(g, 0), c1 = column(g, 1), c2 = column(g, 2), c3 = column(g, 3)
+                    let l0 = lanes(g, 0), l1 = lanes(g, 1), l2 = lanes(g, 2), l3 = lanes(g, 3)
+                    let a = acc2.baseAddress! + j * group
+                    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+                    for k in 0..<m {
+                        let v = ghb[k]
+                        let bits = unsafeBitCast(SIMD4(lowHalf: v, highHalf: v), to: SIMD4<UInt64>.self)
+                        a0 += unsafeBitCast(bits & mask2[Int(l0[Int(c0[k])])], to: SIMD4<Double>.self)
+                        a1 += unsafeBitCast(bits & mask2[Int(l1[Int(c1[k])])], to: SIMD4<Double>.self)
+                        a2 += unsafeBitCast(bits & mask2[Int(l2[Int(c2[k])])], to: SIMD4<Double>.self)
+                        a3 += unsafeBitCast(bits & mask2[Int(l3[Int(c3[k])])], to: SIMD4<Double>.self)
+                    }
+                    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
+                }
+                for (j, g) in plan.lanes4.enumerated() {
+                    let c0 = column(g, 0), c1 = column(g, 1), c2 = column(g, 2), c3 = column(g, 3)
+                    let l0 = lanes(g, 0), l1 = lanes(g, 1), l2 = lanes(g, 2), l3 = lanes(g, 3)
+                    let a = acc4.baseAddress! + j * group
+                    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+                    for k in 0..<m {
+                        let v = ghb[k]
+                        let v4 = SIMD4(lowHalf: v, highHalf: v)
+                        let bits = unsafeBitCast(SIMD8(lowHalf: v4, highHalf: v4), to: SIMD8<UInt64>.self)
+                        a0 += unsafeBitCast(bits & mask4[Int(l0[Int(c0[k])])], to: SIMD8<Double>.self)
+                        a1 += unsafeBitCast(bits & mask4[Int(l1[Int(c1[k])])], to: SIMD8<Double>.self)
+                        a2 += unsafeBitCast(bits & mask4[Int(l2[Int(c2[k])])], to: SIMD8<Double>.self)
+                        a3 += unsafeBitCast(bits & mask4[Int(l3[Int(c3[k])])], to: SIMD8<Double>.self)
+                    }
+                    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
+                }
+                for g in plan.tables {
+                    func table(_ s: Int) -> UnsafeMutablePointer<SIMD2<Double>> { tables.baseAddress! + g[s] * 256 }
+                    // One loop per group size: padding slots would add into one scratch cell and chain.
+                    switch g.count {
+                    case 4:
+                        let c0 = column(g, 0), c1 = column(g, 1), c2 = column(g, 2), c3 = column(g, 3)
+                        let t0 = table(0), t1 = table(1), t2 = table(2), t3 = table(3)
+                        for k in 0..<m {
+                            let v = ghb[k]
+                            t0[Int(c0[k])] += v; t1[Int(c1[k])] += v; t2[Int(c2[k])] += v; t3[Int(c3[k])] += v
+                        }
+                    case 3:
+                        let c0 = column(g, 0), c1 = column(g, 1), c2 = column(g, 2)
+                        let t0 = table(0), t1 = table(1), t2 = table(2)
+                        for k in 0..<m { let v = ghb[k]; t0[Int(c0[k])] += v; t1[Int(c1[k])] += v; t2[Int(c2[k])] += v }
+                    case 2:
+                        let c0 = column(g, 0), c1 = column(g, 1), t0 = table(0), t1 = table(1)
+                        for k in 0..<m { let v = ghb[k]; t0[Int(c0[k])] += v; t1[Int(c1[k])] += v }
+                    default:
+                        let c0 = column(g, 0), t0 = table(0)
+                        for k in 0..<m { t0[Int(c0[k])] += ghb[k] }
+                    }
+                }
+                blockStart += m
+            }
+        }}}}}}}}}
+        var out = [Double](repeating: 0, count: d * 512)
+        for g in plan.tables {
+            for f in g {
+                for b in 0..<256 { out[f * 512 + 2 * b] = tables[f * 256 + b].x; out[f * 512 + 2 * b + 1] = tables[f * 256 + b].y }
+            }
+        }
+        for (j, g) in plan.lanes2.enumerated() {
+            for (s, f) in g.enumerated() {
+                for (k, b) in plan.laneBins[f].enumerated() {
+                    out[f * 512 + 2 * b] = acc2[j * group + s][2 * k]; out[f * 512 + 2 * b + 1] = acc2[j * group + s][2 * k + 1]
                 }
             }
         }
-        var out = [Double](repeating: 0, count: d * 512)
-        for f in 0..<d {
-            let nb = layout.realBins[f]
-            for b in 0...nb {
-                let bin = b == nb ? 255 : b, cell = hist[layout.start[f] + b]
-                out[f * 512 + 2 * bin] = cell.x
-                out[f * 512 + 2 * bin + 1] = cell.y
+        for (j, g) in plan.lanes4.enumerated() {
+            for (s, f) in g.enumerated() {
+                for (k, b) in plan.laneBins[f].enumerated() {
+                    out[f * 512 + 2 * b] = acc4[j * group + s][2 * k]; out[f * 512 + 2 * b + 1] = acc4[j * group + s][2 * k + 1]
+                }
             }
         }
         return out

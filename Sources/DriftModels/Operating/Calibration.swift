@@ -77,12 +77,15 @@ public enum Calibrator: Sendable, Equatable {
             guard det > 0 else { break }
             let da = -(hbb * ga - hab * gb) / det, db = -(haa * gb - hab * ga) / det
             var step = 1.0, accepted = false
+            let (a0, b0) = (a, b)
             for _ in 0..<40 {
                 let next = objective(a + step * da, b + step * db)
                 if next <= current { a += step * da; b += step * db; current = next; accepted = true; break }
                 step *= 0.5
             }
-            if !accepted { break }
+            // A step that leaves (a, b) bit for bit unchanged is a fixed point: every further
+            // iteration would repeat it exactly (the gradient is at its rounding floor), so stop.
+            if !accepted || (a.bitPattern == a0.bitPattern && b.bitPattern == b0.bitPattern) { break }
         }
         return .platt(a: a, b: b)
     }
