@@ -4,11 +4,13 @@ import DriftCore
 /// window's alert rate against the validation split's is limited by the split's own few alerts
 /// (about 100 in the lab's standard world, a relative standard error near 17 % before clustering),
 /// so BBSE cannot see a doubled fraud share in one 14-day window. The production days before a
-/// change are a reference too: for every candidate change day k on the step grid (the recent span
-/// [k, t] at least `minimumRecentDays` long) the recent alert rate is compared with the pooled
-/// baseline (validation split + production days before k) by a two-proportion z over the
-/// dispersion-inflated variance φ·μ̄(1 − μ̄)(1/n_R + 1/n_B); the largest |z| is kept and its
-/// p-value multiplied by the number of candidates (Bonferroni, so the scan keeps its level).
+/// change are a reference too, and a better one: the split's own alert rate is off production's by
+/// its sampling noise, which no amount of production data averages away. For every candidate
+/// change day k on the step grid (the recent span [k, t] at least `minimumRecentDays` long, the
+/// baseline [0, k) at least `minimumBaselineDays`) the recent alert rate is compared with the
+/// baseline's by a two-proportion z over the dispersion-inflated variance φ·μ̄(1 − μ̄)(1/n_R + 1/n_B);
+/// the largest |z| is kept and its p-value multiplied by the number of candidates (Bonferroni, so
+/// the scan keeps its level). No candidate (too few days yet): p = 1.
 public enum AlertRateChange {
     /// One production day's rows and alerts.
     public struct Day: Sendable, Equatable {
@@ -28,22 +30,22 @@ public enum AlertRateChange {
         public var candidates: Int
     }
 
-    /// Scans `days` (oldest first, the last one is today) for a change of the alert rate against
-    /// the baseline (`baselineRows`, `baselineAlerts`) extended by the days before each candidate.
-    /// Candidates start at `days.count - minimumRecentDays`, then every `stepDays` further back.
-    public static func scan(days: [Day], baselineRows: Int, baselineAlerts: Int, minimumRecentDays: Int,
+    /// Scans `days` (oldest first, the last one is today) for a change of the alert rate: recent
+    /// span [k, n) against the baseline [0, k). Candidates start at `days.count - minimumRecentDays`,
+    /// then every `stepDays` further back while the baseline keeps `minimumBaselineDays`.
+    public static func scan(days: [Day], minimumRecentDays: Int, minimumBaselineDays: Int,
                             stepDays: Int, dispersion: Double) -> Scan {
         let n = days.count
-        var best = Scan(start: n, recentRate: 0, baselineRate: baselineRows > 0 ? Double(baselineAlerts) / Double(baselineRows) : 0,
-                        recentRows: 0, baselineRows: baselineRows, z: 0, pValue: 1, candidates: 0)
-        guard n >= max(1, minimumRecentDays), baselineRows > 0 else { return best }
+        var best = Scan(start: n, recentRate: 0, baselineRate: 0, recentRows: 0, baselineRows: 0, z: 0, pValue: 1, candidates: 0)
+        let baselineRows = 0, baselineAlerts = 0
+        guard n >= max(1, minimumRecentDays) + max(1, minimumBaselineDays) else { return best }
         // Prefix sums: rows and alerts of days[0..<i].
         var rows = [Int](repeating: 0, count: n + 1), alerts = rows
         for i in 0..<n { rows[i + 1] = rows[i] + days[i].rows; alerts[i + 1] = alerts[i] + days[i].alerts }
         let phi = max(1, dispersion)
         var k = n - max(1, minimumRecentDays)
         var candidates = 0
-        while k >= 0 {
+        while k >= max(1, minimumBaselineDays) {
             candidates += 1
             let nR = rows[n] - rows[k], aR = alerts[n] - alerts[k]
             let nB = baselineRows + rows[k], aB = baselineAlerts + alerts[k]
@@ -67,11 +69,11 @@ public enum AlertRateChange {
 
 extension BlackBoxShiftEstimator {
     /// BBSE over a change-point (`AlertRateChange`): in the binary case q − p = (μ − μ_ref)/(TPR − FPR)
-    /// exactly, so "the prior moved" is "the alert rate moved", tested against the best-supported
-    /// baseline; the estimate is q = p + (μ_recent − μ_baseline)/(TPR − FPR) with the split's TPR
-    /// and FPR. Alarm when the scan's Bonferroni p < alpha and q/p is outside 1 ± `priorRelativeEffect`.
+    /// exactly, so "the prior moved" is "the alert rate moved", tested against production's own days
+    /// before the best-supported change day; the estimate is q = p + (μ_recent − μ_baseline)/(TPR − FPR)
+    /// with the split's TPR and FPR (the baseline is assumed to hold the reference prior p). Alarm when the scan's Bonferroni p < alpha and q/p is outside 1 ± `priorRelativeEffect`.
     /// Details: `defined`, `ratio`, the two rates, the recent span's length in days, `candidates`.
-    public func checkChange(days: [AlertRateChange.Day], minimumRecentDays: Int, stepDays: Int,
+    public func checkChange(days: [AlertRateChange.Day], minimumRecentDays: Int, minimumBaselineDays: Int, stepDays: Int,
                             configuration c: OutputConfiguration = .init()) -> DetectorResult {
         let p = referencePrior
         let n1 = truePositives + falseNegatives, n0 = falsePositives + trueNegatives
@@ -80,8 +82,8 @@ extension BlackBoxShiftEstimator {
             return DetectorResult(detector: "bbse_prior", features: ["score"], statistic: p, pValue: 1, threshold: p,
                                   alarm: false, indicates: .priorShift, details: ["defined": 0])
         }
-        let s = AlertRateChange.scan(days: days, baselineRows: referenceCount, baselineAlerts: truePositives + falsePositives,
-                                     minimumRecentDays: minimumRecentDays, stepDays: stepDays, dispersion: c.dispersion)
+        let s = AlertRateChange.scan(days: days, minimumRecentDays: minimumRecentDays, minimumBaselineDays: minimumBaselineDays,
+                                     stepDays: stepDays, dispersion: c.dispersion)
         guard s.start < days.count else {
             return DetectorResult(detector: "bbse_prior", features: ["score"], statistic: p, pValue: 1, threshold: p,
                                   alarm: false, indicates: .priorShift, details: ["defined": 0])

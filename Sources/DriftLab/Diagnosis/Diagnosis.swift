@@ -11,12 +11,14 @@ import Foundation
 ///    KS and PSI, so they take precedence over generic drift);
 /// 2. data-quality signatures (duplicates, missing/dropped, stuck, variance collapse, stale counters,
 ///    out-of-range values) -> `data_quality`;
-/// 3. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`
-///    (it lowers recall measured on young cohorts, which is not concept drift);
-/// 4. BBSE or the matured fraud rate says the prior moved while few features drift -> `prior_shift`
-///    (the score distribution moves too, but as a mixture of the class-conditional ones);
-/// 5. realised recall on matured labels below the label-free estimate (or the error-stream
-///    detectors agree) with stable inputs -> `concept_drift`;
+/// 3. realised recall on arrived labels below the label-free estimate with stable inputs ->
+///    `concept_drift` (arrival does not depend on the score, so neither a label delay nor a prior
+///    shift moves it);
+/// 4. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`,
+///    or a fraud drop when BBSE's estimate is nearer r·p than p;
+/// 5. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
+///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
+///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
 /// 6. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
 ///    drift x model importance;
 /// 7. otherwise `none`.
@@ -166,10 +168,12 @@ public enum Diagnosis {
         return DiagnosisRecord(kind: .none, subkind: nil, features: [], confidence: 0, evidence: [])
     }
 
-    /// BBSE's estimate on the window alone against the split (`window_prior`), when defined: the
-    /// nearest-prediction readings compare it with p and r·p. The change-point scan's estimate is
-    /// the most extreme split's, biased away from p when nothing changed, so it is not used there.
+    /// BBSE's estimate for the nearest-prediction readings (compared with p and r·p): the change-point
+    /// scan's when it found a change (Bonferroni p < 0.05), else the window's own against the split
+    /// (`window_prior`). The scan's estimate is the most extreme split's, biased away from p when
+    /// nothing changed, so it counts only when the change is supported.
     static func windowPrior(_ b: RawDetector) -> Double? {
+        if (b.details["defined"] ?? 0) == 1, let p = b.pValue, p < 0.05 { return b.statistic }
         if let q = b.details["window_prior"] { return (b.details["window_defined"] ?? 0) == 1 ? q : nil }
         return (b.details["defined"] ?? 0) == 1 ? b.statistic : nil
     }

@@ -179,7 +179,7 @@ extension Replay {
         // too); the window's own estimate against the split is kept for the diagnosis' nearest-
         // prediction readings (`window_prior`): the scan's estimate is the most extreme split's.
         let windowBBSE = primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)
-        var bbse = rawOf(primary.shiftEstimator.checkChange(days: alertDays, minimumRecentDays: windowDays,
+        var bbse = rawOf(primary.shiftEstimator.checkChange(days: alertDays, minimumRecentDays: windowDays, minimumBaselineDays: windowDays,
                                                             stepDays: Battery.priorScanStepDays, configuration: outputs))
         bbse.details["window_prior"] = windowBBSE.statistic
         bbse.details["window_defined"] = windowBBSE.details["defined"] ?? 0
