@@ -56,6 +56,21 @@ struct DiagnosisTests {
         if let f = v.featureCorrect, kind != .covariateShift { #expect(f, "\(name): features \(v.diagnosedFeatures)") }
     }
 
+    /// BBSE over a change-point of the alert rate (docs/lab.md) names a fraud wave with its own alarm,
+    /// which the one-window BBSE against the validation split never did at this volume; on the control
+    /// it stays quiet. Severity 0.5 (q/p = 2) is found in about half the runs of the dev sweep with 120
+    /// production days (power table in docs/lab.md); the fixture's 84 days are run at severity 1.
+    @Test func bbseNamesAFraudWaveAndStaysQuietOnTheControl() throws {
+        let ref = try #require(RunFixtures.reference)
+        let wave = try LabRunner.run(RunFixtures.scenario("prior-fraud-wave"), reference: ref)
+        let b = try #require(wave.verdicts.first { $0.detector == "bbse" })
+        #expect(b.diagnosedKind == .priorShift && b.diagnosedSubkind == "fraud_wave", "\(b.diagnosedKind) \(b.diagnosedSubkind ?? "")")
+        #expect(b.falseAlarms == 0)
+        let control = try LabRunner.run(RunFixtures.scenario("control"), reference: ref)
+        let c = try #require(control.verdicts.first { $0.detector == "bbse" })
+        #expect(c.falseAlarms == 0 && c.diagnosedKind == .none)
+    }
+
     /// A unit-scale change also moves KS and PSI on the feature: the single drift tests read it as
     /// covariate shift, the diagnosis as a schema change.
     @Test func schemaSignatureTakesPrecedenceOverGenericDrift() throws {

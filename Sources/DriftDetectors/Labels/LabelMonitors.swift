@@ -137,6 +137,10 @@ public struct LabelConfiguration: Sendable, Equatable {
     public var dispersion: Double = 1
     /// √dispersion, the factor every z statistic of counts of frauds is divided by.
     var dispersionScale: Double { Swift.max(1, dispersion).squareRoot() }
+    /// Variance inflation of a recall (alerted frauds among frauds) under clustering; nil = `dispersion`.
+    /// A burst's frauds share a card but not all their scores, so it is usually below the count's.
+    public var recallDispersion: Double? = nil
+    var recallDispersionScale: Double { Swift.max(1, recallDispersion ?? dispersion).squareRoot() }
     public init() {}
 }
 
@@ -392,7 +396,7 @@ public enum LabelMonitors {
                                   details: ["arrived": Double(m)])
         }
         let realised = Double(hit) / Double(m)
-        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot() / c.dispersionScale
+        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot() / c.recallDispersionScale
         let p = SpecialFunctions.normalCDF(z)
         let interval = MonitorStatistics.wilsonInterval(successes: hit, trials: m)
         return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: realised, pValue: p,

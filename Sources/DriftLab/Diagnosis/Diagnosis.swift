@@ -11,12 +11,14 @@ import Foundation
 ///    KS and PSI, so they take precedence over generic drift);
 /// 2. data-quality signatures (duplicates, missing/dropped, stuck, variance collapse, stale counters,
 ///    out-of-range values) -> `data_quality`;
-/// 3. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`
-///    (it lowers recall measured on young cohorts, which is not concept drift);
-/// 4. BBSE or the matured fraud rate says the prior moved while few features drift -> `prior_shift`
-///    (the score distribution moves too, but as a mixture of the class-conditional ones);
-/// 5. realised recall on matured labels below the label-free estimate (or the error-stream
-///    detectors agree) with stable inputs -> `concept_drift`;
+/// 3. realised recall on arrived labels below the label-free estimate with stable inputs ->
+///    `concept_drift` (arrival does not depend on the score, so neither a label delay nor a prior
+///    shift moves it);
+/// 4. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`,
+///    or a fraud drop when BBSE's estimate is nearer r·p than p;
+/// 5. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
+///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
+///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
 /// 6. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
 ///    drift x model importance;
 /// 7. otherwise `none`.
@@ -86,6 +88,19 @@ public enum Diagnosis {
         }
         let bbse = r.detector("bbse"), matured = r.detector("matured_fraud_rate")
         let priorMoved = (bbse?.fired ?? false) || (matured?.fired ?? false)
+        // Realised recall on arrived frauds below the label-free estimate with stable inputs: a prior
+        // shift leaves P(score | fraud), hence recall, alone, so a recall gap outranks BBSE (a new
+        // fraud pattern also raises the fraud share and the alert rate); and chargebacks arrive
+        // whatever the score, so a slower or thinner feed leaves the recall on arrived frauds alone
+        // too: a recall gap outranks the label-arrival reading (a weight change that removes
+        // frauds the model caught also lowers the chargebacks against the scores' expectation).
+        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
+        let recallGap = r.fired("concept_drift") || r.fired("concept_recall_gap")
+        if recallGap && drifted.isEmpty {
+            evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
+            if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+        }
         if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty {
             let sub = a.subkind ?? "slower"
             // A fraud drop also lowers the coverage O/E r (fewer chargebacks than scores predict), and
@@ -93,27 +108,17 @@ public enum Diagnosis {
             // prior at p, a fraud drop takes it to about r·p; BBSE's estimate q (even when not
             // significant on its own) is read as the nearer of the two: fraud drop when q < p·(1 + r)/2.
             var fraudDrop = (bbse?.fired ?? false) && bbse?.subkind == "fraud_drop"
-            if sub == "coverage_drop", let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0, a.statistic < 1 {
-                fraudDrop = fraudDrop || b.statistic < b.threshold * (1 + a.statistic) / 2
+            if sub == "coverage_drop", let b = bbse, let q = Diagnosis.windowPrior(b), b.threshold > 0, a.statistic < 1 {
+                fraudDrop = fraudDrop || q < b.threshold * (1 + a.statistic) / 2
             }
             if sub == "coverage_drop" && fraudDrop, let b = bbse {
-                evidence.append("label arrival O/E \(fmt(a.statistic)) with BBSE prior \(fmt(b.statistic)) nearer \(fmt(b.threshold * a.statistic)) (fraud drop) than \(fmt(b.threshold)) (coverage drop)")
+                evidence.append("label arrival O/E \(fmt(a.statistic)) with BBSE prior \(fmt(Diagnosis.windowPrior(b) ?? b.statistic)) nearer \(fmt(b.threshold * a.statistic)) (fraud drop) than \(fmt(b.threshold)) (coverage drop)")
                 return DiagnosisRecord(kind: .priorShift, subkind: "fraud_drop", features: [], confidence: 0.6, evidence: evidence)
             }
             if !(sub == "coverage_drop" && fraudDrop) {
                 evidence.append("label arrival moved (\(sub), statistic \(fmt(a.statistic))) with stable inputs")
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
             }
-        }
-        // Realised recall on arrived frauds below the label-free estimate with stable inputs: a prior
-        // shift leaves P(score | fraud), hence recall, alone, so a recall gap outranks BBSE (a new
-        // fraud pattern also raises the fraud share and the alert rate).
-        let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
-        let recallGap = r.fired("concept_drift") || r.fired("concept_recall_gap")
-        if recallGap && drifted.isEmpty {
-            evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
-            if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
         }
         // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
         // share (a percent or two of the rows), under every drift test's effect floor. A drift
@@ -125,13 +130,13 @@ public enum Diagnosis {
         // and BBSE reads about r·p; a new fraud pattern brings frauds the model misses, so alerts
         // stay and BBSE reads about p. The nearer prediction names the kind.
         if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
-           let b = bbse, (b.details["defined"] ?? 0) == 1, b.threshold > 0,
+           let b = bbse, let q = Diagnosis.windowPrior(b), b.threshold > 0,
            drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
             let ratio = o / e
             let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
             if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
-                let wave = b.statistic > b.threshold * (1 + ratio) / 2
-                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(b.statistic)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
+                let wave = q > b.threshold * (1 + ratio) / 2
+                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(q)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
                 return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
                             : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
             }
@@ -161,6 +166,17 @@ public enum Diagnosis {
                                    evidence: evidence)
         }
         return DiagnosisRecord(kind: .none, subkind: nil, features: [], confidence: 0, evidence: [])
+    }
+
+    /// BBSE's estimate for the nearest-prediction readings (compared with p and r·p): the change-point
+    /// scan's when it alarms, else the window's own against the split (`window_prior`). The scan's
+    /// estimate is the most extreme split's, biased away from p when nothing changed, and a world's
+    /// alert rate wanders more than its clustered noise (a dev control reached Bonferroni p = 0.004),
+    /// so it counts only with the detector's own alarm.
+    static func windowPrior(_ b: RawDetector) -> Double? {
+        if (b.details["defined"] ?? 0) == 1, b.fired { return b.statistic }
+        if let q = b.details["window_prior"] { return (b.details["window_defined"] ?? 0) == 1 ? q : nil }
+        return (b.details["defined"] ?? 0) == 1 ? b.statistic : nil
     }
 
     /// True when the window's score histogram is explained by a mixture of the reference's

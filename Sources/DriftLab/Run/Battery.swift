@@ -88,6 +88,8 @@ enum Battery {
     /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
     /// Cohorts of the young-cohort concept check: ages conceptMinimumAge ... conceptLookback days.
     static let conceptLookback = 56, conceptMinimumAge = 7
+    /// Grid of candidate change days of the BBSE alert-rate scan (`AlertRateChange`).
+    static let priorScanStepDays = 7
 
     static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
 }
@@ -161,6 +163,7 @@ extension Replay {
         // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
         var outputs = options.outputs, labels = options.labels
         outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
+        labels.recallDispersion = reference.recallVarianceInflation
         let p = reference.models.count - 1
         let primary = reference.primary
         let scores = days.flatMap { $0.scores[p] }
@@ -172,7 +175,15 @@ extension Replay {
         scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
         results.append(scoreDrift)
         results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: outputs)))
-        results.append(rawOf(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)))
+        // BBSE over a change-point of the alert rate (production's own earlier days are a reference
+        // too); the window's own estimate against the split is kept for the diagnosis' nearest-
+        // prediction readings (`window_prior`): the scan's estimate is the most extreme split's.
+        let windowBBSE = primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)
+        var bbse = rawOf(primary.shiftEstimator.checkChange(days: alertDays, minimumRecentDays: windowDays, minimumBaselineDays: windowDays,
+                                                            stepDays: Battery.priorScanStepDays, configuration: outputs))
+        bbse.details["window_prior"] = windowBBSE.statistic
+        bbse.details["window_defined"] = windowBBSE.details["defined"] ?? 0
+        results.append(bbse)
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
         results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
@@ -227,7 +238,7 @@ extension Replay {
         let recall = m > 0 ? Double(hit) / Double(m) : 0
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
-            let z = (recall - target) / (reference.fraudDispersion * target * (1 - target) / Double(m)).squareRoot()
+            let z = (recall - target) / (reference.recallVarianceInflation * target * (1 - target) / Double(m)).squareRoot()
             p = SpecialFunctions.normalCDF(z)
         }
         let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap

@@ -22,6 +22,32 @@ enum CountDispersion {
         return k > 0 ? max(1, k2 / k) : 1
     }
 
+    /// Design effect of a recall (the share of frauds that were alerts) under clustering: the ratio
+    /// estimator's cluster-robust variance Σ_c (H_c − r·M_c)² over its binomial one r(1 − r)·M
+    /// (Cochran 1977, §6.13), with M_c frauds and H_c alerted frauds per (customer, block of
+    /// `blockDays` days). A burst's frauds share a card but not all their scores, so this is usually
+    /// well under the count design effect E[K²]/E[K]: only the part of a burst's hits that moves
+    /// together inflates the recall's variance. At least 1; 1 without both outcomes.
+    static func recallDesignEffect(customers: [Int32], days: [Int32], frauds: [UInt8], hits: [UInt8], blockDays: Int = 14) -> Double {
+        var clusters: [UInt64: (m: Int, h: Int)] = [:]
+        let n = min(customers.count, days.count, frauds.count, hits.count)
+        for i in 0..<n where frauds[i] == 1 {
+            let block = Int64(days[i]).quotientAndRemainder(dividingBy: Int64(max(1, blockDays)))
+            let b = days[i] < 0 && block.remainder != 0 ? block.quotient - 1 : block.quotient
+            let key = UInt64(UInt32(bitPattern: customers[i])) << 32 | UInt64(UInt32(truncatingIfNeeded: b))
+            let h = hits[i] == 1 ? 1 : 0
+            clusters[key, default: (0, 0)].m += 1
+            clusters[key, default: (0, 0)].h += h
+        }
+        // Integer sums (exact in any dictionary order): Σ(H_c − r·M_c)² = ΣH_c² − 2r·ΣH_c·M_c + r²·ΣM_c².
+        var m = 0, h = 0, hh = 0, hm = 0, mm = 0
+        for (_, c) in clusters { m += c.m; h += c.h; hh += c.h * c.h; hm += c.h * c.m; mm += c.m * c.m }
+        guard m > 0, h > 0, h < m else { return 1 }
+        let r = Double(h) / Double(m)
+        let s = Double(hh) - 2 * r * Double(hm) + r * r * Double(mm)
+        return max(1, s / (r * (1 - r) * Double(m)))
+    }
+
     /// The reference's dispersion: the larger of the frauds' and the primary model's alerts'.
     static func reference(customers: [Int32], days: [Int32], frauds: [UInt8], alerts: [UInt8]) -> Double {
         max(designEffect(customers: customers, days: days, events: frauds.map { $0 == 1 }),

@@ -111,6 +111,7 @@ public enum LabRunner {
         let customers = batches.flatMap(\.customerID)
         prepared.dispersion = CountDispersion.reference(customers: customers, days: days, frauds: labels, alerts: primaryDecisions)
         prepared.fraudDispersion = CountDispersion.designEffect(customers: customers, days: days, events: labels.map { $0 == 1 })
+        prepared.recallDispersion = CountDispersion.recallDesignEffect(customers: customers, days: days, frauds: labels, hits: primaryDecisions)
         return prepared
     }
 

@@ -69,6 +69,11 @@ public struct PreparedReference: Sendable {
     /// fraud counts (the larger of the two; output monitors), and of fraud counts alone (label monitors).
     public internal(set) var dispersion: Double = 1
     public internal(set) var fraudDispersion: Double = 1
+    /// Design effect of the primary model's recall over the reference frauds
+    /// (`CountDispersion.recallDesignEffect`); nil (a reference from logs) falls back to `fraudDispersion`.
+    public internal(set) var recallDispersion: Double? = nil
+    /// The variance inflation of tests on a recall (hits among frauds).
+    var recallVarianceInflation: Double { max(1, recallDispersion ?? fraudDispersion) }
 
     /// The base scenario key: the scenario without failures, name and description.
     static func baseKey(_ s: Scenario) -> String {
@@ -92,6 +97,7 @@ public struct PreparedReference: Sendable {
                 ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
                 ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
                 ("count_dispersion", .number(dispersion)), ("fraud_count_dispersion", .number(fraudDispersion)),
+                ("recall_dispersion", .number(recallVarianceInflation)),
                 ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
             ])
         })

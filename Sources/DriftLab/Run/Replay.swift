@@ -40,6 +40,8 @@ struct Replay {
     /// Chargebacks of production frauds by arrival day: (id, the primary model's calibrated score).
     private var pending: [Int32: [(id: Int64, score: Double)]] = [:]
     var streams: StreamBattery
+    /// Rows and primary-model alerts of every production day so far (BBSE's change-point scan).
+    private(set) var alertDays: [AlertRateChange.Day] = []
     /// Greatest ring size seen (memory test).
     private(set) var maxRingDays = 0
 
@@ -66,6 +68,7 @@ struct Replay {
         maxRingDays = max(maxRingDays, ring.count)
 
         let p = reference.models.count - 1
+        alertDays.append(AlertRateChange.Day(rows: b.count, alerts: decisions[p].reduce(0) { $0 + Int($1) }))
         labelLog.append((Int32(b.day), scores[p], b.chargebackDay))
         let oldest = Int32(b.day - labelHistoryDays)
         while let first = labelLog.first, first.day < oldest { labelLog.removeFirst() }
