@@ -19,9 +19,11 @@ import Foundation
 /// 5. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
 ///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
 ///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
-/// 6. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
+/// 6. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
+///    stable -> `concept_drift`;
+/// 7. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
 ///    drift x model importance;
-/// 7. otherwise `none`.
+/// 8. otherwise `none`.
 public enum Diagnosis {
     /// Schema detectors in precedence order, with the sub-kind each names.
     static let schema: [(String, String)] = [
@@ -156,6 +158,15 @@ public enum Diagnosis {
             evidence.append("realised recall on matured labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+        }
+        // The sequential version of the same evidence: the share of arriving frauds the model scored
+        // as clearly legitimate (the gross-error stream, docs/detectors.md) rose, as at least two of
+        // the calibrated error-stream detectors say, while the important inputs are stable. It pools
+        // every arrival since the change instead of one window, so it sees smaller recall losses;
+        // it comes after the label-arrival and prior readings, which it cannot explain away.
+        if streamVotes >= 2 && importantDrift.isEmpty {
+            evidence.append("\(streamVotes) error-stream detectors: more arriving frauds scored as legitimate; inputs stable")
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.6, evidence: evidence)
         }
         if !drifted.isEmpty {
             let features = (importantDrift.isEmpty ? drifted : importantDrift).map(\.feature)
