@@ -33,6 +33,7 @@ struct DiagnosisTests {
 
     @Test(arguments: [
         ("covariate-feature-shift", FailureKind.covariateShift),
+        ("covariate-segment-mix", .covariateShift),
         ("prior-fraud-wave", .priorShift),
         ("concept-new-pattern", .conceptDrift),
         ("schema-unit-scale", .schemaChange),
