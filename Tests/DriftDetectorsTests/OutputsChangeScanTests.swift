@@ -7,7 +7,7 @@ import DriftCore
 @Suite struct OutputsChangeScanTests {
     /// The scan's best split, z and Bonferroni p against a direct numpy/SciPy computation.
     @Test func scanMatchesSciPy() {
-        // Reference (/work/oracle-venv, numpy + scipy.stats.norm):
+        // Reference (oracle virtual environment, numpy + scipy.stats.norm):
         //   rows=np.array([1000,1100,900,1000,1050,980,1000,1020,990,1010,1000,1005,995]+[1000]*9)
         //   al=np.array([10,12,9,11,10,9,10,11,10,9,10,10,11,18,20,17,19,21,18,20,19,22]); phi=1.7; minR=7; minB=3; step=3
         //   k=n-minR; while k>=minB: nR,aR=rows[k:].sum(),al[k:].sum(); nB,aB=rows[:k].sum(),al[:k].sum()

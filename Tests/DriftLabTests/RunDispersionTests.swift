@@ -23,7 +23,7 @@ import Testing
 
     /// The recall's design effect is the ratio estimator's cluster-robust variance over the binomial one.
     @Test func recallDesignEffectMatchesTheClusterRobustVariance() {
-        // Reference (numpy, /work/oracle-venv):
+        // Reference (numpy, in the oracle virtual environment):
         //   cust=np.array([1,1,1,2,2,3,4,4,5,6,7,7,8,9,9,9]); day=np.array([0,0,1,3,3,5,6,20,8,9,10,10,11,12,12,13])
         //   fraud=np.array([1]*15+[0]); hit=np.array([1,1,0,0,0,1,1,0,0,1,0,0,1,1,1,1]); blk=day//14
         //   M=fraud.sum(); H=(hit*fraud).sum(); r=H/M
