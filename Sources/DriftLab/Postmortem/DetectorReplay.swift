@@ -8,19 +8,15 @@ import Foundation
 /// (a thin adapter: the same `PreparedReference`, `LabModel`, drift baseline and quality monitor
 /// the lab's battery reads; docs/postmortem.md, "Detector replay").
 enum LogReference {
-    /// Share of the reference (its most recent rows) the output references are fitted on, as the lab does.
-    static let validationShare = 0.25
-
     /// The prepared reference, and the label reference of the held-out validation rows only (for the
     /// recall-gap and calibration monitors): the model's realised recall on the rows it was fitted on
     /// is in-sample, too good, so a target taken there shows a gap on any production data, even a control's.
-    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int,
-                        firstLogDay: Int) throws -> (prepared: PreparedReference, heldOutLabels: LabelReference) {
+    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int) throws -> (prepared: PreparedReference, heldOutLabels: LabelReference) {
         let n = reference.rowCount
         let scored = model.score(reference.features)
         let labels = reference.label.map { $0 == 1 }
         let cut = model.calibratedThreshold
-        let from = n - max(1, Int(Double(n) * validationShare))
+        let from = PreparedReference.validationStart(rows: n)
         let vScores = Array(scored.calibrated[from...]), vLabels = Array(labels[from...])
         let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
         // BBSE on the validation split's own counts, as the lab fits it (docs/lab.md): scaling its
@@ -47,14 +43,9 @@ enum LogReference {
         drift.importance = importance
         let baseline = DriftBaseline(reference: reference.features, configuration: drift)
         let quality = try QualityMonitor(reference: reference.features, roles: roles(reference.features), configuration: options.quality)
-        var pending: [(day: Int32, id: Int64, missed: Bool)] = []
-        for i in 0..<n where reports[i] != LabelledLog.never && reports[i] >= Int32(firstLogDay) {
-            pending.append((reports[i], Int64(bitPattern: reference.ids?[i] ?? UInt64(i)), scored.decisions[i] == 0))
-        }
-        pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
         var prepared = PreparedReference(baseHash: "logs", models: [lab], drift: baseline, quality: quality, importance: importance,
                                          staleness: [:], counterOffset: [:], labelDays: reference.day, labelScores: scored.calibrated,
-                                         labelReports: reports, pendingArrivals: pending, rows: n, frauds: allFrauds, world: nil)
+                                         labelReports: reports, validationStart: from, rows: n, frauds: allFrauds, world: nil)
         // Fraud bursts over-disperse fraud and alert counts (CountDispersion). Logs carry no customer
         // column to cluster by, so the daily quasi-Poisson φ stands in for the lab's design effect.
         let alerts = scored.decisions.map { $0 != 0 }
@@ -118,7 +109,7 @@ struct LogReplay {
         }
         logArrivals.sort { ($0.day, $0.id) < ($1.day, $1.id) }
         // The stream detectors in day order (the battery adds the reference's validation frauds).
-        var streams = StreamBattery(reference: reference, validationShare: LogReference.validationShare, firstDay: log.firstDay)
+        var streams = StreamBattery(reference: reference, firstDay: log.firstDay)
         var next = 0
         while next < logArrivals.count, logArrivals[next].day < Int32(log.firstDay) { next += 1 }
         var stepDays: [(day: Int, fired: [Bool], seen: Int)] = []
@@ -172,22 +163,10 @@ struct LogReplay {
         var drift = options.drift
         drift.importance = reference.importance
         let report = try reference.drift.compare(window, configuration: drift)
-        results.append(Battery.aggregate("ks", report.results.filter { $0.detector == "ks" }, indicates: .covariateShift))
-        results.append(Battery.aggregate("chi2", report.results.filter { $0.detector == "chi2" }, indicates: .covariateShift))
-        let psi = report.features.map { f in
-            DetectorResult(detector: "psi", features: [f.feature], statistic: f.populationStabilityIndex, threshold: options.drift.psiAlarm,
-                           alarm: f.populationStabilityIndex >= options.drift.psiAlarm, indicates: .covariateShift)
-        }
-        results.append(Battery.aggregate("psi", psi, indicates: .covariateShift))
+        results += Battery.driftReadings(report, psiAlarm: options.drift.psiAlarm)
         let ids = log.ids.map { Array($0[range]) }
         let quality = try reference.quality.check(window: window, unparseable: [:], ids: ids)
-        for id in ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
-                   "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
-                   "boolean_flip", "definition_skew"] {
-            let kind: FailureKind = ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter"].contains(id)
-                ? .dataQuality : .schemaChange
-            results.append(Battery.aggregate(id, quality.filter { $0.detector == id }, indicates: kind))
-        }
+        results += Battery.monitorReadings(quality)
         // Model outputs (primary model), as the lab's battery reads them: fraud and alert counts are
         // over-dispersed, so every count test divides its z by the reference's √φ (CountDispersion).
         var outputs = options.outputs, labels = options.labels

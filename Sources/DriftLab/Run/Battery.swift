@@ -39,12 +39,32 @@ enum Battery {
     /// Stable detector ids in the order they appear in a step record.
     static let ids: [String] = [
         "ks", "chi2", "psi",
-        "missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
-        "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
-        "boolean_flip", "definition_skew",
+    ] + monitors.map(\.id) + [
         "prediction_drift", "alert_rate", "bbse", "cbpe",
         "label_arrival", "label_arrival_cohorts", "matured_fraud_rate", "calibration", "concept_recall_gap", "concept_drift",
     ] + StreamBattery.ids
+
+    /// Data-quality and schema monitors in step-record order, with the kind each one's alarm points to.
+    static let monitors: [(id: String, indicates: FailureKind)] =
+        ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter"].map { ($0, .dataQuality) } +
+        ["parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
+         "boolean_flip", "definition_skew"].map { ($0, .schemaChange) }
+
+    /// The per-feature drift report as the `ks`, `chi2` and `psi` readings (PSI as an effect size at `psiAlarm`).
+    static func driftReadings(_ report: DriftReport, psiAlarm: Double) -> [RawDetector] {
+        let psi = report.features.map { f in
+            DetectorResult(detector: "psi", features: [f.feature], statistic: f.populationStabilityIndex, threshold: psiAlarm,
+                           alarm: f.populationStabilityIndex >= psiAlarm, indicates: .covariateShift)
+        }
+        return [aggregate("ks", report.results.filter { $0.detector == "ks" }, indicates: .covariateShift),
+                aggregate("chi2", report.results.filter { $0.detector == "chi2" }, indicates: .covariateShift),
+                aggregate("psi", psi, indicates: .covariateShift)]
+    }
+
+    /// The data-quality and schema monitors' results as one reading per monitor id.
+    static func monitorReadings(_ results: [DetectorResult]) -> [RawDetector] {
+        monitors.map { m in aggregate(m.id, results.filter { $0.detector == m.id }, indicates: m.indicates) }
+    }
 
     /// Monitor-library ids renamed to the lab's ids.
     static let rename: [String: String] = ["score_psi": "prediction_drift", "bbse_prior": "bbse", "cbpe_recall": "cbpe",
@@ -110,14 +130,7 @@ extension Replay {
         var drift = options.drift
         drift.importance = reference.importance
         let report = try reference.drift.compare(window, configuration: drift, samples: samples)
-        let driftResults = report.results
-        results.append(Battery.aggregate("ks", driftResults.filter { $0.detector == "ks" }, indicates: .covariateShift))
-        results.append(Battery.aggregate("chi2", driftResults.filter { $0.detector == "chi2" }, indicates: .covariateShift))
-        let psi = report.features.map { f in
-            DetectorResult(detector: "psi", features: [f.feature], statistic: f.populationStabilityIndex, threshold: options.drift.psiAlarm,
-                           alarm: f.populationStabilityIndex >= options.drift.psiAlarm, indicates: .covariateShift)
-        }
-        results.append(Battery.aggregate("psi", psi, indicates: .covariateShift))
+        results += Battery.driftReadings(report, psiAlarm: options.drift.psiAlarm)
 
         // Data quality and schema.
         var unparseable: [String: Int] = [:]
@@ -151,14 +164,7 @@ extension Replay {
                                                              served: served, alternative: alternative,
                                                              offset: reference.counterOffset[f] ?? 0))
         }
-        let monitorResults = quality + velocity
-        for id in ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter",
-                   "parse_failures", "unseen_categories", "category_permutation", "unit_scale", "column_swap", "timezone",
-                   "boolean_flip", "definition_skew"] {
-            let kind: FailureKind = ["missing_rate", "stuck_value", "variance_collapse", "range", "duplicates", "stale_counter"].contains(id)
-                ? .dataQuality : .schemaChange
-            results.append(Battery.aggregate(id, monitorResults.filter { $0.detector == id }, indicates: kind))
-        }
+        results += Battery.monitorReadings(quality + velocity)
 
         // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
         var outputs = options.outputs, labels = options.labels

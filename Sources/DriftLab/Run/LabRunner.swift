@@ -22,7 +22,7 @@ public enum LabRunner {
         var t = TrainingOptions(kind: kind)
         t.label = "is_fraud"
         t.timeColumn = "day"
-        t.validationFraction = 0.25
+        t.validationFraction = PreparedReference.validationShare
         t.bootstrapResamples = options.bootstrapResamples
         t.calibration = .platt  // strictly monotone: calibrated >= calibrated threshold exactly when raw >= threshold
         t.seed = 1
@@ -51,7 +51,6 @@ public enum LabRunner {
         let labels = batches.flatMap(\.isFraud)
         let days = batches.flatMap { b in [Int32](repeating: Int32(b.day), count: b.count) }
         let reports = batches.flatMap(\.chargebackDay)
-        let ids = batches.flatMap(\.transactionID)
         let window = scenario.labelDelay.chargebackWindowDays
 
         // Both models; the primary (stumps by default) is last.
@@ -62,8 +61,7 @@ public enum LabRunner {
             let model = try Trainer.train(table, options: trainingOptions(kind, options: options))
             let scored = model.score(table)
             // Output references on the time-ordered validation split (out of sample): the last rows.
-            let v = max(1, Int(Double(n) * 0.25))
-            let from = n - v
+            let from = PreparedReference.validationStart(rows: n)
             let vScores = Array(scored.calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
             let cut = model.calibratedThreshold
             let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
@@ -97,16 +95,10 @@ public enum LabRunner {
         let recent = batches.suffix(14)
         let (staleness, offsets) = Battery.velocityReference(Array(recent))
 
-        var pending: [(day: Int32, id: Int64, missed: Bool)] = []
-        for i in 0..<n where reports[i] != TransactionSimulator.never && reports[i] >= 0 {
-            pending.append((reports[i], ids[i], primaryDecisions[i] == 0))
-        }
-        pending.sort { ($0.day, $0.id) < ($1.day, $1.id) }
-        _ = primary
         var prepared = PreparedReference(baseHash: PreparedReference.baseKey(scenario), models: models, drift: baseline, quality: quality,
                                          importance: importance, staleness: staleness, counterOffset: offsets,
                                          labelDays: days, labelScores: primaryScores, labelReports: reports,
-                                         pendingArrivals: pending, rows: n, frauds: frauds, world: world)
+                                         validationStart: PreparedReference.validationStart(rows: n), rows: n, frauds: frauds, world: world)
         // Fraud bursts make fraud and alert counts over-dispersed (quality branch: CountDispersion).
         let customers = batches.flatMap(\.customerID)
         prepared.dispersion = CountDispersion.reference(customers: customers, days: days, frauds: labels, alerts: primaryDecisions)

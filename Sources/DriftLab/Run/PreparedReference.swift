@@ -42,8 +42,13 @@ public struct PreparedReference: Sendable {
     let labelDays: [Int32]
     let labelScores: [Double]
     let labelReports: [Int32]
-    /// Frauds of the reference period whose chargeback arrives in production: (arrival, id, missed).
-    let pendingArrivals: [(day: Int32, id: Int64, missed: Bool)]
+    /// First row of the time-ordered validation split (`validationStart(rows:)`): the output
+    /// references, BBSE and the stream detectors' warm-up are fitted from there on, out of sample.
+    let validationStart: Int
+    /// Share of the reference, its most recent rows, held out as the validation split.
+    static let validationShare = 0.25
+    /// First row of the validation split of a reference of `n` rows (at least one row held out).
+    static func validationStart(rows n: Int) -> Int { n - max(1, Int(Double(n) * validationShare)) }
     /// Rows in the reference table.
     public let rows: Int
     public let frauds: Int

@@ -48,7 +48,7 @@ struct Replay {
     init(scenario: Scenario, reference: PreparedReference, options: LabOptions, windowDays: Int) {
         self.scenario = scenario; self.reference = reference; self.options = options; self.windowDays = windowDays
         labelHistoryDays = scenario.labelDelay.chargebackWindowDays + 28
-        streams = StreamBattery(reference: reference, validationShare: 0.25, firstDay: 0)  // LabRunner's split
+        streams = StreamBattery(reference: reference, firstDay: 0)
     }
 
     /// Adds production day `b`: scores it with every model, updates the ring, the label log and
@@ -123,10 +123,10 @@ struct StreamBattery {
     private(set) var errors = 0
     static let ids = GrossErrorDetectors.ids
 
-    /// From the reference's label log: rows from the last `validationShare` of the reference on are
-    /// the out-of-sample validation split; chargebacks before `firstDay` warm the detectors up.
-    init(reference: PreparedReference, validationShare: Double, firstDay: Int) {
-        let n = reference.rows, from = n - Swift.max(1, Int(Double(n) * validationShare))
+    /// From the reference's label log: rows from `reference.validationStart` on are the out-of-sample
+    /// validation split; chargebacks before `firstDay` warm the detectors up.
+    init(reference: PreparedReference, firstDay: Int) {
+        let n = reference.rows, from = reference.validationStart
         var frauds: [(day: Int32, row: Int, score: Double)] = []
         for i in Swift.max(0, from)..<n where reference.labelReports[i] != LabelledLog.never {
             frauds.append((reference.labelReports[i], i, reference.labelScores[i]))
