@@ -214,3 +214,44 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(try !r.next())
     }
 }
+
+@Suite struct CSVBufferTests {
+    /// Rows of mixed fields (quoted text, integers, fixed decimals, NaN, infinities, huge values).
+    static func writeRows(_ rows: Range<Int>, to b: CSVBuffer) {
+        for i in rows {
+            b.field(i * 7 - 50)
+            b.field(i % 3 == 0 ? "a,b" : (i % 3 == 1 ? "say \"hi\"" : "plain"))
+            let v: Double = i % 11 == 0 ? .nan : (i % 13 == 0 ? -.infinity : (i % 17 == 0 ? 3e20 : Double(i) * 0.37 - 9))
+            b.field(v, decimals: i % 5)
+            if i % 4 == 0 { b.emptyField() } else { b.field(-i) }
+            b.endRow()
+        }
+    }
+
+    @Test func slicesFormattedApartAndAppendedInOrderEqualOneWriter() throws {
+        let dir = temporaryFolder()
+        let one = try CSVWriter(path: dir + "/one.csv", header: ["i", "text", "x", "y"])
+        for i in 0..<5_000 {
+            one.field(i * 7 - 50)
+            one.field(i % 3 == 0 ? "a,b" : (i % 3 == 1 ? "say \"hi\"" : "plain"))
+            let v: Double = i % 11 == 0 ? .nan : (i % 13 == 0 ? -.infinity : (i % 17 == 0 ? 3e20 : Double(i) * 0.37 - 9))
+            one.field(v, decimals: i % 5)
+            if i % 4 == 0 { one.emptyField() } else { one.field(-i) }
+            try one.endRow()
+        }
+        try one.finish()
+        let sliced = try CSVWriter(path: dir + "/sliced.csv", header: ["i", "text", "x", "y"])
+        for lo in stride(from: 0, to: 5_000, by: 1_234) {
+            let b = CSVBuffer(capacity: 64)  // grows many times
+            Self.writeRows(lo..<min(5_000, lo + 1_234), to: b)
+            try sliced.append(b)
+        }
+        try sliced.finish()
+        let a = try AtomicFile.read(dir + "/one.csv"), b = try AtomicFile.read(dir + "/sliced.csv")
+        #expect(a == b)
+        #expect(a.count > 100_000)
+        let text = String(decoding: a, as: UTF8.self)
+        #expect(text.contains("\n-43,\"say \"\"hi\"\"\",-8.6,-1\n"))  // row 1: quoted text, 1 decimal
+        #expect(text.contains(",-inf,"))
+    }
+}

@@ -30,6 +30,23 @@ import Testing
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: a)).contains { $0.contains(".tmp") })
     }
 
+    @Test("days of several formatting slices (3,000 rows a day, 1,024-row slices) give the same bytes on 1 and 2 threads")
+    func slicedDaysWriteTheSameBytes() throws {
+        var s = smallScenario(seed: 9, referenceDays: 2, productionDays: 3, failures: [
+            FailureSpec(kind: .dataQuality, subkind: "missing", features: ["device_risk_score"], startDay: 1, severity: 1),
+        ])
+        s.population.customers = 4_000; s.population.transactionsPerDay = 3_000
+        let a = folder("sliced-a"), b = folder("sliced-b")
+        defer { for d in [a, b] { try? FileManager.default.removeItem(atPath: d) } }
+        let sim = try TransactionSimulator(scenario: s)
+        let one = try ScenarioOutput.write(sim, resolvedJSON: "{}\n", to: a, jobs: 1)
+        _ = try ScenarioOutput.write(sim, resolvedJSON: "{}\n", to: b, jobs: 2)
+        #expect(one.productionRows > 3 * 2_048, "days must span several slices")
+        for name in ["reference.csv", "production.csv", "truth.csv"] {
+            #expect(try AtomicFile.read(a + "/" + name) == AtomicFile.read(b + "/" + name), "\(name) differs between 1 and 2 threads")
+        }
+    }
+
     @Test func productionLabelsAreThoseKnownAtTheEndAndTypeChangesAreText() throws {
         let dir = folder("labels")
         defer { try? FileManager.default.removeItem(atPath: dir) }

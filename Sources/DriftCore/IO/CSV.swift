@@ -346,89 +346,93 @@ public func parseDouble(_ text: String) -> Double? {
 
 private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
 
-/// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
-/// `finish()`; a writer dropped without `finish()` removes its temporary file.
-/// Formats numbers itself into a raw buffer (no String per value), so it keeps up with the disk.
-public final class CSVWriter {
-    public let path: String
-    private let temporary: String
-    private var file: UnsafeMutablePointer<FILE>?
-    private let capacity = 1 << 20
-    private let buffer: UnsafeMutablePointer<UInt8>
+/// RFC 4180 rows formatted into memory: the one place numbers and text become CSV bytes. A
+/// `CSVWriter` formats through one and flushes it to its file; rows can also be formatted into
+/// several buffers in parallel and appended to a writer in order (`CSVWriter.append(_:)`), which
+/// gives the same bytes as writing them one by one. Numbers are formatted without a String per value.
+/// A buffer belongs to one task at a time.
+public final class CSVBuffer: @unchecked Sendable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The formatted bytes (`count` of them).
+    var bytes: UnsafeMutablePointer<UInt8> { storage }
+    /// Bytes formatted so far (private storage: the optimiser then needs no run-time exclusivity checks).
     private var used = 0
     private var fieldsInRow = 0
-    private var failed = false
-    /// "00" ... "99" (two digits per division by 100) and 10^k for k = 0...15 as Double and integer.
+    public var count: Int { used }
+
+    /// "00" ... "99" (two digits per division by 100) and 10^k for k = 0...15 as Double and integer,
+    /// per buffer: raw pointers, so the per-field code reads no global.
     private let digitPairs: UnsafeMutablePointer<UInt8>
     private let scales: UnsafeMutablePointer<Double>
     private let unitsPerOne: UnsafeMutablePointer<UInt64>
 
-    public init(path: String, header: [String]) throws {
-        self.path = path
-        temporary = try AtomicFile.temporaryPath(for: path)
-        guard let fp = fopen(temporary, "wb") else {
-            throw FileError(path: path, reason: "cannot write here (\(String(cString: strerror(errno)))); choose a writable folder")
-        }
-        file = fp
-        buffer = .allocate(capacity: capacity + 4096)
+    /// A buffer expecting about `capacity` bytes (it grows as needed).
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = Swift.max(64, capacity)
+        storage = .allocate(capacity: self.capacity)
         digitPairs = .allocate(capacity: 200)
         for k in 0..<100 { digitPairs[2 * k] = UInt8(0x30 + k / 10); digitPairs[2 * k + 1] = UInt8(0x30 + k % 10) }
         scales = .allocate(capacity: 16)
         unitsPerOne = .allocate(capacity: 16)
         for k in 0..<16 { scales[k] = powersOfTen[k]; unitsPerOne[k] = UInt64(powersOfTen[k]) }
-        for name in header { field(name) }
-        try endRow()
     }
 
     deinit {
-        if let fp = file { fclose(fp); unlink(temporary) }
-        buffer.deallocate()
+        storage.deallocate()
         digitPairs.deallocate(); scales.deallocate(); unitsPerOne.deallocate()
     }
 
-    /// Makes room for `k` more bytes, flushing when the buffer is full.
+    /// Forgets the bytes (keeps the memory).
+    public func removeAll() { used = 0; fieldsInRow = 0 }
+
+    /// Makes room for `k` more bytes.
     @inline(__always) private func reserve(_ k: Int) {
-        if used + k > capacity { flushBuffer() }
+        if used &+ k > capacity { grow(used &+ k) }
+    }
+
+    private func grow(_ needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.update(from: storage, count: used)
+        storage.deallocate()
+        storage = bigger
+        capacity = c
     }
 
     @inline(__always) private func separator() {
-        if fieldsInRow > 0 { buffer[used] = 0x2C; used += 1 }
-        fieldsInRow += 1
+        if fieldsInRow > 0 { storage[used] = 0x2C; used &+= 1 }
+        fieldsInRow &+= 1
     }
 
     /// A text field, quoted where it holds a comma, quote or line break.
     public func field(_ text: String) {
         var t = text
-        t.withUTF8 { bytes in
-            if 2 * bytes.count + 3 > capacity {  // a huge field: quote it into its own buffer
-                separator()
-                var quoted: [UInt8] = [0x22]
-                for b in bytes { if b == 0x22 { quoted.append(0x22) }; quoted.append(b) }
-                quoted.append(0x22)
-                flushBuffer()
-                if let fp = file, fwrite(quoted, 1, quoted.count, fp) != quoted.count { failed = true }
-                return
-            }
-            reserve(2 * bytes.count + 3)
-            separator()
-            // Copy while looking for a character that needs quotes; start over quoted if one turns up.
-            var needsQuotes = false
-            for k in 0..<bytes.count {
-                let b = bytes[k]
-                if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
-                buffer[used + k] = b
-            }
-            if !needsQuotes {
-                used += bytes.count
-                return
-            }
-            buffer[used] = 0x22; used += 1
-            for b in bytes {
-                if b == 0x22 { buffer[used] = 0x22; used += 1 }
-                buffer[used] = b; used += 1
-            }
-            buffer[used] = 0x22; used += 1
+        t.withUTF8 { field(utf8: $0) }
+    }
+
+    /// A text field given as UTF-8 bytes (no String on the way), quoted where needed.
+    public func field(utf8 b: UnsafeBufferPointer<UInt8>) {
+        reserve(2 &* b.count &+ 3)
+        separator()
+        // Copy while looking for a character that needs quotes; start over quoted if one turns up.
+        var needsQuotes = false
+        for k in 0..<b.count {
+            let c = b[k]
+            if c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D { needsQuotes = true; break }
+            storage[used &+ k] = c
         }
+        if !needsQuotes {
+            used &+= b.count
+            return
+        }
+        storage[used] = 0x22; used &+= 1
+        for c in b {
+            if c == 0x22 { storage[used] = 0x22; used &+= 1 }
+            storage[used] = c; used &+= 1
+        }
+        storage[used] = 0x22; used &+= 1
     }
 
     /// An empty field (a missing value).
@@ -451,12 +455,116 @@ public final class CSVWriter {
         appendFixed(value, decimals: Swift.min(Swift.max(decimals, 0), 15))
     }
 
+    /// Ends the current row.
+    public func endRow() {
+        reserve(1)
+        storage[used] = 0x0A
+        used &+= 1
+        fieldsInRow = 0
+    }
+
+    /// Writes exactly `count` decimal digits of `value` (value < 10^count), two at a time from the right.
+    @inline(__always) private func appendDigits(_ value: UInt64, count digits: Int) {
+        var v = value
+        var end = used &+ digits
+        while end &- used >= 2 {
+            let r = Int(truncatingIfNeeded: v % 100)
+            v /= 100
+            end &-= 2
+            storage[end] = digitPairs[2 &* r]; storage[end &+ 1] = digitPairs[2 &* r &+ 1]
+        }
+        if end > used { storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30 }
+        used &+= digits
+    }
+
+    /// Decimal digits of v (1 for 0).
+    @inline(__always) private static func digitCount(_ v: UInt64) -> Int {
+        var n = 1
+        var t: UInt64 = 10
+        while v >= t { n &+= 1; if n == 20 { break }; t &*= 10 }
+        return n
+    }
+
+    @inline(__always) private func appendInteger(_ value: Int) {
+        if value < 0 { storage[used] = 0x2D; used &+= 1 }
+        let v = UInt64(value.magnitude)
+        appendDigits(v, count: CSVBuffer.digitCount(v))
+    }
+
+    /// value rounded half away from zero to `decimals` places, written as digits, a point and
+    /// exactly `decimals` digits (no exponent); magnitudes of 9e15 units and more use `description`.
+    @inline(__always) private func appendFixed(_ value: Double, decimals: Int) {
+        if value.isNaN { return }
+        if value.isInfinite {
+            for b in (value < 0 ? "-inf" : "inf").utf8 { storage[used] = b; used &+= 1 }
+            return
+        }
+        let scaled = roundedHalfAway(value * scales[decimals])
+        guard Swift.abs(scaled) < 9.0e15 else {
+            let text = value.description.utf8
+            reserve(text.count)
+            for b in text { storage[used] = b; used &+= 1 }
+            return
+        }
+        var units = Int(scaled)
+        if units < 0 { storage[used] = 0x2D; used &+= 1; units = -units }
+        if decimals == 0 { appendDigits(UInt64(units), count: CSVBuffer.digitCount(UInt64(units))); return }
+        let (whole, fraction) = UInt64(units).quotientAndRemainder(dividingBy: unitsPerOne[decimals])
+        appendDigits(whole, count: CSVBuffer.digitCount(whole))
+        storage[used] = 0x2E; used &+= 1
+        appendDigits(fraction, count: decimals)
+    }
+}
+
+/// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
+/// `finish()`; a writer dropped without `finish()` removes its temporary file. Rows are formatted
+/// by a `CSVBuffer` and flushed every megabyte.
+public final class CSVWriter {
+    public let path: String
+    private let temporary: String
+    private var file: UnsafeMutablePointer<FILE>?
+    private let flushSize = 1 << 20
+    private let rows = CSVBuffer(capacity: (1 << 20) + 4096)
+    private var failed = false
+
+    public init(path: String, header: [String]) throws {
+        self.path = path
+        temporary = try AtomicFile.temporaryPath(for: path)
+        guard let fp = fopen(temporary, "wb") else {
+            throw FileError(path: path, reason: "cannot write here (\(String(cString: strerror(errno)))); choose a writable folder")
+        }
+        file = fp
+        for name in header { field(name) }
+        try endRow()
+    }
+
+    deinit {
+        if let fp = file { fclose(fp); unlink(temporary) }
+    }
+
+    /// A text field, quoted where it holds a comma, quote or line break.
+    public func field(_ text: String) { rows.field(text) }
+
+    /// An empty field (a missing value).
+    public func emptyField() { rows.emptyField() }
+
+    /// An integer field.
+    public func field(_ value: Int) { rows.field(value) }
+
+    /// A number with a fixed count of decimals (at most 15); NaN is written as an empty field (missing).
+    public func field(_ value: Double, decimals: Int) { rows.field(value, decimals: decimals) }
+
     /// Ends the current row; flushes to disk every megabyte.
     public func endRow() throws {
-        reserve(1)
-        buffer[used] = 0x0A
-        used += 1
-        fieldsInRow = 0
+        rows.endRow()
+        if rows.count >= flushSize { flushBuffer() }
+        if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
+    }
+
+    /// Appends whole rows formatted elsewhere (after this writer's own rows so far).
+    public func append(_ formatted: CSVBuffer) throws {
+        flushBuffer()
+        if let fp = file, formatted.count > 0, fwrite(formatted.bytes, 1, formatted.count, fp) != formatted.count { failed = true }
         if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
     }
 
@@ -470,59 +578,9 @@ public final class CSVWriter {
     }
 
     private func flushBuffer() {
-        guard let fp = file, used > 0 else { return }
-        if fwrite(buffer, 1, used, fp) != used { failed = true }
-        used = 0
-    }
-
-    /// Writes exactly `count` decimal digits of `value` (value < 10^count), two at a time from the right.
-    @inline(__always) private func appendDigits(_ value: UInt64, count: Int) {
-        var v = value
-        var end = used + count
-        while end - used >= 2 {
-            let r = Int(truncatingIfNeeded: v % 100)
-            v /= 100
-            end -= 2
-            buffer[end] = digitPairs[2 * r]; buffer[end + 1] = digitPairs[2 * r + 1]
-        }
-        if end > used { buffer[used] = UInt8(truncatingIfNeeded: v) &+ 0x30 }
-        used += count
-    }
-
-    /// Decimal digits of v (1 for 0).
-    @inline(__always) private static func digitCount(_ v: UInt64) -> Int {
-        var n = 1
-        var t: UInt64 = 10
-        while v >= t { n += 1; if n == 20 { break }; t &*= 10 }
-        return n
-    }
-
-    @inline(__always) private func appendInteger(_ value: Int) {
-        if value < 0 { buffer[used] = 0x2D; used += 1 }
-        let v = UInt64(value.magnitude)
-        appendDigits(v, count: CSVWriter.digitCount(v))
-    }
-
-    /// value rounded half away from zero to `decimals` places, written as digits, a point and
-    /// exactly `decimals` digits (no exponent); magnitudes of 9e15 units and more use `description`.
-    @inline(__always) private func appendFixed(_ value: Double, decimals: Int) {
-        if value.isNaN { return }
-        if value.isInfinite {
-            for b in (value < 0 ? "-inf" : "inf").utf8 { buffer[used] = b; used += 1 }
-            return
-        }
-        let scaled = roundedHalfAway(value * scales[decimals])
-        guard Swift.abs(scaled) < 9.0e15 else {
-            for b in value.description.utf8 { buffer[used] = b; used += 1 }
-            return
-        }
-        var units = Int(scaled)
-        if units < 0 { buffer[used] = 0x2D; used += 1; units = -units }
-        if decimals == 0 { appendDigits(UInt64(units), count: CSVWriter.digitCount(UInt64(units))); return }
-        let (whole, fraction) = UInt64(units).quotientAndRemainder(dividingBy: unitsPerOne[decimals])
-        appendDigits(whole, count: CSVWriter.digitCount(whole))
-        buffer[used] = 0x2E; used += 1
-        appendDigits(fraction, count: decimals)
+        guard let fp = file, rows.count > 0 else { return }
+        if fwrite(rows.bytes, 1, rows.count, fp) != rows.count { failed = true }
+        rows.removeAll()
     }
 }
 

@@ -32,7 +32,7 @@ public enum ScenarioOutput {
     }
 
     public static func write(_ simulator: TransactionSimulator, resolvedJSON: String, to directory: String, jobs: Int) throws -> Summary {
-        let writer = try Writer(scenario: simulator.scenario, directory: directory)
+        let writer = try Writer(scenario: simulator.scenario, directory: directory, jobs: jobs)
         for batch in simulator.days(jobs: jobs) { try writer.append(batch) }
         return try writer.finish(resolvedJSON: resolvedJSON)
     }
@@ -43,13 +43,16 @@ public enum ScenarioOutput {
         let directory: String
         let scenario: Scenario
         let alterable: [Int]
+        /// Threads formatting a day's rows (the bytes do not depend on it).
+        let jobs: Int
         let reference: CSVWriter, production: CSVWriter, truth: CSVWriter
         public private(set) var summary = Summary()
 
-        public init(scenario: Scenario, directory: String) throws {
+        public init(scenario: Scenario, directory: String, jobs: Int = 1) throws {
             try AtomicFile.ensureDirectory(directory)
             self.directory = directory
             self.scenario = scenario
+            self.jobs = jobs
             alterable = alterableFeatures(scenario)
             let truthHeader = ["transaction_id", "day", "second_of_day", "customer_id", "duplicate", "is_fraud", "fraud_probability",
                                "compromised", "chargeback_day", "active_failures", "altered_features"] + alterable.map { "clean_" + FeatureSchema.names[$0] }
@@ -60,15 +63,35 @@ public enum ScenarioOutput {
 
         static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
+        /// Writes one day: its rows go to the reference or production log, and to truth.csv. The rows
+        /// are formatted in slices (4 per thread, at least 1,024 rows each) in parallel, and written in
+        /// order: a row's bytes do not depend on the slicing.
         public func append(_ batch: DayBatch) throws {
+            let log = batch.day < 0 ? reference : production
+            let scenario = scenario, alterable = alterable
+            let sliceRows = Swift.max(1024, (batch.count + 4 * jobs - 1) / (4 * jobs))
+            let slices = (batch.count + sliceRows - 1) / sliceRows
+            let parts = try Parallel.map(slices, jobs: jobs) { k in
+                let rows = k * sliceRows..<Swift.min(batch.count, (k + 1) * sliceRows)
+                return Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable)
+            }
+            for part in parts { try log.append(part.log); try truth.append(part.truth) }
+            if batch.day < 0 { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
+        }
+
+        /// The log and truth lines of `rows` of a day. The log's label is what the team knows at the end:
+        /// in the reference, every chargeback that ever arrives; in production, those arrived by the last
+        /// day, with the day the chargeback window closed for a transaction now known legitimate.
+        static func format(_ batch: DayBatch, rows: Range<Int>, scenario: Scenario, alterable: [Int]) -> (log: CSVBuffer, truth: CSVBuffer) {
+            let log = CSVBuffer(capacity: rows.count * 160), truth = CSVBuffer(capacity: rows.count * 96)
+            let levels = LevelText.shared
             let lastDay = scenario.productionDays - 1
             let window = scenario.labelDelay.chargebackWindowDays
             let isReference = batch.day < 0
-            let log = isReference ? reference : production
             let kindsText = batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")
-            for i in 0..<batch.count {
+            for i in rows {
                 log.field(Int(batch.transactionID[i])); log.field(batch.day)
-                writeFeatures(batch, i, to: log)
+                writeFeatures(batch, i, levels, to: log)
                 let cb = batch.chargebackDay[i]
                 if isReference {
                     log.field(cb != TransactionSimulator.never ? 1 : 0)
@@ -80,7 +103,7 @@ public enum ScenarioOutput {
                 } else {
                     log.field(0); log.emptyField()
                 }
-                try log.endRow()
+                log.endRow()
                 truth.field(Int(batch.transactionID[i])); truth.field(batch.day); truth.field(Int(batch.secondOfDay[i]))
                 truth.field(Int(batch.customerID[i])); truth.field(Int(batch.isDuplicate[i])); truth.field(Int(batch.isFraud[i]))
                 truth.field(batch.fraudProbability[i], decimals: 6); truth.field(Int(batch.isCompromised[i]))
@@ -90,10 +113,10 @@ public enum ScenarioOutput {
                 if mask == 0 { truth.emptyField() } else {
                     truth.field((0..<FeatureSchema.count).filter { mask & (1 << UInt32($0)) != 0 }.map { FeatureSchema.names[$0] }.joined(separator: ";"))
                 }
-                for f in alterable { writeValue(batch.clean, f, i, to: truth) }
-                try truth.endRow()
+                for f in alterable { writeValue(batch.clean, f, i, levels, to: truth) }
+                truth.endRow()
             }
-            if isReference { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
+            return (log, truth)
         }
 
         /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
@@ -113,22 +136,52 @@ public enum ScenarioOutput {
     /// them off that grid: `decimals(_:fixed:)`), level names, empty for
     /// missing, and `type_change` values as grouped text.
     @inline(__always)
-    static func writeFeatures(_ b: DayBatch, _ i: Int, to w: CSVWriter) {
+    static func writeFeatures(_ b: DayBatch, _ i: Int, _ levels: LevelText, to w: CSVBuffer) {
         let text = b.textMask[i]
         for f in 0..<FeatureSchema.count {
             if text != 0 && text & (1 << UInt32(f)) != 0 { w.field(groupedText(b.clean.numeric[f][i])); continue }
-            writeValue(b.served, f, i, to: w)
+            writeValue(b.served, f, i, levels, to: w)
         }
     }
 
     @inline(__always)
-    static func writeValue(_ c: FeatureColumns, _ f: Int, _ i: Int, to w: CSVWriter) {
-        if FeatureSchema.isCategorical[f] {
+    static func writeValue(_ c: FeatureColumns, _ f: Int, _ i: Int, _ levels: LevelText, to w: CSVBuffer) {
+        if levels.isCategorical[f] {
             let code = Int(c.codes[f][i])
-            if code < 0 { w.emptyField() } else { w.field(FeatureSchema.levels[f][code]) }
+            if code < 0 { w.emptyField() } else { levels.write(feature: f, code: code, to: w) }
         } else {
             let v = c.numeric[f][i]
-            w.field(v, decimals: decimals(v, fixed: FeatureSchema.decimals[f]))
+            w.field(v, decimals: decimals(v, fixed: levels.decimals[f]))
+        }
+    }
+
+    /// The level names of every categorical feature as UTF-8 bytes in one buffer, and the schema's
+    /// per-feature facts, built once: a row's categorical fields are copied, not re-encoded from Strings.
+    final class LevelText: Sendable {
+        static let shared = LevelText()
+        let bytes: [UInt8]
+        /// `ranges[first[f] + code]` is the byte range of level `code` of feature f.
+        let ranges: [Range<Int>]
+        let first: [Int]
+        let isCategorical = FeatureSchema.isCategorical
+        let decimals = FeatureSchema.decimals
+
+        init() {
+            var bytes: [UInt8] = [], ranges: [Range<Int>] = [], first: [Int] = []
+            for f in 0..<FeatureSchema.count {
+                first.append(ranges.count)
+                for name in FeatureSchema.levels[f] {
+                    let start = bytes.count
+                    bytes.append(contentsOf: Array(name.utf8))
+                    ranges.append(start..<bytes.count)
+                }
+            }
+            self.bytes = bytes; self.ranges = ranges; self.first = first
+        }
+
+        @inline(__always) func write(feature f: Int, code: Int, to w: CSVBuffer) {
+            let r = ranges[first[f] + code]
+            bytes.withUnsafeBufferPointer { w.field(utf8: UnsafeBufferPointer(rebasing: $0[r])) }
         }
     }
 
@@ -140,7 +193,7 @@ public enum ScenarioOutput {
     static func decimals(_ v: Double, fixed: Int) -> Int {
         guard v.isFinite, v != 0, fixed >= 0, fixed < powersOfTen.count else { return fixed }
         let scale = powersOfTen[fixed]
-        if (v * scale).rounded(.toNearestOrAwayFromZero) / scale == v { return fixed }
+        if roundedHalfAway(v * scale) / scale == v { return fixed }
         let magnitude = Int(log10(Swift.abs(v)).rounded(.down))
         return Swift.min(15, Swift.max(fixed, 5 - magnitude))
     }
