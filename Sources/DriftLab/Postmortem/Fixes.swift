@@ -122,7 +122,7 @@ public struct FixEvaluation: Sendable {
         cols.append(("__label", .numeric(keep.map { log.knownFraud($0, asOf: Int32(last)) ? 1 : 0 })))
         var training = TrainingOptions(kind: model.kind)
         training.label = "__label"; training.timeColumn = "__day"; training.excluded = ["__day"]
-        training.validationFraction = 0.25; training.calibration = .platt; training.seed = 1; training.bootstrapResamples = 0
+        training.validationFraction = PreparedReference.validationShare; training.calibration = .platt; training.seed = 1; training.bootstrapResamples = 0
         training.stumps.jobs = bench.jobs
         let table = try Table(columns: cols)
         let frauds = keep.reduce(0) { $0 + (log.knownFraud($1, asOf: Int32(last)) ? 1 : 0) }

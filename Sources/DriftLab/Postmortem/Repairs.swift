@@ -200,7 +200,7 @@ struct RepairBench {
         cols.append(("__label", .numeric(keep.map { reference.label[$0] == 1 ? 1 : 0 })))
         var options = TrainingOptions(kind: model.kind)
         options.label = "__label"; options.timeColumn = "__day"; options.excluded = ["__day"]
-        options.validationFraction = 0.25; options.calibration = .platt; options.seed = 1; options.bootstrapResamples = 0
+        options.validationFraction = PreparedReference.validationShare; options.calibration = .platt; options.seed = 1; options.bootstrapResamples = 0
         options.stumps.jobs = jobs
         return (try Trainer.train(try Table(columns: cols), options: options), stride)
     }
