@@ -27,9 +27,9 @@ public enum SimulatorBenchmarks {
         let stream = sim.days(jobs: jobs)
         _ = stream.next()  // burn-in and the reference day
         var rows = 0
-        let cpu0 = processCPUSeconds()
+        let cpu0 = Stopwatch.processCPUSeconds()
         let seconds = Stopwatch.seconds { while let b = stream.next() { rows += b.count } }
-        return (Double(rows) / seconds, Double(rows) / Swift.max(1e-9, processCPUSeconds() - cpu0), rows)
+        return (Double(rows) / seconds, Double(rows) / Swift.max(1e-9, Stopwatch.processCPUSeconds() - cpu0), rows)
     }
 
     /// Disk speed: MB/s of writing `bytes` bytes of a repeated 1 MB block to a new file in `directory`,
@@ -53,12 +53,6 @@ public enum SimulatorBenchmarks {
         return Double(bytes) / 1e6 / Swift.max(1e-9, seconds)
     }
 
-    static func processCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
-
     public static func run(jobs: Int) -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
         guard let sim = try? TransactionSimulator(scenario: benchScenario(days: 20)) else { return results }
@@ -78,13 +72,13 @@ public enum SimulatorBenchmarks {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftlab-bench-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var summary = ScenarioOutput.Summary()
-        let cpu0 = processCPUSeconds()
+        let cpu0 = Stopwatch.processCPUSeconds()
         let seconds = Stopwatch.seconds {
             guard let writer = try? ScenarioOutput.Writer(scenario: sim.scenario, directory: directory, jobs: jobs) else { return }
             for b in batches { try? writer.append(b) }
             summary = (try? writer.finish(resolvedJSON: "{}")) ?? summary
         }
-        let cpuSeconds = Swift.max(1e-9, processCPUSeconds() - cpu0)
+        let cpuSeconds = Swift.max(1e-9, Stopwatch.processCPUSeconds() - cpu0)
         let rows = summary.referenceRows + summary.productionRows
         let csvRate = Double(summary.bytes) / 1e6 / seconds
         let rawRate = rawWriteRate(bytes: summary.bytes, directory: directory)

@@ -11,7 +11,7 @@ public struct BenchmarkResult: Sendable, Equatable {
     }
 }
 
-/// Wall-clock timing for benchmarks (monotonic clock). Never used for results, only for speed.
+/// Timing for benchmarks: wall clock (monotonic) and CPU time. Never used for results, only for speed.
 public enum Stopwatch {
     /// Seconds taken by `body`, the best of `repeats` runs.
     public static func seconds(repeats: Int = 1, _ body: () throws -> Void) rethrows -> Double {
@@ -22,5 +22,27 @@ public enum Stopwatch {
             best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return best
+    }
+
+    /// CPU seconds of the calling thread spent in `body`, the best of `repeats` runs: single-thread
+    /// figures are per core even when other processes share the machine.
+    public static func threadCPUSeconds(repeats: Int = 1, _ body: () throws -> Void) rethrows -> Double {
+        var best = Double.infinity
+        for _ in 0..<Swift.max(1, repeats) {
+            var a = timespec(), b = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a)
+            try body()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b)
+            best = Swift.min(best, Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9)
+        }
+        return best
+    }
+
+    /// CPU seconds used so far by the whole process (every thread): the denominator of
+    /// per-CPU-second rates of parallel work.
+    public static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

@@ -15,13 +15,13 @@ public enum DetectorBenchmarks {
         let b = (0..<n).map { _ in rng.normal() + 0.001 }
 
         var ksP = 0.0
-        let ksSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { ksP = KolmogorovSmirnov().test(reference: a, current: b).pValue ?? .nan }
+        let ksSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { ksP = KolmogorovSmirnov().test(reference: a, current: b).pValue ?? .nan }
         results.append(BenchmarkResult(name: "ks_2samp 1e6 vs 1e6", value: ksSeconds * 1000, unit: "ms",
                                        note: "cpu; sort both (radix) + merge + asymptotic p (p=\(String(format: "%.3f", ksP)))"))
 
         let bins = PSIReference(sortedReference: RadixSort.sorted(a))
         var psi = 0.0
-        let psiSeconds = ModelBenchmarks.cpuSeconds(repeats: 5) { psi = bins.populationStabilityIndex(currentCounts: bins.counts(b)) }
+        let psiSeconds = Stopwatch.threadCPUSeconds(repeats: 5) { psi = bins.populationStabilityIndex(currentCounts: bins.counts(b)) }
         results.append(BenchmarkResult(name: "psi binning vs precomputed reference bins", value: Double(n) / psiSeconds / 1e6,
                                        unit: "M values/s", note: "cpu; 10 quantile bins, 1e6 values, table look-up (psi=\(String(format: "%.5f", psi)))"))
 
@@ -32,9 +32,9 @@ public enum DetectorBenchmarks {
             count = 48 * n
         }
         var bigTotal = 0.0
-        let bigSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { bigTotal = bins.counts(big).reduce(0, +) }
+        let bigSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { bigTotal = bins.counts(big).reduce(0, +) }
         var sum = 0.0
-        let sumSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { sum = streamingSum(big) }
+        let sumSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { sum = streamingSum(big) }
         let binRate = Double(big.count) / bigSeconds / 1e6, sumRate = Double(big.count) / sumSeconds / 1e6
         results.append(BenchmarkResult(name: "psi binning, 48e6 values streamed from memory", value: binRate, unit: "M values/s",
                                        note: "cpu; 10 quantile bins (\(Int(bigTotal)) counted)"))
@@ -48,7 +48,7 @@ public enum DetectorBenchmarks {
         let curCodes = (0..<n).map { _ in Int32(table.sample(using: &rng)) }
         let reference = CategoricalReference(CategoricalColumn(codes: refCodes, levels: levels))
         let current = CategoricalColumn(codes: curCodes, levels: levels)
-        let chiSeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { _ = CategoricalComparison.compare(reference: reference, current: current) }
+        let chiSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { _ = CategoricalComparison.compare(reference: reference, current: current) }
         results.append(BenchmarkResult(name: "chi-squared categorical 1e6 rows, 50 levels", value: Double(n) / chiSeconds / 1e6,
                                        unit: "M rows/s", note: "cpu; count, align by name, pool, test, PSI, JS"))
 
@@ -67,7 +67,7 @@ public enum DetectorBenchmarks {
         }
         let baseline = DriftBaseline(reference: makeTable(rows: 100_000, stream: 1))
         let window = makeTable(rows: 10_000, stream: 2)
-        let batterySeconds = ModelBenchmarks.cpuSeconds(repeats: 3) { _ = try? baseline.compare(window) }
+        let batterySeconds = Stopwatch.threadCPUSeconds(repeats: 3) { _ = try? baseline.compare(window) }
         results.append(BenchmarkResult(name: "drift battery, 12 features, 10,000-row window", value: batterySeconds * 1000,
                                        unit: "ms", note: "cpu, one core; reference of 100,000 rows precomputed"))
         return results

@@ -5,20 +5,6 @@ import Foundation
 /// features, two with missing values, and 4 categoricals of 12, 3, 3 and 20 levels). The peers
 /// (scikit-learn, LightGBM) are timed on a table of the same design by docs/bench/peers_models.py.
 public enum ModelBenchmarks {
-    /// CPU seconds of the calling thread spent in `body` (best of `repeats`): single-thread figures
-    /// are per core even when other processes share the machine.
-    public static func cpuSeconds(repeats: Int = 1, _ body: () -> Void) -> Double {
-        var best = Double.infinity
-        for _ in 0..<Swift.max(1, repeats) {
-            var a = timespec(), b = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a)
-            body()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b)
-            best = Swift.min(best, Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9)
-        }
-        return best
-    }
-
     public static func run(rows: Int = 1_000_000, jobs: Int = Parallel.defaultJobs) -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
         let (table, labels) = syntheticTable(rows: rows, seed: 42)
@@ -27,10 +13,10 @@ public enum ModelBenchmarks {
 
         // Logistic regression: encode, fit, score.
         var encoding: FeatureEncoding? = nil
-        let encodeTime = cpuSeconds { encoding = try? FeatureEncoder.fit(table, features: features) }
+        let encodeTime = Stopwatch.threadCPUSeconds { encoding = try? FeatureEncoder.fit(table, features: features) }
         guard let encoding else { return results }
         var matrix: FeatureMatrix? = nil
-        let applyTime = cpuSeconds { matrix = encoding.encode(table).0 }
+        let applyTime = Stopwatch.threadCPUSeconds { matrix = encoding.encode(table).0 }
         guard let x = matrix else { return results }
         results.append(BenchmarkResult(name: "feature encoding fit + apply, \(rows) rows", value: encodeTime + applyTime, unit: "cpu s",
                                        note: "\(x.columns) encoded columns"))
@@ -39,7 +25,7 @@ public enum ModelBenchmarks {
             config.jobs = threads
             var model: LogisticRegressionModel? = nil
             let body = { model = try? LogisticRegression.fit(x, labels: labels, configuration: config) }
-            let t = threads == 1 ? cpuSeconds(body) : Stopwatch.seconds(body)
+            let t = threads == 1 ? Stopwatch.threadCPUSeconds(body) : Stopwatch.seconds(body)
             results.append(BenchmarkResult(name: "logistic regression fit (L-BFGS), \(threads) thread\(threads > 1 ? "s" : "")", value: t, unit: threads == 1 ? "cpu s" : "s",
                                            note: "\(model?.iterations ?? 0) iterations, tol 1e-6"))
         }
@@ -47,10 +33,10 @@ public enum ModelBenchmarks {
         lr = try? LogisticRegression.fit(x, labels: labels, configuration: { var c = LogisticRegression.Configuration(); c.jobs = jobs; return c }())
         if let lr {
             var sink = 0.0
-            let t = cpuSeconds(repeats: 3) { sink += lr.predictProbability(x)[rows / 2] }
+            let t = Stopwatch.threadCPUSeconds(repeats: 3) { sink += lr.predictProbability(x)[rows / 2] }
             results.append(BenchmarkResult(name: "logistic regression scoring, encoded matrix, 1 core", value: n / t / 1e6, unit: "M rows/s",
                                            note: String(format: "AUC %.4f", Metrics.rocAUC(scores: lr.predictLogit(x), labels: labels))))
-            let e = cpuSeconds(repeats: 3) {
+            let e = Stopwatch.threadCPUSeconds(repeats: 3) {
                 sink += encoding.linearLogits(table, coefficients: lr.coefficients, intercept: lr.intercept).0.map(sigmoid)[0]
             }
             results.append(BenchmarkResult(name: "logistic regression scoring from the raw table, 1 core", value: n / e / 1e6, unit: "M rows/s",
@@ -61,7 +47,7 @@ public enum ModelBenchmarks {
         // Stumps: bin, fit 200 rounds, score.
         var binning: HistogramBinning? = nil
         var binned: BinnedMatrix? = nil
-        let binTime = cpuSeconds {
+        let binTime = Stopwatch.threadCPUSeconds {
             binning = try? HistogramBinning.fit(table, features: features)
             binned = binning?.bin(table).0
         }
@@ -73,17 +59,17 @@ public enum ModelBenchmarks {
             var config = GradientBoostedStumps.Configuration(rounds: 200, learningRate: 0.1)
             config.jobs = threads
             let body = { stumps = try? GradientBoostedStumps.fit(b, labels: labels, categorical: categorical, configuration: config) }
-            let t = threads == 1 ? cpuSeconds(body) : Stopwatch.seconds(body)
+            let t = threads == 1 ? Stopwatch.threadCPUSeconds(body) : Stopwatch.seconds(body)
             results.append(BenchmarkResult(name: "200 stumps fit, \(threads) thread\(threads > 1 ? "s" : "")", value: t, unit: threads == 1 ? "cpu s" : "s",
                                            note: "\(stumps?.rounds ?? 0) rounds"))
         }
         if let stumps {
             var sink = 0.0
-            let t = cpuSeconds(repeats: 3) { sink += stumps.predictProbability(b)[rows / 2] }
+            let t = Stopwatch.threadCPUSeconds(repeats: 3) { sink += stumps.predictProbability(b)[rows / 2] }
             results.append(BenchmarkResult(name: "200 stumps scoring, binned matrix, 1 core", value: n / t / 1e6, unit: "M rows/s",
                                            note: String(format: "AUC %.4f", Metrics.rocAUC(scores: stumps.predictLogit(b), labels: labels))))
             let scorer = StumpScorer(model: stumps, binning: binning)
-            let e = cpuSeconds(repeats: 3) { sink += scorer.logits(table, binning: binning).0.map(sigmoid)[0] }
+            let e = Stopwatch.threadCPUSeconds(repeats: 3) { sink += scorer.logits(table, binning: binning).0.map(sigmoid)[0] }
             results.append(BenchmarkResult(name: "200 stumps scoring from the raw table, 1 core", value: n / e / 1e6, unit: "M rows/s",
                                            note: "what 'driftlab score' runs: stumps compiled to step functions"))
             if sink.isNaN { results.append(BenchmarkResult(name: "sink", value: sink, unit: "")) }
