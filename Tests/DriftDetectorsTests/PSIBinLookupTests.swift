@@ -150,7 +150,7 @@ struct PSIBinLookupTests {
     /// c, around c, and with c in a few chunks only; a +inf edge (its slot holds NaN too) likewise.
     @Test func markerSlotsAreRecounted() throws {
         var rng = Xoshiro256StarStar(seed: 44, stream: streamID("psi-lookup"))
-        for c in [5.0, -3.25, 0, 1e-310, -1e300] {
+        for c in [5.0, -3.25, 0, 0x1p-1030, -1e300] {
             let edges = [c.nextDown, c]
             let lookup = try #require(PSIBinLookup(edges: edges))
             let windows: [[Double]] = [
