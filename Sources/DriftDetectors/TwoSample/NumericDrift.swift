@@ -38,8 +38,8 @@ public struct PSIReference: Sendable, Equatable {
 
     public var binCount: Int { edges.count + 1 }
 
-    /// Counts of `values` per bin (NaN skipped): one table look-up and at most one edge compare per
-    /// value (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
+    /// Counts of `values` per bin (NaN skipped): one table look-up and one integer add per value
+    /// (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
     public func counts(_ values: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
         if let lookup { lookup.accumulate(values, into: &c) } else { PSIReference.accumulate(values, edges: edges, into: &c) }

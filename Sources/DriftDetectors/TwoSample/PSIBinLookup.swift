@@ -1,125 +1,171 @@
-/// PSI binning by table look-up instead of one compare per edge: a 65,536-entry table indexed by the
-/// top 16 bits of a double's bit pattern (sign, exponent, 4 mantissa bits). Each slot is one interval
-/// of values; its entry is the bin b of the slot's lowest value, and a value's bin is
-/// b + (x > edge[b]), exact whenever at most one edge falls inside the slot. Slots with two or more
-/// edges (or +-inf mixed with NaN) hold `sentinel` and count edges; NaN-only slots go to a discarded
-/// bin. Counts equal `PSIReference.accumulate` exactly (tested against it).
+/// PSI binning by table look-up, with no branch and no floating-point compare per value: a 65,536-entry
+/// table over the top 16 bits of a double's bit pattern (sign, exponent, 4 mantissa bits; a "slot").
+/// A slot holding at most one edge needs one integer compare of the low 48 bits against the edge's,
+/// and the table makes it an add: `(bits &+ entries[bits >> 48]) >> 48` is the value's code, the carry
+/// out of the low 48 bits moving it past the edge. Codes then become counts by adding a 16-byte
+/// increment per value (one byte per bin) when there are at most 15 bins, else in four count tables.
+/// Slots holding two or more edges (a constant reference's {c⁻, c}, or +inf as an edge) get a marker
+/// code, and the chunks that saw it are counted again against the edges. Counts equal
+/// `PSIReference.accumulate` exactly (tested against it).
 struct PSIBinLookup: Sendable, Equatable {
-    /// Bin of each slot's lowest value, `bins` for NaN-only slots (discarded), or `sentinel`.
-    let table: [UInt8]
-    /// The edges followed by +inf twice, so `paddedEdges[b]` exists for every entry b ≤ bins.
-    let paddedEdges: [Double]
+    /// Per slot s: `(code - s) << 48 | low`, so adding a value's bits leaves its code in the top 16 bits;
+    /// `low` is 2^48 - 1 - (edge's low bits) in a positive slot (carry iff the value is above the edge),
+    /// 2^48 - (edge's low bits) in a negative one (carry iff at or below it), 0 without an edge.
+    let entries: [UInt64]
+    /// Bin of each code, or nil for NaN and for the marker of slots with two or more edges.
+    let binOfCode: [Int?]
     let edges: [Double]
-    static let sentinel: UInt8 = 255
-    static let shift: UInt64 = 48  // 16 index bits
+    /// Count increment per code (a 1 in the byte of its bin, in byte 15 for the marker) when bins ≤ 15.
+    let increments: [SIMD16<UInt8>]
+    /// Code of the slots with two or more edges: their values are counted against the edges.
+    let multiEdge: Int
+    static let lowBits: UInt64 = (1 << 48) - 1
 
-    /// Nil when the table cannot represent the bins (more than 253, NaN or unsorted edges); the
-    /// caller then counts against the edges.
+    /// Nil when the bins are more than 253, or the edges hold NaN or are not ascending; the caller then
+    /// counts against the edges.
     init?(edges: [Double]) {
         let bins = edges.count + 1
-        guard bins + 1 < Int(PSIBinLookup.sentinel), !edges.contains(where: { $0.isNaN }),
+        guard bins <= 253, !edges.contains(where: { $0.isNaN }),
               zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+        // Codes: bin b of a positive slot is b, of a negative slot 2·bins - b (a negative slot's low
+        // bits grow as the value falls, so its carry must step down a bin: the codes run backwards);
+        // NaN is bins (positive) or 2·bins + 1 (negative); the marker is 2·bins + 2.
+        let negativeBase = 2 * bins, multiEdge = 2 * bins + 2
+        let mask = PSIBinLookup.lowBits
+        var t = [UInt64](repeating: 0, count: 1 << 16)
+        var kLo = 0, kHi = 0  // #{edges < lo}, #{edges < hi} of the current slot
         // Slots in ascending order of value (negative ones from the top bit pattern down, then the
-        // positive ones up), so the bin of each slot's ends is found by walking the edges once.
-        let low: UInt64 = (1 << PSIBinLookup.shift) - 1
-        var t = [UInt8](repeating: PSIBinLookup.sentinel, count: 1 << 16)
-        var kLo = 0, kHi = 0  // #{edges < lo}, #{edges < hi} for the current slot
+        // positive ones up), so the edges below each slot's ends are found by walking the edges once.
         for i in 0..<0x10000 {
             let s = i < 0x8000 ? 0xFFFF - i : i - 0x8000
-            let first = Double(bitPattern: UInt64(s) << PSIBinLookup.shift)
-            let last = Double(bitPattern: (UInt64(s) << PSIBinLookup.shift) | low)
-            let (lo, hi) = s < 0x8000 ? (first, last) : (last, first)
-            if lo.isNaN && hi.isNaN {
-                t[s] = UInt8(bins)  // NaN only: discarded
-            } else if !lo.isNaN && !hi.isNaN {
+            let negative = s >= 0x8000
+            let top = UInt64(s) << 48
+            let (lo, hi) = negative ? (Double(bitPattern: top | mask), Double(bitPattern: top)) : (Double(bitPattern: top), Double(bitPattern: top | mask))
+            var code: Int, low: UInt64 = 0
+            if s == 0xFFF0 {
+                code = negativeBase; low = mask  // -inf (low bits 0) is bin 0; its NaNs carry to NaN
+            } else if s == 0x7FF0 {
+                // +inf (low bits 0) is bin #{edges < inf}; its NaNs carry to the next code, NaN
+                // unless +inf is itself an edge (then the marker).
+                if edges.last == .infinity { code = multiEdge } else { code = bins - 1; low = mask }
+            } else if lo.isNaN {
+                code = negative ? negativeBase + 1 : bins
+            } else {
                 while kLo < edges.count && edges[kLo] < lo { kLo += 1 }
                 kHi = Swift.max(kHi, kLo)
                 while kHi < edges.count && edges[kHi] < hi { kHi += 1 }
-                if kHi - kLo <= 1 { t[s] = UInt8(kLo) }
-            }  // else +-inf with NaNs in one slot: sentinel
+                let edgeLow = kHi > kLo ? edges[kLo].bitPattern & mask : 0  // -0.0 and +0.0 alike: 0
+                if kHi - kLo > 1 {
+                    code = multiEdge
+                } else if negative {
+                    code = negativeBase - kHi
+                    if kHi > kLo { low = (1 << 48) - edgeLow }  // edge < hi, so edgeLow ≥ 1
+                } else {
+                    code = kLo
+                    if kHi > kLo { low = mask - edgeLow }  // edge < hi, so edgeLow < 2^48 - 1
+                }
+            }
+            t[s] = (UInt64(code) &- UInt64(s)) << 48 | low
         }
-        table = t
-        paddedEdges = edges + [.infinity, .infinity]
+        entries = t
+        var binOfCode = [Int?](repeating: nil, count: multiEdge + 1)
+        for b in 0..<bins { binOfCode[b] = b; binOfCode[negativeBase - b] = b }
+        self.binOfCode = binOfCode
         self.edges = edges
+        self.multiEdge = multiEdge
+        if bins <= 15 {
+            increments = binOfCode.enumerated().map { code, bin in
+                var row = SIMD16<UInt8>()
+                if let bin { row[bin] = 1 } else if code == multiEdge { row[15] = 1 }
+                return row
+            }
+        } else {
+            increments = []
+        }
     }
 
-    /// Adds the bin counts of `values` (NaN skipped) to `counts` (length edges.count + 1). In chunks:
-    /// first each value's bin into a byte buffer (no read-modify-write, so loads never wait on
-    /// counter stores), then the bytes counted: by SIMD byte compares per bin when there are at most
-    /// 31 bins, else four at a time, each lane into its own table (no store-to-load stalls).
+    /// Adds the bin counts of `values` (NaN skipped) to `counts` (length edges.count + 1), in chunks:
+    /// eight independent chains of look-ups per step; at the end of a chunk the marker's count says
+    /// whether any value sat in a slot with two or more edges, and those values are counted again
+    /// against the edges.
     func accumulate(_ values: [Double], into counts: inout [Double]) {
         let bins = edges.count + 1
-        let stride = bins + 1  // one discarded bin per lane for NaN
-        let sentinel = PSIBinLookup.sentinel
-        var lanes = [Int](repeating: 0, count: 4 * stride)
-        var chunk = [UInt8](repeating: 0, count: 2048)
+        let stride = multiEdge + 1
+        var perCode = [Int](repeating: 0, count: 4 * stride)  // four count tables, by code
+        var perBin = [Int](repeating: 0, count: bins)
         values.withUnsafeBufferPointer { v in
-            table.withUnsafeBufferPointer { t in
-                paddedEdges.withUnsafeBufferPointer { e in
-                    edges.withUnsafeBufferPointer { edgeList in
-                        lanes.withUnsafeMutableBufferPointer { c in
-                            chunk.withUnsafeMutableBufferPointer { out in
-                                var start = 0
-                                while start < v.count {
-                                    let m = Swift.min(out.count, v.count &- start)
-                                    /// The bin of x (`bins` for NaN) by the table, or by counting edges in sentinel slots.
-                                    @inline(__always) func bin(_ x: Double) -> UInt8 {
-                                        let b = t[Int(truncatingIfNeeded: x.bitPattern >> 48)]
-                                        if _fastPath(b != sentinel) { return b &+ (x > e[Int(b)] ? 1 : 0) }
-                                        if x.isNaN { return UInt8(truncatingIfNeeded: bins) }
-                                        var k: UInt8 = 0
-                                        for edge in edgeList { k &+= x > edge ? 1 : 0 }
-                                        return k
-                                    }
-                                    let src = v.baseAddress! + start  // non-nil: start < v.count
-                                    var j = 0
-                                    while j &+ 4 <= m {
-                                        out[j] = bin(src[j])
-                                        out[j &+ 1] = bin(src[j &+ 1])
-                                        out[j &+ 2] = bin(src[j &+ 2])
-                                        out[j &+ 3] = bin(src[j &+ 3])
-                                        j &+= 4
-                                    }
-                                    while j < m { out[j] = bin(src[j]); j &+= 1 }
-                                    j = 0
-                                    if stride <= 32 {
-                                        // Few bins: per bin, count equal bytes 16 at a time (each lane
-                                        // sees at most 2048/16 = 128 of them, so UInt8 lanes cannot wrap).
-                                        let raw = UnsafeRawPointer(out.baseAddress!)  // non-nil: 2048 bytes
-                                        let whole = m & ~15
-                                        for k in 0..<stride {
-                                            let key = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: k))
-                                            var acc = SIMD16<UInt8>()
-                                            var p = 0
-                                            while p < whole {
-                                                let w = raw.loadUnaligned(fromByteOffset: p, as: SIMD16<UInt8>.self)
-                                                acc &-= unsafeBitCast(w .== key, to: SIMD16<UInt8>.self)
-                                                p &+= 16
-                                            }
-                                            var total = 0
-                                            for l in 0..<16 { total &+= Int(acc[l]) }
-                                            c[k] &+= total
-                                        }
-                                        j = whole
-                                    }
-                                    while j &+ 4 <= m {
-                                        c[Int(out[j])] &+= 1
-                                        c[stride &+ Int(out[j &+ 1])] &+= 1
-                                        c[2 &* stride &+ Int(out[j &+ 2])] &+= 1
-                                        c[3 &* stride &+ Int(out[j &+ 3])] &+= 1
-                                        j &+= 4
-                                    }
-                                    while j < m { c[Int(out[j])] &+= 1; j &+= 1 }
-                                    start &+= m
+            entries.withUnsafeBufferPointer { t in
+                increments.withUnsafeBufferPointer { inc in
+                    perCode.withUnsafeMutableBufferPointer { c in
+                        guard let base = v.baseAddress else { return }
+                        let raw = UnsafeRawPointer(base)
+                        /// The code of the value at byte offset `o`: its bits plus its slot's entry, top 16 bits.
+                        @inline(__always) func code(_ o: Int) -> Int {
+                            let bits = raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)
+                            return Int(truncatingIfNeeded: (bits &+ t[Int(truncatingIfNeeded: bits >> 48)]) >> 48)
+                        }
+                        // 248 steps of 8 per chunk: each byte of a 16-byte sum sees at most
+                        // 248 + 7 (the tail) = 255 increments, so none wraps.
+                        let chunk = 248 * 8
+                        var start = 0
+                        while start < v.count {
+                            let end = Swift.min(start &+ chunk, v.count)
+                            var j = start
+                            let multiSeen: Bool
+                            if bins <= 15 {
+                                var a0 = SIMD16<UInt8>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+                                while j &+ 8 <= end {
+                                    let o = j &* 8
+                                    a0 &+= inc[code(o)]
+                                    a1 &+= inc[code(o &+ 8)]
+                                    a2 &+= inc[code(o &+ 16)]
+                                    a3 &+= inc[code(o &+ 24)]
+                                    a4 &+= inc[code(o &+ 32)]
+                                    a5 &+= inc[code(o &+ 40)]
+                                    a6 &+= inc[code(o &+ 48)]
+                                    a7 &+= inc[code(o &+ 56)]
+                                    j &+= 8
+                                }
+                                while j < end { a0 &+= inc[code(j &* 8)]; j &+= 1 }
+                                // Widened before summing: eight bytes of up to 255 each exceed a byte.
+                                var sum = SIMD16<UInt16>(truncatingIfNeeded: a0) &+ SIMD16<UInt16>(truncatingIfNeeded: a1)
+                                sum &+= SIMD16<UInt16>(truncatingIfNeeded: a2) &+ SIMD16<UInt16>(truncatingIfNeeded: a3)
+                                sum &+= SIMD16<UInt16>(truncatingIfNeeded: a4) &+ SIMD16<UInt16>(truncatingIfNeeded: a5)
+                                sum &+= SIMD16<UInt16>(truncatingIfNeeded: a6) &+ SIMD16<UInt16>(truncatingIfNeeded: a7)
+                                for b in 0..<bins { perBin[b] &+= Int(sum[b]) }
+                                multiSeen = sum[15] != 0
+                            } else {
+                                let before = c[multiEdge] &+ c[stride &+ multiEdge] &+ c[2 &* stride &+ multiEdge] &+ c[3 &* stride &+ multiEdge]
+                                while j &+ 4 <= end {
+                                    let o = j &* 8
+                                    c[code(o)] &+= 1
+                                    c[stride &+ code(o &+ 8)] &+= 1
+                                    c[2 &* stride &+ code(o &+ 16)] &+= 1
+                                    c[3 &* stride &+ code(o &+ 24)] &+= 1
+                                    j &+= 4
+                                }
+                                while j < end { c[code(j &* 8)] &+= 1; j &+= 1 }
+                                let after = c[multiEdge] &+ c[stride &+ multiEdge] &+ c[2 &* stride &+ multiEdge] &+ c[3 &* stride &+ multiEdge]
+                                multiSeen = after != before
+                            }
+                            if multiSeen {
+                                for i in start..<end where code(i &* 8) == multiEdge {
+                                    let x = v[i]
+                                    if x.isNaN { continue }
+                                    var k = 0
+                                    for edge in edges { k &+= x > edge ? 1 : 0 }
+                                    perBin[k] &+= 1
                                 }
                             }
+                            start = end
                         }
                     }
                 }
             }
         }
-        for b in 0..<bins {
-            counts[b] += Double(lanes[b] + lanes[stride + b] + lanes[2 * stride + b] + lanes[3 * stride + b])
+        for (code, bin) in binOfCode.enumerated() {
+            if let bin { perBin[bin] += perCode[code] + perCode[stride + code] + perCode[2 * stride + code] + perCode[3 * stride + code] }
         }
+        for b in 0..<bins { counts[b] += Double(perBin[b]) }
     }
 }
