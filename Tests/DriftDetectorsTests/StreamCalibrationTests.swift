@@ -75,4 +75,19 @@ struct StreamCalibrationTests {
         }
         #expect(upHits == 0 && downHits >= 1)
     }
+    /// The lab's gross-error stream: the cut is the ⌈0.1·m⌉-th smallest validation fraud score; the
+    /// validation frauds reported before the first day warm up at once, the others are fed on their
+    /// day before that day's arrivals; no validation frauds gives an infinite cut.
+    @Test func grossErrorStreamCutAndOrder() {
+        let scores = (1...20).reversed().map { Double($0) / 100 }   // 0.20 ... 0.01
+        let days: [Int32] = (0..<20).map { Int32($0 % 4) - 2 }       // -2, -1, 0, 1, ...
+        var stream = GrossErrorStream(validationReportDays: days, scores: scores, firstDay: 0)
+        #expect(stream.errorCut == 0.02)
+        #expect(stream.seen == 10 && stream.errors == 0)            // days -2 and -1 (0.20 ... 0.03)
+        stream.feed(day: 0, scores: [0.5, 0.015])
+        #expect(stream.seen == 17 && stream.errors == 2)            // day 0's five (0.02 an error), then 0.5 and 0.015
+        stream.feed(day: 1, scores: [])
+        #expect(stream.seen == 22 && stream.errors == 3)            // day 1's five (0.01 an error)
+        #expect(GrossErrorStream(validationReportDays: [], scores: [], firstDay: 0).errorCut == .infinity)
+    }
 }

@@ -336,3 +336,66 @@ public struct GrossErrorDetectors: Sendable {
         return (ddm.driftDetected, eddm.driftDetected, adwin.driftDetected, pageHinkley.driftDetected, cusum.driftDetected)
     }
 }
+
+/// The lab's gross-error stream fed to `GrossErrorDetectors` (docs/detectors.md, "Stream detectors in
+/// the lab"): an arriving chargeback is an error (1) when its fraud's calibrated score is at or below
+/// `errorCut`, the 10 % quantile of the validation split's reported frauds (out of sample), so the base
+/// error rate is 0.1 by construction. The validation frauds reported before `firstDay` warm the
+/// detectors up; the rest are fed on their arrival day, before that day's monitored arrivals.
+/// `lastDetection[k]` is the day of detector k's last detection (`ids` order).
+public struct GrossErrorStream: Sendable {
+    public var detectors = GrossErrorDetectors()
+    /// An arriving fraud whose calibrated score is at or below this is an error.
+    public let errorCut: Double
+    /// Validation frauds reported on or after the first monitored day: (day, error), arrival order.
+    private let validationArrivals: [(day: Int32, error: Bool)]
+    private var nextValidation = 0
+    public private(set) var lastDetection = [Int](repeating: Int.min / 2, count: 5)
+    public private(set) var seen = 0
+    public private(set) var errors = 0
+    public static let ids = GrossErrorDetectors.ids
+
+    /// Inverted-CDF quantile of the validation frauds' scores: the ⌈q·m⌉-th smallest (q = 0.1); +inf
+    /// without frauds (every arrival is then an error: a constant stream, on which no detector fires).
+    public static func errorCut(validationFraudScores scores: [Double]) -> Double {
+        let sorted = scores.sorted()
+        return sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((GrossErrorDetectors.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+
+    /// From the validation split's reported frauds in row order: chargeback day and calibrated score of
+    /// each (arrival order is day, then row). Those reported before `firstDay` are fed at once.
+    public init(validationReportDays days: [Int32], scores: [Double], firstDay: Int) {
+        let m = Swift.min(days.count, scores.count)
+        errorCut = Self.errorCut(validationFraudScores: Array(scores[0..<m]))
+        let order = (0..<m).sorted { (days[$0], $0) < (days[$1], $1) }
+        let cut = errorCut
+        validationArrivals = order.filter { days[$0] >= Int32(firstDay) }.map { (days[$0], scores[$0] <= cut) }
+        for i in order where days[i] < Int32(firstDay) { update(scores[i] <= cut ? 1 : 0, day: Int(days[i])) }
+    }
+
+    /// Feeds day t's arrivals: the validation split's chargebacks of that day, then `scores` (the
+    /// monitored period's arriving frauds, in arrival order).
+    public mutating func feed(day t: Int, scores: [Double]) {
+        while nextValidation < validationArrivals.count, validationArrivals[nextValidation].day <= Int32(t) {
+            update(validationArrivals[nextValidation].error ? 1 : 0, day: t)
+            nextValidation += 1
+        }
+        for s in scores { update(s <= errorCut ? 1 : 0, day: t) }
+    }
+
+    private mutating func update(_ x: Double, day: Int) {
+        seen += 1
+        if x == 1 { errors += 1 }
+        let d = detectors.update(x)
+        if d.0 { lastDetection[0] = day }
+        if d.1 { lastDetection[1] = day }
+        if d.2 { lastDetection[2] = day }
+        if d.3 { lastDetection[3] = day }
+        if d.4 { lastDetection[4] = day }
+    }
+
+    /// Per detector: a detection in the window of days t - windowDays + 1 ... t.
+    public func fired(asOf t: Int, windowDays: Int) -> [Bool] {
+        lastDetection.map { $0 > t - windowDays }
+    }
+}

@@ -100,70 +100,21 @@ struct Replay {
 }
 
 /// DDM, EDDM, ADWIN, Page-Hinkley and CUSUM on the stream of the primary model's gross errors in
-/// label-arrival order (docs/detectors.md, "Stream detectors in the lab"): an arriving chargeback is
-/// an error (1) when its fraud's calibrated score is at or below the 10 % quantile of the validation
-/// split's reported frauds, so the base error rate is 0.1 by construction, the small rate DDM and
-/// EDDM are designed for, and a fraud pattern the model does not know (scored like the bottom decile)
-/// doubles it. Only out-of-sample frauds enter: the validation split's (those reported before the
-/// first monitored day warm the detectors up) and the monitored period's; the training period's
-/// frauds are scored in sample (miss rate 0.44 against 0.53) and would fake a rise. Parameters
-/// (`GrossErrorDetectors`) keep false alarms under 0.1 per 180 days at 16 arrivals a day;
-/// the raw reading fires while a detection lies in the step's window, so one detection is one alarm
-/// under the 2-step alarm policy.
-struct StreamBattery {
-    var detectors = GrossErrorDetectors()
-    /// An arriving fraud whose calibrated score is at or below this is an error.
-    let errorCut: Double
-    /// Validation frauds reported on or after the first monitored day: (day, error), arrival order.
-    private let validationArrivals: [(day: Int32, error: Bool)]
-    private var nextValidation = 0
-    /// Day of each detector's last detection (ids in `StreamBattery.ids` order).
-    private(set) var lastDetection = [Int](repeating: Int.min / 2, count: 5)
-    private(set) var seen = 0
-    private(set) var errors = 0
-    static let ids = GrossErrorDetectors.ids
+/// label-arrival order (`GrossErrorStream`, DriftDetectors; docs/detectors.md, "Stream detectors in the
+/// lab"). Only out-of-sample frauds enter: the validation split's (those reported before the first
+/// monitored day warm the detectors up) and the monitored period's; the training period's frauds are
+/// scored in sample (miss rate 0.44 against 0.53) and would fake a rise. The raw reading fires while a
+/// detection lies in the step's window, so one detection is one alarm under the 2-step alarm policy.
+typealias StreamBattery = GrossErrorStream
 
+extension GrossErrorStream {
     /// From the reference's label log: rows from `reference.validationStart` on are the out-of-sample
     /// validation split; chargebacks before `firstDay` warm the detectors up.
     init(reference: PreparedReference, firstDay: Int) {
-        let n = reference.rows, from = reference.validationStart
-        var frauds: [(day: Int32, row: Int, score: Double)] = []
-        for i in Swift.max(0, from)..<n where reference.labelReports[i] != LabelledLog.never {
-            frauds.append((reference.labelReports[i], i, reference.labelScores[i]))
+        var days: [Int32] = [], scores: [Double] = []
+        for i in Swift.max(0, reference.validationStart)..<reference.rows where reference.labelReports[i] != LabelledLog.never {
+            days.append(reference.labelReports[i]); scores.append(reference.labelScores[i])
         }
-        let sorted = frauds.map(\.score).sorted()
-        // Inverted-CDF quantile: the ⌈q·m⌉-th smallest score; +inf without validation frauds (every arrival
-        // is then an error: a constant stream, on which no detector fires).
-        errorCut = sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((GrossErrorDetectors.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
-        frauds.sort { ($0.day, $0.row) < ($1.day, $1.row) }
-        let cut = errorCut
-        validationArrivals = frauds.filter { $0.day >= Int32(firstDay) }.map { ($0.day, $0.score <= cut) }
-        for f in frauds where f.day < Int32(firstDay) { update(f.score <= cut ? 1 : 0, day: Int(f.day)) }
-    }
-
-    /// Feeds day t's arrivals: the validation split's chargebacks of that day, then `scores` (the
-    /// monitored period's arriving frauds, in arrival order).
-    mutating func feed(day t: Int, scores: [Double]) {
-        while nextValidation < validationArrivals.count, validationArrivals[nextValidation].day <= Int32(t) {
-            update(validationArrivals[nextValidation].error ? 1 : 0, day: t)
-            nextValidation += 1
-        }
-        for s in scores { update(s <= errorCut ? 1 : 0, day: t) }
-    }
-
-    private mutating func update(_ x: Double, day: Int) {
-        seen += 1
-        if x == 1 { errors += 1 }
-        let d = detectors.update(x)
-        if d.0 { lastDetection[0] = day }
-        if d.1 { lastDetection[1] = day }
-        if d.2 { lastDetection[2] = day }
-        if d.3 { lastDetection[3] = day }
-        if d.4 { lastDetection[4] = day }
-    }
-
-    /// Per detector: a detection in the window of days t - windowDays + 1 ... t.
-    func fired(asOf t: Int, windowDays: Int) -> [Bool] {
-        lastDetection.map { $0 > t - windowDays }
+        self.init(validationReportDays: days, scores: scores, firstDay: firstDay)
     }
 }
