@@ -237,14 +237,19 @@ private struct CSVScanner {
     }
 
     mutating func growRecord(_ needed: Int) {
-        var capacity = recordCapacity * 2
-        while capacity < needed { capacity *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        bigger.update(from: record, count: recordCount)
-        record.deallocate()
-        record = bigger
-        recordCapacity = capacity
+        (record, recordCapacity) = grownBytes(record, capacity: recordCapacity, keeping: recordCount, needed: needed)
     }
+}
+
+/// A byte buffer reallocated to at least twice `capacity` and at least `needed` bytes, its first
+/// `keeping` bytes copied and the old one freed (the CSV scanner's record and `CSVBuffer`).
+func grownBytes(_ old: UnsafeMutablePointer<UInt8>, capacity: Int, keeping: Int, needed: Int) -> (UnsafeMutablePointer<UInt8>, Int) {
+    var c = capacity * 2
+    while c < needed { c *= 2 }
+    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+    bigger.update(from: old, count: keeping)
+    old.deallocate()
+    return (bigger, c)
 }
 
 /// Codes for the distinct texts of a categorical column, looked up from a field's bytes without
@@ -388,17 +393,7 @@ public final class CSVBuffer: @unchecked Sendable {
 
     /// Makes room for `k` more bytes.
     @inline(__always) private func reserve(_ k: Int) {
-        if used &+ k > capacity { grow(used &+ k) }
-    }
-
-    private func grow(_ needed: Int) {
-        var c = capacity
-        while c < needed { c *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        bigger.update(from: storage, count: used)
-        storage.deallocate()
-        storage = bigger
-        capacity = c
+        if used &+ k > capacity { (storage, capacity) = grownBytes(storage, capacity: capacity, keeping: used, needed: used &+ k) }
     }
 
     @inline(__always) private func separator() {

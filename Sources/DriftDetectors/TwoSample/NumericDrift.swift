@@ -178,13 +178,25 @@ public enum TwoSampleStatistics {
     /// Welch's test from precomputed (count, mean, variance ddof 1) of each sample.
     public static func welchTest(_ ma: (count: Int, mean: Double, variance: Double),
                                  _ mb: (count: Int, mean: Double, variance: Double)) -> TwoSampleOutcome {
-        guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
-        let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
+        switch welchScale(ma.count, ma.variance, mb.count, mb.variance, equalMeans: ma.mean == mb.mean) {
+        case .degenerate(let outcome): return outcome
+        case .scale(let se2, let df):
+            let t = (ma.mean - mb.mean) / se2.squareRoot()
+            return TwoSampleOutcome(statistic: t, pValue: 2 * studentTSurvival(Swift.abs(t), df: df))
+        }
+    }
+
+    enum WelchScale { case degenerate(TwoSampleOutcome), scale(se2: Double, df: Double) }
+
+    /// The squared standard error of a difference of means, se² = s_a²/n_a + s_b²/n_b, and its
+    /// Welch–Satterthwaite degrees of freedom; or the outcome when it cannot be formed (fewer than 2
+    /// values in a sample: NaN; se² = 0: 0 and p 1 for equal means, else infinity and p 0).
+    static func welchScale(_ na: Int, _ varA: Double, _ nb: Int, _ varB: Double, equalMeans: Bool) -> WelchScale {
+        guard na >= 2, nb >= 2 else { return .degenerate(TwoSampleOutcome(statistic: .nan, pValue: .nan)) }
+        let va = varA / Double(na), vb = varB / Double(nb)
         let se2 = va + vb
-        if se2 == 0 { return TwoSampleOutcome(statistic: ma.mean == mb.mean ? 0 : .infinity, pValue: ma.mean == mb.mean ? 1 : 0) }
-        let t = (ma.mean - mb.mean) / se2.squareRoot()
-        let df = se2 * se2 / (va * va / Double(ma.count - 1) + vb * vb / Double(mb.count - 1))
-        return TwoSampleOutcome(statistic: t, pValue: 2 * studentTSurvival(Swift.abs(t), df: df))
+        if se2 == 0 { return .degenerate(TwoSampleOutcome(statistic: equalMeans ? 0 : .infinity, pValue: equalMeans ? 1 : 0)) }
+        return .scale(se2: se2, df: se2 * se2 / (va * va / Double(na - 1) + vb * vb / Double(nb - 1)))
     }
 
     /// Count, mean, variance (ddof 1) and third central moment (1/n) of the finite values: what
@@ -208,12 +220,12 @@ public enum TwoSampleStatistics {
     /// lognormal rows against a nominal 0.05); p = 2·P(t_df > |T_H|) with Welch–Satterthwaite df.
     /// Equals `welchTest` when both samples are symmetric. Hall, J. R. Stat. Soc. B 54 (1992) 221–228.
     public static func skewCorrectedWelchTest(_ ma: Moments, _ mb: Moments) -> TwoSampleOutcome {
-        guard ma.count >= 2, mb.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
-        let va = ma.variance / Double(ma.count), vb = mb.variance / Double(mb.count)
-        let se2 = va + vb
-        if se2 == 0 { return TwoSampleOutcome(statistic: ma.mean == mb.mean ? 0 : .infinity, pValue: ma.mean == mb.mean ? 1 : 0) }
+        let se2: Double, df: Double
+        switch welchScale(ma.count, ma.variance, mb.count, mb.variance, equalMeans: ma.mean == mb.mean) {
+        case .degenerate(let outcome): return outcome
+        case .scale(let s, let d): (se2, df) = (s, d)
+        }
         let t = (mb.mean - ma.mean) / se2.squareRoot()
-        let df = se2 * se2 / (va * va / Double(ma.count - 1) + vb * vb / Double(mb.count - 1))
         let kappa3 = mb.thirdMoment / Double(mb.count * mb.count) - ma.thirdMoment / Double(ma.count * ma.count)
         let a = kappa3 / (se2 * se2.squareRoot())
         let th = a.isFinite ? t + a * t * t / 3 + a * a * t * t * t / 27 + a / 6 : t
