@@ -1,6 +1,7 @@
 import DriftCore
 import DriftSim
 import Testing
+@testable import DriftDetectors
 @testable import DriftLab
 
 /// The diagnosis on a small fast scenario of every kind at high severity (RunFixtures: 1,500
@@ -81,5 +82,40 @@ struct DiagnosisTests {
         let d = try #require(r.verdicts.first { $0.detector == "diagnosis" })
         #expect(ks.diagnosedKind == .covariateShift)
         #expect(d.diagnosedKind == .schemaChange && d.diagnosedSubkind == "unit_scale" && d.diagnosedFeatures.first == "amount")
+    }
+}
+
+/// Diagnosis rule 5 on hand-made readings: more chargebacks than the calibrated scores expect
+/// (O/E = 2 over 100 expected) with stable inputs. The kind follows BBSE read on the cohorts the
+/// chargebacks come from (`cohort_prior` of `label_arrival`), not today's window: after a fraud
+/// wave ends, today's alert rate is back at p while the wave's cohorts, whose chargebacks are the
+/// surplus, had their alerts rise with them.
+@Suite("Diagnosis: the chargeback surplus reads the arriving cohorts' alerts")
+struct ChargebackSurplusTests {
+    static func reading(cohortPrior: Double?) -> Reading {
+        let report = DriftReport(features: [], onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 10_000,
+                                 currentRows: 10_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        var arrival: [String: Double] = ["observed": 200, "expected": 100]
+        if let q = cohortPrior { arrival["cohort_prior"] = q; arrival["cohort_defined"] = 1 }
+        let detectors = [
+            RawDetector(id: "label_arrival", fired: false, indicates: .none, subkind: nil, features: ["label"], statistic: 2,
+                        pValue: 1, threshold: 0.75, details: arrival),
+            // Today's window: the alert rate is back to the reference's (BBSE reads p = 0.01).
+            RawDetector(id: "bbse", fired: false, indicates: .none, subkind: nil, features: [], statistic: 0.0101, pValue: 0.5,
+                        threshold: 0.01, details: ["defined": 1, "window_prior": 0.0102, "window_defined": 1]),
+        ]
+        return Reading(detectors: detectors, drift: report, impact: [], truth: [.none])
+    }
+
+    @Test func alertsThatRoseWithTheArrivingCohortsNameAFraudWave() {
+        // r·p = 0.02: the arriving cohorts' BBSE prior 0.019 is nearer it than p.
+        let d = Diagnosis.diagnose(Self.reading(cohortPrior: 0.019))
+        #expect(d.kind == .priorShift && d.subkind == "fraud_wave", "\(d.kind) \(d.subkind ?? "") \(d.evidence)")
+    }
+
+    @Test func alertsThatDidNotFollowNameConceptDrift() {
+        #expect(Diagnosis.diagnose(Self.reading(cohortPrior: 0.0105)).kind == .conceptDrift)
+        // Without the cohorts' reading, today's window decides (p here: concept drift).
+        #expect(Diagnosis.diagnose(Self.reading(cohortPrior: nil)).kind == .conceptDrift)
     }
 }

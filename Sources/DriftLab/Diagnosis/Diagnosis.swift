@@ -130,15 +130,17 @@ public enum Diagnosis {
         // Poisson z over the dispersion-inflated variance, p < 1e-3): more fraud than the model
         // expects. A fraud wave brings frauds the model scores as usual, so the alert rate follows
         // and BBSE reads about r·p; a new fraud pattern brings frauds the model misses, so alerts
-        // stay and BBSE reads about p. The nearer prediction names the kind.
+        // stay and BBSE reads about p. The nearer prediction names the kind. BBSE is read on the
+        // cohorts the chargebacks come from (`cohort_prior`), not on today's window: a wave's late
+        // chargebacks keep arriving after it ends, when today's alert rate is back to normal.
         if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
-           let b = bbse, let q = Diagnosis.windowPrior(b), b.threshold > 0,
+           let b = bbse, let q = Diagnosis.cohortPrior(a) ?? Diagnosis.windowPrior(b), b.threshold > 0,
            drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
             let ratio = o / e
             let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
             if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
                 let wave = q > b.threshold * (1 + ratio) / 2
-                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior \(fmt(q)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
+                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior of the arriving cohorts \(fmt(q)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
                 return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
                             : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
             }
@@ -188,6 +190,12 @@ public enum Diagnosis {
         if (b.details["defined"] ?? 0) == 1, b.fired { return b.statistic }
         if let q = b.details["window_prior"] { return (b.details["window_defined"] ?? 0) == 1 ? q : nil }
         return (b.details["defined"] ?? 0) == 1 ? b.statistic : nil
+    }
+
+    /// BBSE's prior on the cohorts whose chargebacks arrived in the window (details of `label_arrival`),
+    /// nil when undefined.
+    static func cohortPrior(_ a: RawDetector) -> Double? {
+        (a.details["cohort_defined"] ?? 0) == 1 ? a.details["cohort_prior"] : nil
     }
 
     /// True when the window's score histogram is explained by a mixture of the reference's

@@ -8,35 +8,18 @@ import Foundation
 /// (a thin adapter: the same `PreparedReference`, `LabModel`, drift baseline and quality monitor
 /// the lab's battery reads; docs/postmortem.md, "Detector replay").
 enum LogReference {
-    /// The prepared reference, and the label reference of the held-out validation rows only (for the
-    /// recall-gap and calibration monitors): the model's realised recall on the rows it was fitted on
-    /// is in-sample, too good, so a target taken there shows a gap on any production data, even a control's.
-    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int) throws -> (prepared: PreparedReference, heldOutLabels: LabelReference) {
+    /// The prepared reference: the lab's `LabModel` fitted on the user's reference rows (time order,
+    /// the last `PreparedReference.validationShare` held out, as the trainer held them out).
+    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int) throws -> PreparedReference {
         let n = reference.rowCount
         let scored = model.score(reference.features)
         let labels = reference.label.map { $0 == 1 }
-        let cut = model.calibratedThreshold
         let from = PreparedReference.validationStart(rows: n)
-        let vScores = Array(scored.calibrated[from...]), vLabels = Array(labels[from...])
-        let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
-        // BBSE on the validation split's own counts, as the lab fits it (docs/lab.md): scaling its
-        // confusion matrix up to the whole reference would hide the split's noise.
-        let bbse = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
         let allFrauds = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
         // Only frauds have a report day (a legitimate row's "arrival" is the window closing).
         let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
-        let labelRef = LabelReference(log: LabelledLog(days: reference.day, scores: scored.calibrated, reportDays: reports, threshold: cut),
-                                      asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
-        let heldOut = LabelReference(log: LabelledLog(days: Array(reference.day[from...]), scores: vScores, reportDays: Array(reports[from...]),
-                                                      threshold: cut),
-                                     asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
-        var vFrauds = 0, vHits = 0
-        for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
-        let vRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
-        let lab = LabModel(name: model.kind.rawValue, model: model, scores: scoreRef, shiftEstimator: bbse, expected: expected,
-                           labels: labelRef, validationRecall: vRecall,
-                           recallRatio: expected.expectedRecall > 0 ? vRecall / expected.expectedRecall : 1)
+        let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels.map { $0 ? 1 : 0 },
+                           days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow)
         var importance: [String: Double] = [:]
         for (name, w) in zip(model.featureNames, model.featureImportance) { importance[name] = w }
         var drift = options.drift
@@ -51,7 +34,7 @@ enum LogReference {
         let alerts = scored.decisions.map { $0 != 0 }
         prepared.fraudDispersion = CountDispersion.daily(days: reference.day, events: labels)
         prepared.dispersion = max(prepared.fraudDispersion, CountDispersion.daily(days: reference.day, events: alerts))
-        return (prepared, heldOut)
+        return prepared
     }
 
     /// Monitor roles: the lab's for the simulator's feature names, otherwise boolean for 0/1
@@ -86,8 +69,6 @@ struct LogReplay {
     /// The primary model's calibrated scores and decisions on the logs.
     let scores: [Double]
     let decisions: [UInt8]
-    /// Label reference of the held-out validation rows (`LogReference.prepare`), for the recall gap and calibration.
-    let heldOutLabels: LabelReference
 
     struct Output {
         var steps: [StepRecord] = []
@@ -192,17 +173,7 @@ struct LogReplay {
         results.append(raw(arrival))
         results.append(replay.labelFlow(log: labelLog, asOf: t, latency: arrival))
         results.append(raw(LabelMonitors.maturedFraudRate(log: labelLog, asOf: tt, reference: primary.labels, configuration: labels)))
-        // Calibration and the recall gap against the held-out rows' figures, whose own sampling
-        // error (m_v held-out frauds) adds to the production count's: Var = φ·(1/m + 1/m_v) per unit,
-        // i.e. an effective dispersion φ·(1 + m/m_v) over the m production frauds (or E expected ones).
-        let heldOutFrauds = Double(max(1, heldOutLabels.frauds))
-        var calibration = labels, gap = labels
-        let expected = LabelMonitors.calibration(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: labels).details["expected"] ?? 0
-        calibration.dispersion = labels.dispersion * (1 + expected / heldOutFrauds)
-        results.append(raw(LabelMonitors.calibration(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: calibration)))
-        let arrived = LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: labels).details["arrived"] ?? 0
-        gap.dispersion = labels.dispersion * (1 + arrived / heldOutFrauds)
-        results.append(raw(LabelMonitors.conceptDrift(log: labelLog, asOf: tt, reference: heldOutLabels, configuration: gap)))
+        results.append(contentsOf: Battery.heldOutLabelChecks(log: labelLog, asOf: tt, model: primary, configuration: labels).map(raw))
         results.append(replay.conceptCheck(log: labelLog, asOf: t))
         for (k, id) in StreamBattery.ids.enumerated() {
             results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],

@@ -132,10 +132,9 @@ public enum Postmortem {
         let change: Int? = symptom?.changePoint.flatMap { $0.isDrop ? $0.day : nil }
 
         // Detector replay: the lab's battery, alarm policy and diagnosis on windows of the logs.
-        let (prepared, heldOutLabels) = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays)
+        let prepared = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays)
         var replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
-                               chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions,
-                               heldOutLabels: heldOutLabels)
+                               chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
         replay.jobs = o.jobs
         clock.mark("score+symptom")
         let out = try replay.run()

@@ -105,13 +105,32 @@ enum Battery {
         return (consistency, offsets)
     }
 
-    /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
     /// Cohorts of the young-cohort concept check: ages conceptMinimumAge ... conceptLookback days.
     static let conceptLookback = 56, conceptMinimumAge = 7
     /// Grid of candidate change days of the BBSE alert-rate scan (`AlertRateChange`).
     static let priorScanStepDays = 7
 
+    /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
     static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
+
+    /// Calibration and the matured-cohort recall gap (`concept_recall_gap`) against the model's
+    /// held-out validation rows, whose own sampling error (m_v frauds there) adds to the production
+    /// count's: Var = φ·(1/m + 1/m_v) per unit, i.e. an effective dispersion φ·(1 + m/m_v) over the m
+    /// arrived production frauds (E expected ones for calibration). The lab and the postmortem both read these.
+    static func heldOutLabelChecks(log: LabelledLog, asOf t: Int32, model: LabModel, configuration: LabelConfiguration) -> [DetectorResult] {
+        let reference = model.heldOutLabels
+        let heldOutFrauds = Double(max(1, reference.frauds))
+        func inflated(by count: Double) -> LabelConfiguration {
+            var c = configuration
+            c.dispersion = configuration.dispersion * (1 + count / heldOutFrauds)
+            c.recallDispersion = configuration.recallDispersion.map { $0 * (1 + count / heldOutFrauds) }
+            return c
+        }
+        let expected = LabelMonitors.calibration(log: log, asOf: t, reference: reference, configuration: configuration).details["expected"] ?? 0
+        let arrived = LabelMonitors.conceptDrift(log: log, asOf: t, reference: reference, configuration: configuration).details["arrived"] ?? 0
+        return [LabelMonitors.calibration(log: log, asOf: t, reference: reference, configuration: inflated(by: expected)),
+                LabelMonitors.conceptDrift(log: log, asOf: t, reference: reference, configuration: inflated(by: arrived))]
+    }
 }
 
 extension Replay {
@@ -201,8 +220,7 @@ extension Replay {
         results.append(rawOf(arrival))
         results.append(labelFlow(log: log, asOf: t, latency: arrival))
         results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
-        results.append(rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
-        results.append(rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
+        results.append(contentsOf: Battery.heldOutLabelChecks(log: log, asOf: tt, model: primary, configuration: labels).map(rawOf))
         results.append(conceptCheck(log: log, asOf: t))
 
         // Stream detectors on the error stream.
@@ -223,7 +241,8 @@ extension Replay {
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
     /// cohorts t-56 ... t-7 against r* = min(the CBPE expected recall of the same cohorts, weighted by
     /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall). Arrival does not depend on the score, so arrived frauds are a fair sample of a
-    /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(r*(1 - r*)/m); raw alarm
+    /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(D·r*(1 - r*)·(1/m + 1/m_v)), the
+    /// m_v validation frauds' term only when their recall is the target; raw alarm
     /// when p < alpha and r* - r >= the minimum gap.
     func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
         let primary = reference.primary
@@ -242,9 +261,13 @@ extension Replay {
         // the reference's while CBPE rises with the share of high scores (DriftDetectors' rule).
         let target = primary.validationRecall > 0 ? min(cbpe, primary.validationRecall) : cbpe
         let recall = m > 0 ? Double(hit) / Double(m) : 0
+        // When the validation recall is the binding target, its own sampling error (m_v frauds) adds:
+        // Var(r - r*) = D·r*(1 - r*)·(1/m + 1/m_v).
+        let targetFrauds = target < cbpe ? Double(max(1, primary.validationFrauds)) : Double.infinity
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
-            let z = (recall - target) / (reference.recallVarianceInflation * target * (1 - target) / Double(m)).squareRoot()
+            let variance = reference.recallVarianceInflation * target * (1 - target) * (1 / Double(m) + 1 / targetFrauds)
+            let z = (recall - target) / variance.squareRoot()
             p = SpecialFunctions.normalCDF(z)
         }
         let fired = m >= 20 && p < options.labels.alpha && target - recall >= options.labels.recallMinimumGap
@@ -258,16 +281,29 @@ extension Replay {
     /// coverage(t - W - d)) from the reference arrival curve. One-sided Poisson z on O - E; raw alarm
     /// when p < alpha and O/E <= 1 - the minimum drop. Sub-kind: `outage` when O/E < 0.25, else
     /// the cohort monitor's reading (`slower` when latency moved), else `coverage_drop`.
+    /// Details: `cohort_prior`, BBSE's prior from the alert rate of the cohorts the window's
+    /// chargebacks come from (rows weighted by the same arrival shares as E), which the diagnosis'
+    /// chargeback-surplus reading compares with p and O/E·p: after a fraud wave ends its late
+    /// chargebacks still arrive, and they come from cohorts whose alerts rose with them, whatever
+    /// today's alert rate is.
     func labelFlow(log: LabelledLog, asOf t: Int, latency: DetectorResult) -> RawDetector {
         let primary = reference.primary
         let w = windowDays, tt = Int32(t), from = Int32(t - w)
-        var expected = 0.0, observed = 0
+        let cut = primary.calibratedThreshold
+        var expected = 0.0, observed = 0, cohortRows = 0.0, cohortAlerts = 0.0
         for i in 0..<log.count where log.days[i] <= tt {
             let age = t - Int(log.days[i])
             let share = primary.labels.coverage(age: age) - primary.labels.coverage(age: age - w)
-            if share > 0 { expected += min(1, max(0, log.scores[i])) * share }
+            if share > 0 {
+                expected += min(1, max(0, log.scores[i])) * share
+                cohortRows += share
+                if log.scores[i] >= cut { cohortAlerts += share }
+            }
             if log.reportDays[i] <= tt && log.reportDays[i] > from { observed += 1 }
         }
+        // BBSE reads counts: the weighted ones scaled by 100 keep its rounding under 1 % of an alert.
+        let cohort = primary.shiftEstimator.estimate(windowPredictedPositive: Int((100 * cohortAlerts).rounded()),
+                                                     windowCount: Int((100 * cohortRows).rounded()))
         expected *= primary.labels.reportRatio
         let ratio = expected > 0 ? Double(observed) / expected : 1
         // No design effect here: delays are drawn per transaction, so a burst's chargebacks spread over
@@ -278,7 +314,8 @@ extension Replay {
         let sub = ratio < 0.25 ? "outage" : (latency.alarm && latency.subkind == "slower" ? "slower" : "coverage_drop")
         return RawDetector(id: "label_arrival", fired: fired, indicates: fired ? .labelDelay : .none, subkind: fired ? sub : nil,
                            features: ["label"], statistic: ratio, pValue: p, threshold: 1 - options.labels.coverageMinimumDrop,
-                           details: ["observed": Double(observed), "expected": expected])
+                           details: ["observed": Double(observed), "expected": expected, "cohort_prior": cohort.prior,
+                                     "cohort_defined": cohort.defined ? 1 : 0])
     }
 
     private func rawOf(_ r: DetectorResult) -> RawDetector {

@@ -60,25 +60,8 @@ public enum LabRunner {
         for kind in kinds {
             let model = try Trainer.train(table, options: trainingOptions(kind, options: options))
             let scored = model.score(table)
-            // Output references on the time-ordered validation split (out of sample): the last rows.
-            let from = PreparedReference.validationStart(rows: n)
-            let vScores = Array(scored.calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
-            let cut = model.calibratedThreshold
-            let scoreRef = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
-            // BBSE on the validation split's own confusion matrix, with its true counts: the threshold
-            // was chosen there, so q = p exactly on it and production's q - p is the alert-rate
-            // change over TPR - FPR; scaling the counts up to the whole reference (as before) hid
-            // the split's sampling noise and made BBSE fire on controls (quality branch).
-            let bbse = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
-            let expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
-            let labelRef = LabelReference(log: LabelledLog(days: days, scores: scored.calibrated, reportDays: reports, threshold: cut),
-                                          asOf: Int32.max - 1, chargebackWindow: window)
-            var vFrauds = 0, vHits = 0
-            for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
-            let vRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
-            models.append(LabModel(name: kind.rawValue, model: model, scores: scoreRef, shiftEstimator: bbse,
-                                   expected: expected, labels: labelRef, validationRecall: vRecall,
-                                   recallRatio: expected.expectedRecall > 0 ? vRecall / expected.expectedRecall : 1))
+            models.append(LabModel(name: kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels, days: days,
+                                   reports: reports, validationStart: PreparedReference.validationStart(rows: n), chargebackWindow: window))
             primaryScores = scored.calibrated; primaryDecisions = scored.raw.map { $0 >= model.threshold ? 1 : 0 }
         }
         guard let primary = models.last else { throw LabError.invalidScenario("no model") }

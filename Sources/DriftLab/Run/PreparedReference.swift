@@ -12,14 +12,49 @@ public struct LabModel: Sendable {
     public let scores: ScoreReference
     public let shiftEstimator: BlackBoxShiftEstimator
     public let expected: ConfidenceBasedPerformance.Estimate
-    /// Arrival curve, report ratio and realised vs expected recall of the whole (matured) reference.
+    /// Arrival curve and report ratio of the whole (matured) reference: they do not depend on the
+    /// model's fit, so every reference row counts (label arrival, matured fraud rate).
     public let labels: LabelReference
-    /// Realised recall of the validation split (out of sample, matured labels) and its ratio to the
-    /// label-free (CBPE) expected recall there: the concept check's benign expectations.
+    /// The same bookkeeping on the validation split alone, for the monitors that read the model's
+    /// recall or calibration (recall gap, calibration): on the rows the model was fitted on they are
+    /// in-sample, too good, so a target taken there shows a gap on any production data.
+    public let heldOutLabels: LabelReference
+    /// Realised recall of the validation split (out of sample, matured labels), its fraud count (the
+    /// recall's sampling error) and its ratio to the label-free (CBPE) expected recall there: the
+    /// concept check's benign expectations.
     public let validationRecall: Double
+    public let validationFrauds: Int
     public let recallRatio: Double
     /// Calibrated threshold (CBPE and the label monitors read calibrated scores).
     public var calibratedThreshold: Double { model.calibratedThreshold }
+
+    /// Fits the output and label references of `model` from its calibrated scores on the reference
+    /// rows (time order; `labels` 0/1, `reports` the chargeback day or `LabelledLog.never`): the
+    /// output references, BBSE and the recall figures on the validation split (rows from
+    /// `validationStart`, out of sample), the arrival curve on every row.
+    init(name: String, model: TrainedModel, calibrated: [Double], labels: [UInt8], days: [Int32], reports: [Int32],
+         validationStart from: Int, chargebackWindow: Int) {
+        let vScores = Array(calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
+        let cut = model.calibratedThreshold
+        self.name = name
+        self.model = model
+        scores = ScoreReference(scores: vScores, labels: vLabels, threshold: cut)
+        // BBSE on the validation split's own confusion matrix, with its true counts: the threshold
+        // was chosen there, so q = p exactly on it and production's q - p is the alert-rate change
+        // over TPR - FPR; scaling the counts up to the whole reference would hide the split's noise.
+        shiftEstimator = BlackBoxShiftEstimator(predicted: vScores.map { $0 >= cut }, labels: vLabels)
+        expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
+        self.labels = LabelReference(log: LabelledLog(days: days, scores: calibrated, reportDays: reports, threshold: cut),
+                                     asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
+        heldOutLabels = LabelReference(log: LabelledLog(days: Array(days[from...]), scores: vScores, reportDays: Array(reports[from...]),
+                                                        threshold: cut),
+                                       asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
+        var vFrauds = 0, vHits = 0
+        for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
+        validationFrauds = vFrauds
+        validationRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
+        recallRatio = expected.expectedRecall > 0 ? validationRecall / expected.expectedRecall : 1
+    }
 }
 
 /// The reference period of a (base scenario, seed) and what the runner fits on it once: the two
