@@ -150,8 +150,8 @@ struct LogReplay {
         results += Battery.monitorReadings(quality)
         // Model outputs (primary model), as the lab's battery reads them: fraud and alert counts are
         // over-dispersed, so every count test divides its z by the reference's √φ (CountDispersion).
-        var outputs = options.outputs, labels = options.labels
-        outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
+        var outputs = options.outputs
+        outputs.dispersion = reference.dispersion
         let primary = reference.primary
         let windowScores = Array(scores[range])
         let cut = primary.calibratedThreshold
@@ -166,20 +166,13 @@ struct LogReplay {
         let estimate = ConfidenceBasedPerformance.estimate(scores: windowScores, threshold: cut)
         results.append(raw(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
-        let labelLog = labelledLog(asOf: t)
-        let tt = Int32(t)
-        var arrival = LabelMonitors.labelArrival(log: labelLog, asOf: tt, reference: primary.labels, configuration: labels)
-        arrival.detector = "label_arrival_cohorts"
-        results.append(raw(arrival))
-        results.append(replay.labelFlow(log: labelLog, asOf: t, latency: arrival))
-        results.append(raw(LabelMonitors.maturedFraudRate(log: labelLog, asOf: tt, reference: primary.labels, configuration: labels)))
-        results.append(contentsOf: Battery.heldOutLabelChecks(log: labelLog, asOf: tt, model: primary, configuration: labels).map(raw))
-        results.append(replay.conceptCheck(log: labelLog, asOf: t))
+        results += replay.labelReadings(log: labelledLog(asOf: t), asOf: t)
         for (k, id) in StreamBattery.ids.enumerated() {
             results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
                                        statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1, details: ["errors_seen": Double(errorsSeen)]))
         }
         // Impact: measured on labels arrived by t, estimated without labels; no truth in user logs.
+        let tt = Int32(t)
         var hits = 0, frauds = 0
         for i in range where log.knownFraud(i, asOf: tt) { frauds += 1; if decisions[i] == 1 { hits += 1 } }
         let n = max(1, range.count)

@@ -186,9 +186,8 @@ extension Replay {
         results += Battery.monitorReadings(quality + velocity)
 
         // Model outputs (primary model). Fraud and alert counts are over-dispersed (CountDispersion).
-        var outputs = options.outputs, labels = options.labels
-        outputs.dispersion = reference.dispersion; labels.dispersion = reference.fraudDispersion
-        labels.recallDispersion = reference.recallVarianceInflation
+        var outputs = options.outputs
+        outputs.dispersion = reference.dispersion
         let p = reference.models.count - 1
         let primary = reference.primary
         let scores = days.flatMap { $0.scores[p] }
@@ -212,16 +211,7 @@ extension Replay {
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
         results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
-        // Labels arrived by t.
-        let log = labelledLog(asOf: t)
-        let tt = Int32(t)
-        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: labels)
-        arrival.detector = "label_arrival_cohorts"
-        results.append(rawOf(arrival))
-        results.append(labelFlow(log: log, asOf: t, latency: arrival))
-        results.append(rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels)))
-        results.append(contentsOf: Battery.heldOutLabelChecks(log: log, asOf: tt, model: primary, configuration: labels).map(rawOf))
-        results.append(conceptCheck(log: log, asOf: t))
+        results += labelReadings(log: labelledLog(asOf: t), asOf: t)
 
         // Stream detectors on the error stream.
         let fired = streams.fired(asOf: t, windowDays: windowDays)
@@ -236,6 +226,23 @@ extension Replay {
         let truth = DayBatch.kinds(truthMask)
         return Reading(detectors: results, drift: report, impact: impact(asOf: t), truth: truth.isEmpty ? [.none] : truth,
                        dispersion: reference.dispersion, fraudDispersion: reference.fraudDispersion)
+    }
+
+    /// The label monitors on the labels arrived by t, in step-record order (the lab's battery and the
+    /// postmortem's replay read the same): cohort latency and coverage, the window's arrivals against
+    /// the arrival curve, the matured fraud rate, calibration and the recall gap on held-out targets,
+    /// and the young-cohort concept check. Counts of frauds are over-dispersed (CountDispersion).
+    func labelReadings(log: LabelledLog, asOf t: Int) -> [RawDetector] {
+        var labels = options.labels
+        labels.dispersion = reference.fraudDispersion
+        labels.recallDispersion = reference.recallVarianceInflation
+        let primary = reference.primary, tt = Int32(t)
+        var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: labels)
+        arrival.detector = "label_arrival_cohorts"
+        return [rawOf(arrival), labelFlow(log: log, asOf: t, latency: arrival),
+                rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels))]
+            + Battery.heldOutLabelChecks(log: log, asOf: tt, model: primary, configuration: labels).map(rawOf)
+            + [conceptCheck(log: log, asOf: t)]
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
