@@ -142,9 +142,7 @@ struct SimulatedModelPowerTests {
                              perDay: Self.bundled.perDay, world: world)
         let reference = Self.labelReference(r)
         let log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
-        var labels = LabelConfiguration()
-        if Self.breakDetectors { labels.conceptMinimumAge = nil }
-        let result = LabelMonitors.conceptDrift(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference, configuration: labels)
+        let result = LabelMonitors.conceptDrift(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference)
         print("POWER concept \(name) severity 0.5 bundled world \(world): realised recall=\(result.statistic) target=\(result.details["expected_recall"] ?? .nan) arrived=\(result.details["arrived"] ?? .nan) p=\(result.pValue ?? .nan) alarm=\(result.alarm)")
         let days = Self.streamReport(r, label: "\(name) severity 0.5 bundled world \(world)")
         let onset = r.scenario.failures.first?.startDay ?? Int.max
@@ -171,10 +169,6 @@ struct SimulatedModelPowerTests {
         }
     }
 
-    /// POWER2_BREAK set: the former detectors (recall gap on mature cohorts only, EDDM with warm start
-    /// 30 and beta 0.5), to check that the assertions above can fail. Not set in the suite.
-    static let breakDetectors = ProcessInfo.processInfo.environment["POWER2_BREAK"] != nil
-
     /// The lab's error stream (`GrossErrorStream`) on a run: the cut from the held-out reference frauds'
     /// scores (those reported before day 0 warm the detectors up), then each production day's arriving
     /// chargebacks of production frauds in id order, as `Replay` feeds them. Per detector: its
@@ -190,9 +184,7 @@ struct SimulatedModelPowerTests {
             }
             offset += b.count
         }
-        var detectors = GrossErrorDetectors()
-        if breakDetectors { detectors.eddm = EDDM(warmStart: 30, alpha: 0.95, beta: 0.5) }
-        var stream = GrossErrorStream(validationReportDays: vDays, scores: vScores, firstDay: 0, detectors: detectors)
+        var stream = GrossErrorStream(validationReportDays: vDays, scores: vScores, firstDay: 0)
         var days = stream.lastDetection.map { $0 > Int.min / 2 ? [$0] : [] }
         for t in 0..<r.scenario.productionDays {
             stream.feed(day: t, scores: (arriving[Int32(t)] ?? []).sorted { $0.id < $1.id }.map(\.score))

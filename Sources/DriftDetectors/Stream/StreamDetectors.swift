@@ -326,7 +326,8 @@ public struct GrossErrorDetectors: Sendable {
     /// values: at a 10 % error rate river's 30 means after about 3 errors, whose noisy estimate sets a
     /// maximum that only a doubled error rate undercuts. 150 values (about 15 errors) before the maximum
     /// is tracked, and 150 errors before a detection, steady it; beta 0.6 then keeps false alarms at
-    /// 0.06 per 180 days (0.16 with 30 and 0.5) and finds a rise of 0.07 in 55 % of streams (40 %).
+    /// 0.06 per 180 days (0.16 with 30 and 0.5) and finds a rise of 0.07 in 55 % of streams (40 %)
+    /// (docs/detectors.md, "EDDM's parameters").
     public var eddm = EDDM(warmStart: 150, alpha: 0.95, beta: 0.6)
     public var adwin = ADWIN(delta: 0.02)
     public var pageHinkley = PageHinkley(minInstances: 30, delta: 0.03, threshold: 12, mode: .up)
@@ -368,10 +369,8 @@ public struct GrossErrorStream: Sendable {
     }
 
     /// From the validation split's reported frauds in row order: chargeback day and calibrated score of
-    /// each (arrival order is day, then row). Those reported before `firstDay` are fed at once, to
-    /// `detectors` (the lab's parameters unless given).
-    public init(validationReportDays days: [Int32], scores: [Double], firstDay: Int, detectors: GrossErrorDetectors = .init()) {
-        self.detectors = detectors
+    /// each (arrival order is day, then row). Those reported before `firstDay` are fed at once.
+    public init(validationReportDays days: [Int32], scores: [Double], firstDay: Int) {
         let m = Swift.min(days.count, scores.count)
         errorCut = Self.errorCut(validationFraudScores: Array(scores[0..<m]))
         let order = (0..<m).sorted { (days[$0], $0) < (days[$1], $1) }
