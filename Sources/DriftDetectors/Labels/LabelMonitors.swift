@@ -129,6 +129,10 @@ public struct LabelConfiguration: Sendable, Equatable {
     public var maturedCoverage: Double = 0.8
     /// Concept drift: realised recall must fall this far below the label-free expectation.
     public var recallMinimumGap: Double = 0.05
+    /// Concept drift reads cohorts aged from this many days up to the chargeback window, each one's
+    /// label-free recall weighted by its reference arrival coverage (docs/detectors.md, "realised
+    /// recall"); nil reads only cohorts whose coverage reached `maturedCoverage` (the former rule).
+    public var conceptMinimumAge: Int? = 1
     /// Calibration / matured fraud rate: observed/expected outside 1 ± this.
     public var calibrationRelativeEffect: Double = 0.25
     /// Variance inflation (design effect, >= 1) of fraud counts: frauds come in bursts on one card,
@@ -363,24 +367,37 @@ public enum LabelMonitors {
         return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - youngest))
     }
 
-    /// Concept drift: on mature-enough cohorts, realised recall on arrived chargebacks against
-    /// r* = min(label-free (CBPE) expected recall of the same rows scaled by the reference's
-    /// realised/expected ratio, the reference's realised recall): below what a covariate shift
-    /// (CBPE) or a prior shift (unchanged class-conditional recall) would give. One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m) over m arrived frauds; alarm when p < alpha and
+    /// Cohorts the recall gap reads on day t: aged `conceptMinimumAge` ... chargeback window (or the
+    /// mature-enough range when that is nil).
+    static func conceptRange(asOf t: Int32, reference: LabelReference, configuration c: LabelConfiguration) -> (first: Int32, last: Int32) {
+        guard let age = c.conceptMinimumAge else { return maturedRange(asOf: t, reference: reference, configuration: c) }
+        return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - Swift.max(0, age)))
+    }
+
+    /// Concept drift: on the cohorts aged `conceptMinimumAge` ... chargeback window, realised recall on
+    /// the chargebacks arrived by t against r* = min(label-free (CBPE) expected recall of the same rows,
+    /// each weighted by its cohort's reference coverage cov(age), scaled by the reference's
+    /// realised/expected ratio; the reference's realised recall): below what a covariate shift (CBPE)
+    /// or a prior shift (unchanged class-conditional recall) would give. A young cohort's arrived
+    /// frauds are a fair sample of its frauds when the delay does not depend on the score, and a row
+    /// of score s is an arrived fraud with probability s·cov(age), hence the weights. The young
+    /// cohorts add the most recent frauds (10–15 % more at fast labels; docs/detectors.md). One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m)
+    /// over m arrived frauds (a recall drop pages, a rise does not); alarm when p < alpha and
     /// r* - r̂ >= `recallMinimumGap`. Indicates `.conceptDrift`. Details: the calibration ratio
     /// observed/(expected·reportRatio·coverage).
     public static func conceptDrift(log: LabelledLog, asOf t: Int32, reference: LabelReference,
                                     configuration c: LabelConfiguration = .init()) -> DetectorResult {
-        let range = maturedRange(asOf: t, reference: reference, configuration: c)
+        let range = conceptRange(asOf: t, reference: reference, configuration: c)
         var m = 0, hit = 0
         var sumS = 0.0, tpS = 0.0, expectedArrived = 0.0
         for i in 0..<log.count {
             let d = log.days[i]
             guard d >= range.first, d <= range.last, log.scores[i].isFinite else { continue }
             let s = Swift.min(1, Swift.max(0, log.scores[i]))
-            sumS += s
-            if s >= log.threshold { tpS += s }
-            expectedArrived += s * reference.reportRatio * reference.coverage(age: Int(t) - Int(d))
+            let w = reference.coverage(age: Int(t) - Int(d))
+            sumS += w * s
+            if s >= log.threshold { tpS += w * s }
+            expectedArrived += s * reference.reportRatio * w
             let r = log.reportDays[i]
             if r != LabelledLog.never && r <= t { m += 1; if log.scores[i] >= log.threshold { hit += 1 } }
         }
