@@ -381,8 +381,9 @@ public enum LabelMonitors {
     /// or a prior shift (unchanged class-conditional recall) would give. A young cohort's arrived
     /// frauds are a fair sample of its frauds when the delay does not depend on the score, and a row
     /// of score s is an arrived fraud with probability s·cov(age), hence the weights. The young
-    /// cohorts add the most recent frauds (10–15 % more at fast labels; docs/detectors.md). One-sided z = (r̂ - r*)/sqrt(r*(1-r*)/m)
-    /// over m arrived frauds (a recall drop pages, a rise does not); alarm when p < alpha and
+    /// cohorts add the most recent frauds (10–15 % more at fast labels; docs/detectors.md). One-sided
+    /// z = (r̂ - r*)/sqrt(D·r*(1-r*)·(1/m + 1/m_ref)) over m arrived frauds and the m_ref reference frauds the
+    /// target was measured on (a recall drop pages, a rise does not); alarm when p < alpha and
     /// r* - r̂ >= `recallMinimumGap`. Indicates `.conceptDrift`. Details: the calibration ratio
     /// observed/(expected·reportRatio·coverage).
     public static func conceptDrift(log: LabelledLog, asOf t: Int32, reference: LabelReference,
@@ -413,7 +414,10 @@ public enum LabelMonitors {
                                   details: ["arrived": Double(m)])
         }
         let realised = Double(hit) / Double(m)
-        let z = (realised - target) / (target * (1 - target) / Double(m)).squareRoot() / c.recallDispersionScale
+        // The target carries the reference's own sampling error (its realised recall, or the
+        // realised/expected scale, from m_ref reference frauds): Var(r̂ - r*) = D·r*(1 - r*)·(1/m + 1/m_ref).
+        let unitVariance = 1 / Double(m) + 1 / Double(Swift.max(1, reference.frauds))
+        let z = (realised - target) / (target * (1 - target) * unitVariance).squareRoot() / c.recallDispersionScale
         let p = SpecialFunctions.normalCDF(z)
         let interval = MonitorStatistics.wilsonInterval(successes: hit, trials: m)
         return DetectorResult(detector: "concept_recall_gap", features: ["label"], statistic: realised, pValue: p,
@@ -425,7 +429,8 @@ public enum LabelMonitors {
     }
 
     /// Calibration on mature-enough cohorts: observed chargebacks O against the expectation
-    /// E = Σ s_i·reportRatio·cov(age) from the calibrated scores; two-sided Poisson z = (O - E)/sqrt(E),
+    /// E = Σ s_i·reportRatio·cov(age) from the calibrated scores; two-sided Poisson z = (O - E)/sqrt(φ·E·(1 + E/m_ref)),
+    /// the reference's report ratio carrying the error of its m_ref frauds;
     /// p < alpha and O/E outside 1 ± `calibrationRelativeEffect`. Indicates `.conceptDrift`
     /// (a prior shift moves it too: read it with BBSE).
     public static func calibration(log: LabelledLog, asOf t: Int32, reference: LabelReference,
@@ -445,7 +450,10 @@ public enum LabelMonitors {
                                   threshold: c.calibrationRelativeEffect, alarm: false, indicates: .conceptDrift)
         }
         let ratio = Double(observed) / expected
-        let z = (Double(observed) - expected) / expected.squareRoot() / c.dispersionScale
+        // E scales with the reference's report ratio, measured on m_ref reference frauds: its relative
+        // error adds, Var(O - E) = φ·(E + E²/m_ref).
+        let variance = expected * (1 + expected / Double(Swift.max(1, reference.frauds)))
+        let z = (Double(observed) - expected) / variance.squareRoot() / c.dispersionScale
         let p = Swift.min(1, 2 * SpecialFunctions.normalSurvival(Swift.abs(z)))
         return DetectorResult(detector: "calibration", features: ["label"], statistic: ratio, pValue: p,
                               threshold: c.calibrationRelativeEffect,

@@ -113,23 +113,12 @@ enum Battery {
     /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
     static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
 
-    /// Calibration and the matured-cohort recall gap (`concept_recall_gap`) against the model's
-    /// held-out validation rows, whose own sampling error (m_v frauds there) adds to the production
-    /// count's: Var = φ·(1/m + 1/m_v) per unit, i.e. an effective dispersion φ·(1 + m/m_v) over the m
-    /// arrived production frauds (E expected ones for calibration). The lab and the postmortem both read these.
+    /// Calibration and the recall gap (`concept_recall_gap`) against the model's held-out validation
+    /// rows (`LabModel.heldOutLabels`; the monitors add those rows' own sampling error). The lab and
+    /// the postmortem both read these.
     static func heldOutLabelChecks(log: LabelledLog, asOf t: Int32, model: LabModel, configuration: LabelConfiguration) -> [DetectorResult] {
-        let reference = model.heldOutLabels
-        let heldOutFrauds = Double(max(1, reference.frauds))
-        func inflated(by count: Double) -> LabelConfiguration {
-            var c = configuration
-            c.dispersion = configuration.dispersion * (1 + count / heldOutFrauds)
-            c.recallDispersion = configuration.recallDispersion.map { $0 * (1 + count / heldOutFrauds) }
-            return c
-        }
-        let expected = LabelMonitors.calibration(log: log, asOf: t, reference: reference, configuration: configuration).details["expected"] ?? 0
-        let arrived = LabelMonitors.conceptDrift(log: log, asOf: t, reference: reference, configuration: configuration).details["arrived"] ?? 0
-        return [LabelMonitors.calibration(log: log, asOf: t, reference: reference, configuration: inflated(by: expected)),
-                LabelMonitors.conceptDrift(log: log, asOf: t, reference: reference, configuration: inflated(by: arrived))]
+        [LabelMonitors.calibration(log: log, asOf: t, reference: model.heldOutLabels, configuration: configuration),
+         LabelMonitors.conceptDrift(log: log, asOf: t, reference: model.heldOutLabels, configuration: configuration)]
     }
 }
 
