@@ -364,8 +364,9 @@ public struct CSVFormatter {
     @usableFromInline var used = 0
     /// Where the current row starts (a row with no field still gets its line break).
     @usableFromInline var rowStart = 0
-    /// Shared read-only tables: "00" ... "99", 10^k as Double (k = 0...15) and as UInt64 (k = 0...19).
-    @usableFromInline let digitPairs: UnsafePointer<UInt8>
+    /// Shared read-only tables: "00" ... "99" as 2-byte units, 10^k as Double (k = 0...15) and as
+    /// UInt64 (k = 0...19).
+    @usableFromInline let digitPairs: UnsafePointer<UInt16>
     @usableFromInline let scales: UnsafePointer<Double>
     @usableFromInline let powers: UnsafePointer<UInt64>
 
@@ -379,9 +380,12 @@ public struct CSVFormatter {
     }
 
     /// Built once per process and never written again or freed (hence nonisolated).
-    nonisolated(unsafe) private static let tables: (UnsafePointer<UInt8>, UnsafePointer<Double>, UnsafePointer<UInt64>) = {
-        let pairs = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
-        for k in 0..<100 { pairs[2 * k] = UInt8(0x30 + k / 10); pairs[2 * k + 1] = UInt8(0x30 + k % 10) }
+    nonisolated(unsafe) private static let tables: (UnsafePointer<UInt16>, UnsafePointer<Double>, UnsafePointer<UInt64>) = {
+        let pairs = UnsafeMutablePointer<UInt16>.allocate(capacity: 100)
+        for k in 0..<100 {
+            let digits = [UInt8(0x30 + k / 10), UInt8(0x30 + k % 10)]
+            pairs[k] = digits.withUnsafeBytes { $0.loadUnaligned(as: UInt16.self) }  // in memory order
+        }
         let scales = UnsafeMutablePointer<Double>.allocate(capacity: 16)
         for k in 0..<16 { scales[k] = powersOfTen[k] }
         let powers = UnsafeMutablePointer<UInt64>.allocate(capacity: 20)
@@ -413,59 +417,56 @@ public struct CSVFormatter {
     }
 
     /// A text field given as UTF-8 bytes (no String on the way), quoted where needed.
-    @inlinable public mutating func field(utf8 b: UnsafeBufferPointer<UInt8>) {
+    public mutating func field(utf8 b: UnsafeBufferPointer<UInt8>) {
         reserve(2 &* b.count &+ 3)
-        // Copy while looking for a character that needs quotes; start over quoted if one turns up.
-        var k = 0
-        while k < b.count {
-            let c = b[k]
-            if c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D { break }
-            storage[used &+ k] = c
-            k &+= 1
-        }
-        if k == b.count {
+        if !b.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            if let source = b.baseAddress { (storage + used).update(from: source, count: b.count) }
             used &+= b.count
         } else {
-            appendQuoted(b)
+            storage[used] = 0x22; used &+= 1
+            for c in b {
+                if c == 0x22 { storage[used] = 0x22; used &+= 1 }
+                storage[used] = c; used &+= 1
+            }
+            storage[used] = 0x22; used &+= 1
         }
         comma()
     }
 
-    @usableFromInline mutating func appendQuoted(_ b: UnsafeBufferPointer<UInt8>) {
-        storage[used] = 0x22; used &+= 1
-        for c in b {
-            if c == 0x22 { storage[used] = 0x22; used &+= 1 }
-            storage[used] = c; used &+= 1
-        }
-        storage[used] = 0x22; used &+= 1
+    /// Text k of `table`, encoded there once: a few 8-byte copies.
+    @inlinable @inline(__always) public mutating func field(_ k: Int, of table: CSVFieldTable) {
+        let first = table.starts[k], words = table.starts[k &+ 1] &- first
+        reserve(8 &* words)
+        let target = UnsafeMutableRawPointer(storage + used)
+        for w in 0..<words { target.storeBytes(of: table.words[first &+ w], toByteOffset: 8 &* w, as: UInt64.self) }
+        used &+= table.counts[k]
     }
 
     /// An empty field (a missing value).
-    @inlinable public mutating func emptyField() {
+    @inlinable @inline(__always) public mutating func emptyField() {
         reserve(1)
         comma()
     }
 
     /// An integer field.
-    @inlinable public mutating func field(_ value: Int) {
+    @inlinable @inline(__always) public mutating func field(_ value: Int) {
         reserve(24)
         if value < 0 { storage[used] = 0x2D; used &+= 1 }
-        let v = UInt64(value.magnitude)
-        appendDigits(v, count: digitCount(v))
+        appendInteger(UInt64(value.magnitude))
         comma()
     }
 
     /// A number with a fixed count of decimals (at most 15), rounded half away from zero, no
     /// exponent; NaN is written as an empty field (missing), infinities as inf and -inf, and
     /// magnitudes of 9e15 units and more with `description`.
-    @inlinable public mutating func field(_ value: Double, decimals: Int) {
+    @inlinable @inline(__always) public mutating func field(_ value: Double, decimals: Int) {
         reserve(48)
         let d = Swift.min(Swift.max(decimals, 0), 15)
         let scaled = roundedHalfAway(value * scales[d])
         if _fastPath(Swift.abs(scaled) < 9.0e15) {
             var units = Int(scaled)
             if units < 0 { storage[used] = 0x2D; used &+= 1; units = -units }
-            appendFixed(UInt64(units), decimals: d)
+            if d == 0 { appendInteger(UInt64(units)) } else { appendFixed(UInt64(units), decimals: d) }
         } else {
             appendUnusual(value)  // also NaN: abs(NaN) < x is false
         }
@@ -473,7 +474,7 @@ public struct CSVFormatter {
     }
 
     /// Ends the current row.
-    @inlinable public mutating func endRow() {
+    @inlinable @inline(__always) public mutating func endRow() {
         if used > rowStart {
             storage[used &- 1] = 0x0A  // the last field's comma
         } else {
@@ -494,16 +495,25 @@ public struct CSVFormatter {
         return guess &+ (x >= powers[guess] ? 1 : 0)
     }
 
+    /// The digits of v (one byte for the many single digits: flags, counts).
+    @inlinable @inline(__always) mutating func appendInteger(_ v: UInt64) {
+        if v < 10 {
+            storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30; used &+= 1
+        } else {
+            appendDigits(v, count: digitCount(v))
+        }
+    }
+
     /// Writes exactly `count` decimal digits of `value` (zero-padded on the left; value < 10^count),
     /// two at a time from the right.
     @inlinable @inline(__always) mutating func appendDigits(_ value: UInt64, count digits: Int) {
         var v = value
         var end = used &+ digits
         while end &- used >= 2 {
-            let r = Int(truncatingIfNeeded: v % 100)
-            v /= 100
+            let (q, r) = v.quotientAndRemainder(dividingBy: 100)
+            v = q
             end &-= 2
-            storage[end] = digitPairs[2 &* r]; storage[end &+ 1] = digitPairs[2 &* r &+ 1]
+            UnsafeMutableRawPointer(storage + end).storeBytes(of: digitPairs[Int(truncatingIfNeeded: r)], as: UInt16.self)
         }
         if end > used { storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30 }
         used &+= digits
@@ -513,11 +523,9 @@ public struct CSVFormatter {
     /// zero-padded to at least decimals + 1, then the last `decimals` moved one place right for the
     /// point (no division by a variable power of ten).
     @inlinable @inline(__always) mutating func appendFixed(_ units: UInt64, decimals: Int) {
-        let n = Swift.max(digitCount(units), decimals &+ 1)
-        appendDigits(units, count: n)
-        if decimals == 0 { return }
-        var k = used
+        appendDigits(units, count: Swift.max(digitCount(units), decimals &+ 1))
         let point = used &- decimals
+        var k = used
         while k > point { storage[k] = storage[k &- 1]; k &-= 1 }
         storage[point] = 0x2E
         used &+= 1
@@ -530,6 +538,36 @@ public struct CSVFormatter {
         reserve(text.utf8.count + 1)
         for b in text.utf8 { storage[used] = b; used &+= 1 }
     }
+}
+
+/// Texts encoded once as CSV fields (quoted where needed, comma included), each padded to whole
+/// 8-byte words, so `CSVFormatter.field(_:of:)` writes one with a few word copies and no scan:
+/// for texts repeated on many rows (category level names). Immutable after init.
+public final class CSVFieldTable: @unchecked Sendable {
+    /// Text k is `counts[k]` bytes in words `starts[k] ..< starts[k + 1]`.
+    @usableFromInline let words: UnsafeMutablePointer<UInt64>
+    @usableFromInline let starts: UnsafeMutablePointer<Int>
+    @usableFromInline let counts: UnsafeMutablePointer<Int>
+    public let count: Int
+
+    public init(_ texts: [String]) {
+        let encoded = texts.map { text -> [UInt8] in
+            let buffer = CSVBuffer(capacity: 2 * text.utf8.count + 3)
+            buffer.field(text)
+            return Array(UnsafeBufferPointer(start: buffer.bytes, count: buffer.count))
+        }
+        count = texts.count
+        starts = .allocate(capacity: count + 1)
+        counts = .allocate(capacity: Swift.max(1, count))
+        starts[0] = 0
+        for (k, e) in encoded.enumerated() { counts[k] = e.count; starts[k + 1] = starts[k] + (e.count + 7) / 8 }
+        words = .allocate(capacity: Swift.max(1, starts[count]))
+        words.initialize(repeating: 0, count: Swift.max(1, starts[count]))
+        let bytes = UnsafeMutableRawPointer(words)
+        for (k, e) in encoded.enumerated() { bytes.advanced(by: 8 * starts[k]).copyMemory(from: e, byteCount: e.count) }
+    }
+
+    deinit { words.deallocate(); starts.deallocate(); counts.deallocate() }
 }
 
 /// RFC 4180 rows formatted into memory by its `CSVFormatter`. A `CSVWriter` formats through one

@@ -110,26 +110,24 @@ public enum ScenarioOutput {
                     }
                 }
             }
-            let kinds = Array((batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")).utf8)
-            // The altered features' names joined by ";" (at most all 20 of them) are assembled here.
-            var names = [UInt8](repeating: 0, count: text.names.reduce(FeatureSchema.count) { $0 + $1.count })
+            let kinds = CSVFieldTable([batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")])
+            // Room to join the names of all 20 features with ";" (the altered features of a row).
+            let namesRoom = text.names.reduce(FeatureSchema.count) { $0 + $1.count }
             withColumns(batch.clean) { clean in
                 truth.withFormatter { w in
-                    kinds.withUnsafeBufferPointer { kinds in
-                        names.withUnsafeMutableBufferPointer { names in
-                            for i in rows {
-                                w.field(Int(batch.transactionID[i])); w.field(batch.day); w.field(Int(batch.secondOfDay[i]))
-                                w.field(Int(batch.customerID[i])); w.field(Int(batch.isDuplicate[i])); w.field(Int(batch.isFraud[i]))
-                                w.field(batch.fraudProbability[i], decimals: 6); w.field(Int(batch.isCompromised[i]))
-                                let cb = batch.chargebackDay[i]
-                                if cb != never { w.field(Int(cb)) } else { w.emptyField() }
-                                w.field(utf8: kinds)
-                                let mask = batch.alteredMask[i]
-                                if mask == 0 { w.emptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
-                                // Clean values sit on their feature's grid (the simulator rounds there).
-                                for f in alterable { writeValue(clean[f], i, onGrid: true, text, to: &w) }
-                                w.endRow()
-                            }
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namesRoom) { names in
+                        for i in rows {
+                            w.field(Int(batch.transactionID[i])); w.field(batch.day); w.field(Int(batch.secondOfDay[i]))
+                            w.field(Int(batch.customerID[i])); w.field(Int(batch.isDuplicate[i])); w.field(Int(batch.isFraud[i]))
+                            w.field(batch.fraudProbability[i], decimals: 6); w.field(Int(batch.isCompromised[i]))
+                            let cb = batch.chargebackDay[i]
+                            if cb != never { w.field(Int(cb)) } else { w.emptyField() }
+                            w.field(0, of: kinds)
+                            let mask = batch.alteredMask[i]
+                            if mask == 0 { w.emptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
+                            // Clean values sit on their feature's grid (the simulator rounds there).
+                            for f in alterable { writeValue(clean[f], i, onGrid: true, text, to: &w) }
+                            w.endRow()
                         }
                     }
                 }
@@ -168,7 +166,7 @@ public enum ScenarioOutput {
     static func writeValue(_ c: Column, _ i: Int, onGrid: Bool, _ text: SchemaText, to w: inout CSVFormatter) {
         if let codes = c.codes {
             let code = Int(codes[i])
-            if code < 0 { w.emptyField() } else { w.field(utf8: text.levels[c.firstLevel + code]) }
+            if code < 0 { w.emptyField() } else { w.field(c.firstLevel + code, of: text.levels) }
         } else if let values = c.values {
             let v = values[i]
             w.field(v, decimals: onGrid ? c.decimals : decimals(v, fixed: c.decimals))
@@ -208,38 +206,18 @@ public enum ScenarioOutput {
         return nest(0, [])
     }
 
-    /// The level names of every categorical feature and the feature names as UTF-8 bytes, built
-    /// once: a row's categorical fields and altered-feature list are copied, not re-encoded from Strings.
-    final class SchemaText: @unchecked Sendable {
+    /// The level names of every categorical feature, encoded once as CSV fields, and the feature
+    /// names as UTF-8: a row's categorical fields and altered-feature list are copied, not re-encoded.
+    final class SchemaText: Sendable {
         static let shared = SchemaText()
-        /// `levels[first[f] + code]`: level `code` of feature f; `names[f]`: the name of feature f.
-        let levels: [UnsafeBufferPointer<UInt8>]
-        let first: [Int]
-        let names: [UnsafeBufferPointer<UInt8>]
-        /// The bytes the buffers above point into (immutable, freed with the instance).
-        private let storage: UnsafeMutableBufferPointer<UInt8>
-
-        init() {
-            let texts = FeatureSchema.levels.flatMap { $0 } + FeatureSchema.names
-            storage = .allocate(capacity: texts.reduce(0) { $0 + $1.utf8.count })
-            var buffers: [UnsafeBufferPointer<UInt8>] = [], start = 0
-            for t in texts {
-                var end = start
-                for c in t.utf8 { storage[end] = c; end += 1 }
-                buffers.append(UnsafeBufferPointer(rebasing: storage[start..<end]))
-                start = end
-            }
-            var first: [Int] = []
-            for f in 0..<FeatureSchema.count { first.append(f == 0 ? 0 : first[f - 1] + FeatureSchema.levels[f - 1].count) }
-            let levelCount = FeatureSchema.levels.reduce(0) { $0 + $1.count }
-            levels = Array(buffers[..<levelCount]); names = Array(buffers[levelCount...]); self.first = first
-        }
-
-        deinit { storage.deallocate() }
+        /// Level `code` of feature f is text `first[f] + code` of `levels`.
+        let levels = CSVFieldTable(FeatureSchema.levels.flatMap { $0 })
+        let first: [Int] = (0..<FeatureSchema.count).map { f in FeatureSchema.levels[..<f].reduce(0) { $0 + $1.count } }
+        let names: [[UInt8]] = FeatureSchema.names.map { Array($0.utf8) }
 
         /// The names of the features whose bits are set in `mask`, in feature order, joined by ";",
         /// assembled in `scratch` (room for every name and separator).
-        @inline(__always) func joinedNames(_ mask: UInt32, into scratch: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        func joinedNames(_ mask: UInt32, into scratch: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             var rest = mask, n = 0
             while rest != 0 {
                 let f = rest.trailingZeroBitCount
