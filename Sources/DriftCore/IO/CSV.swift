@@ -462,9 +462,9 @@ public struct CSVFormatter {
     @inlinable @inline(__always) public mutating func field(_ value: Double, decimals: Int) {
         reserve(48)
         let d = Swift.min(Swift.max(decimals, 0), 15)
-        let scaled = roundedHalfAway(value * scales[d])
+        let scaled = value * scales[d]
         if _fastPath(Swift.abs(scaled) < 9.0e15) {
-            var units = Int(scaled)
+            var units = roundedHalfAwayToInt(scaled)
             if units < 0 { storage[used] = 0x2D; used &+= 1; units = -units }
             if d == 0 { appendInteger(UInt64(units)) } else { appendFixed(UInt64(units), decimals: d) }
         } else {
@@ -498,37 +498,42 @@ public struct CSVFormatter {
     /// The digits of v (one byte for the many single digits: flags, counts).
     @inlinable @inline(__always) mutating func appendInteger(_ v: UInt64) {
         if v < 10 {
-            storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30; used &+= 1
+            storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30
+            used &+= 1
         } else {
-            appendDigits(v, count: digitCount(v))
+            let n = digitCount(v)
+            _ = writeDigits(v, count: n, endingAt: used &+ n)
+            used &+= n
         }
     }
 
-    /// Writes exactly `count` decimal digits of `value` (zero-padded on the left; value < 10^count),
-    /// two at a time from the right.
-    @inlinable @inline(__always) mutating func appendDigits(_ value: UInt64, count digits: Int) {
-        var v = value
-        var end = used &+ digits
-        while end &- used >= 2 {
+    /// `units` / 10^decimals as digits, a point and exactly `decimals` digits (at least one digit
+    /// before the point), each digit written once in its place, from the right.
+    @inlinable @inline(__always) mutating func appendFixed(_ units: UInt64, decimals: Int) {
+        let n = Swift.max(digitCount(units), decimals &+ 1), point = used &+ n &- decimals
+        let whole = writeDigits(units, count: decimals, endingAt: point &+ 1 &+ decimals)
+        storage[point] = 0x2E
+        _ = writeDigits(whole, count: n &- decimals, endingAt: point)
+        used &+= n &+ 1
+    }
+
+    /// Writes the last `count` decimal digits of `value` (zero-padded) into the bytes just before
+    /// `end`, two at a time from the right; returns value / 10^count.
+    @inlinable @inline(__always) func writeDigits(_ value: UInt64, count: Int, endingAt end: Int) -> UInt64 {
+        var v = value, e = end
+        let start = end &- count
+        while e &- start >= 2 {
             let (q, r) = v.quotientAndRemainder(dividingBy: 100)
             v = q
-            end &-= 2
-            UnsafeMutableRawPointer(storage + end).storeBytes(of: digitPairs[Int(truncatingIfNeeded: r)], as: UInt16.self)
+            e &-= 2
+            UnsafeMutableRawPointer(storage + e).storeBytes(of: digitPairs[Int(truncatingIfNeeded: r)], as: UInt16.self)
         }
-        if end > used { storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30 }
-        used &+= digits
-    }
-
-    /// `units` / 10^decimals as digits, a point and exactly `decimals` digits: the digits of units
-    /// zero-padded to at least decimals + 1, then the last `decimals` moved one place right for the
-    /// point (no division by a variable power of ten).
-    @inlinable @inline(__always) mutating func appendFixed(_ units: UInt64, decimals: Int) {
-        appendDigits(units, count: Swift.max(digitCount(units), decimals &+ 1))
-        let point = used &- decimals
-        var k = used
-        while k > point { storage[k] = storage[k &- 1]; k &-= 1 }
-        storage[point] = 0x2E
-        used &+= 1
+        if e > start {
+            let (q, r) = v.quotientAndRemainder(dividingBy: 10)
+            v = q
+            storage[start] = UInt8(truncatingIfNeeded: r) &+ 0x30
+        }
+        return v
     }
 
     /// NaN (nothing), infinities and magnitudes too large for the fixed form.
@@ -681,6 +686,16 @@ public final class CSVWriter {
         if fwrite(rows.bytes, 1, rows.count, fp) != rows.count { failed = true }
         rows.removeAll()
     }
+}
+
+/// `Int(roundedHalfAway(v))` for |v| < 9e15, without a branch: the fraction f = v - trunc(v) is
+/// exact and 2f (also exact) truncates to 1 where f >= 0.5, -1 where f <= -0.5, else 0. Whether f
+/// reaches 0.5 is a coin flip for the CSV writer's scaled decimals (just off an integer), which a
+/// branch would mispredict half the time.
+@inlinable @inline(__always)
+public func roundedHalfAwayToInt(_ v: Double) -> Int {
+    let t = Int(v)
+    return t &+ Int((v - Double(t)) * 2)
 }
 
 /// `v.rounded()` (half away from zero) without the library call, bit for bit: for |v| < 2^52 the

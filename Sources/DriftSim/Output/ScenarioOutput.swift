@@ -46,6 +46,9 @@ public enum ScenarioOutput {
         /// Threads formatting a day's rows (the bytes do not depend on it).
         let jobs: Int
         let reference: CSVWriter, production: CSVWriter, truth: CSVWriter
+        /// Each slice's log and truth bytes, kept from day to day (memory stays one day of rows; no
+        /// fresh pages to fault in for every day).
+        var buffers: [(log: CSVBuffer, truth: CSVBuffer)] = []
         public private(set) var summary = Summary()
 
         public init(scenario: Scenario, directory: String, jobs: Int = 1) throws {
@@ -71,21 +74,24 @@ public enum ScenarioOutput {
             let scenario = scenario, alterable = alterable
             let sliceRows = Swift.max(1024, (batch.count + 4 * jobs - 1) / (4 * jobs))
             let slices = (batch.count + sliceRows - 1) / sliceRows
-            let parts = try Parallel.map(slices, jobs: jobs) { k in
+            while buffers.count < slices { buffers.append((CSVBuffer(capacity: sliceRows * 160), CSVBuffer(capacity: sliceRows * 96))) }
+            let parts = buffers[..<slices]
+            _ = try Parallel.map(slices, jobs: jobs) { k in
                 let rows = k * sliceRows..<Swift.min(batch.count, (k + 1) * sliceRows)
-                return Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable)
+                Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable, into: parts[k])
             }
             for part in parts { try log.append(part.log); try truth.append(part.truth) }
             if batch.day < 0 { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
         }
 
-        /// The log and truth lines of `rows` of a day. The log's label is what the team knows at the end:
-        /// in the reference, every chargeback that ever arrives; in production, those arrived by the last
-        /// day, with the day the chargeback window closed for a transaction now known legitimate.
-        /// One formatter per file for the whole slice, column addresses fetched once: the row loop makes
-        /// no call, String or bounds check per value.
-        static func format(_ batch: DayBatch, rows: Range<Int>, scenario: Scenario, alterable: [Int]) -> (log: CSVBuffer, truth: CSVBuffer) {
-            let log = CSVBuffer(capacity: rows.count * 160), truth = CSVBuffer(capacity: rows.count * 96)
+        /// The log and truth lines of `rows` of a day, in place of the buffers' bytes. The log's label is
+        /// what the team knows at the end: in the reference, every chargeback that ever arrives; in
+        /// production, those arrived by the last day, with the day the chargeback window closed for a
+        /// transaction now known legitimate. One formatter per file for the whole slice and column
+        /// addresses fetched once: the row loop makes no call, String or column bounds check per value.
+        static func format(_ batch: DayBatch, rows: Range<Int>, scenario: Scenario, alterable: [Int], into buffers: (log: CSVBuffer, truth: CSVBuffer)) {
+            let (log, truth) = buffers
+            log.removeAll(); truth.removeAll()
             let text = SchemaText.shared
             let lastDay = scenario.productionDays - 1
             let window = scenario.labelDelay.chargebackWindowDays
@@ -132,7 +138,6 @@ public enum ScenarioOutput {
                     }
                 }
             }
-            return (log, truth)
         }
 
         /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
