@@ -216,6 +216,72 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
 }
 
 @Suite struct CSVBufferTests {
+    /// The text of one field as the buffer writes it.
+    static func text(_ write: (CSVBuffer) -> Void) -> String {
+        let b = CSVBuffer(capacity: 8)
+        write(b)
+        b.endRow()
+        return String(decoding: UnsafeBufferPointer(start: b.bytes, count: b.count - 1), as: UTF8.self)
+    }
+
+    @Test func integersAroundEveryPowerOfTenMatchTheirDescription() {
+        var values = [0, 1, -1, Int.max, Int.min, Int.min + 1]
+        var p = 1
+        for _ in 1...18 { p *= 10; values += [p - 1, p, p + 1, -(p - 1), -p] }
+        for v in values { #expect(Self.text { $0.field(v) } == String(v)) }
+    }
+
+    @Test func fixedDecimalsRoundHalfAwayFromZeroOnTheScaledValue() {
+        // Python: the product v * 10**d as a double, rounded half away from zero exactly:
+        //   from decimal import Decimal, ROUND_HALF_UP
+        //   def fixed(v, d):
+        //       u = Decimal(v * 10.0**d).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        //       s = f"{abs(u):0{d + 1}d}"; s = s[:len(s) - d] + ("." + s[len(s) - d:] if d else "")
+        //       return ("-" if u < 0 else "") + s
+        let cases: [(Double, Int, String)] = [
+            (0, 2, "0.00"), (-0.0, 0, "0"), (0.05, 2, "0.05"), (1.005, 2, "1.00"), (2.675, 2, "2.68"),
+            (-0.004, 2, "0.00"), (-0.005, 2, "-0.01"), (2.5, 0, "3"), (-2.5, 0, "-3"), (0.49999999999999994, 0, "0"),
+            (12.35, 2, "12.35"), (0.7934, 4, "0.7934"), (0.007934, 8, "0.00793400"), (99999, 4, "99999.0000"),
+            (-1302.55, 2, "-1302.55"), (0.0001, 4, "0.0001"), (123.456, 1, "123.5"), (1e14, 1, "100000000000000.0"),
+            (8.9e15, 0, "8900000000000000"), (1e-7, 6, "0.000000"), (0.9999995, 6, "1.000000"), (3.14159, 15, "3.141590000000000"),
+        ]
+        for (v, d, expected) in cases { #expect(Self.text { $0.field(v, decimals: d) } == expected, "\(v) with \(d) decimals") }
+        // NaN is missing; infinities and values of 9e15 units or more keep a readable form.
+        #expect(Self.text { $0.field(.nan, decimals: 2) } == "")
+        #expect(Self.text { $0.field(-.infinity, decimals: 2) } == "-inf")
+        #expect(Self.text { $0.field(3e20, decimals: 2) } == "3e+20")
+    }
+
+    @Test func fixedDecimalsOfRandomValuesMatchAPlainIntegerSplit() {
+        // The plain form: units = round(v * 10^d), written as String(units / 10^d), ".", and
+        // units % 10^d padded with zeros to d digits.
+        var rng = Xoshiro256StarStar(seed: 7, stream: 1)
+        for _ in 0..<20_000 {
+            let d = rng.index(9)
+            let v = (rng.uniform() - 0.3) * pow(10, Double(rng.index(12)) - 4)
+            let units = Int(roundedHalfAway(v * pow(10, Double(d))))
+            let p = Int(pow(10, Double(d)))
+            let fraction = String(units.magnitude % UInt(p))
+            let plain = (units < 0 ? "-" : "") + String(units.magnitude / UInt(p))
+                + (d == 0 ? "" : "." + String(repeating: "0", count: d - fraction.count) + fraction)
+            let written = Self.text { $0.field(v, decimals: d) }
+            if written != plain { Issue.record("\(v) with \(d) decimals: \(written), expected \(plain)"); return }
+        }
+    }
+
+    @Test func encodedFieldTablesWriteWhatTextFieldsWrite() throws {
+        let texts = ["grocery", "", "a,b", "say \"hi\"", "digital_goods_and_more_than_16_bytes", "x"]
+        let table = CSVFieldTable(texts)
+        let viaTable = CSVBuffer(capacity: 8), viaText = CSVBuffer(capacity: 8)
+        for k in [0, 2, 1, 4, 3, 5, 0] {
+            viaTable.withFormatter { $0.field(k, of: table) }
+            viaText.field(texts[k])
+        }
+        viaTable.endRow(); viaText.endRow()
+        #expect(Array(UnsafeBufferPointer(start: viaTable.bytes, count: viaTable.count)) == Array(UnsafeBufferPointer(start: viaText.bytes, count: viaText.count)))
+        #expect(Self.text { b in b.withFormatter { $0.field(3, of: table) } } == "\"say \"\"hi\"\"\"")
+    }
+
     /// Rows of mixed fields (quoted text, integers, fixed decimals, NaN, infinities, huge values).
     static func writeRows(_ rows: Range<Int>, to b: CSVBuffer) {
         for i in rows {

@@ -46,6 +46,9 @@ public enum ScenarioOutput {
         /// Threads formatting a day's rows (the bytes do not depend on it).
         let jobs: Int
         let reference: CSVWriter, production: CSVWriter, truth: CSVWriter
+        /// Each slice's log and truth bytes, kept from day to day (memory stays one day of rows; no
+        /// fresh pages to fault in for every day).
+        var buffers: [(log: CSVBuffer, truth: CSVBuffer)] = []
         public private(set) var summary = Summary()
 
         public init(scenario: Scenario, directory: String, jobs: Int = 1) throws {
@@ -71,52 +74,70 @@ public enum ScenarioOutput {
             let scenario = scenario, alterable = alterable
             let sliceRows = Swift.max(1024, (batch.count + 4 * jobs - 1) / (4 * jobs))
             let slices = (batch.count + sliceRows - 1) / sliceRows
-            let parts = try Parallel.map(slices, jobs: jobs) { k in
+            while buffers.count < slices { buffers.append((CSVBuffer(capacity: sliceRows * 160), CSVBuffer(capacity: sliceRows * 96))) }
+            let parts = buffers[..<slices]
+            _ = try Parallel.map(slices, jobs: jobs) { k in
                 let rows = k * sliceRows..<Swift.min(batch.count, (k + 1) * sliceRows)
-                return Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable)
+                Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable, into: parts[k])
             }
             for part in parts { try log.append(part.log); try truth.append(part.truth) }
             if batch.day < 0 { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
         }
 
-        /// The log and truth lines of `rows` of a day. The log's label is what the team knows at the end:
-        /// in the reference, every chargeback that ever arrives; in production, those arrived by the last
-        /// day, with the day the chargeback window closed for a transaction now known legitimate.
-        static func format(_ batch: DayBatch, rows: Range<Int>, scenario: Scenario, alterable: [Int]) -> (log: CSVBuffer, truth: CSVBuffer) {
-            let log = CSVBuffer(capacity: rows.count * 160), truth = CSVBuffer(capacity: rows.count * 96)
-            let levels = LevelText.shared
+        /// The log and truth lines of `rows` of a day, in place of the buffers' bytes. The log's label is
+        /// what the team knows at the end: in the reference, every chargeback that ever arrives; in
+        /// production, those arrived by the last day, with the day the chargeback window closed for a
+        /// transaction now known legitimate. One formatter per file for the whole slice and column
+        /// addresses fetched once: the row loop makes no call, String or column bounds check per value.
+        static func format(_ batch: DayBatch, rows: Range<Int>, scenario: Scenario, alterable: [Int], into buffers: (log: CSVBuffer, truth: CSVBuffer)) {
+            let (log, truth) = buffers
+            log.removeAll(); truth.removeAll()
+            let text = SchemaText.shared
             let lastDay = scenario.productionDays - 1
             let window = scenario.labelDelay.chargebackWindowDays
-            let isReference = batch.day < 0
-            let kindsText = batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")
-            for i in rows {
-                log.field(Int(batch.transactionID[i])); log.field(batch.day)
-                writeFeatures(batch, i, levels, to: log)
-                let cb = batch.chargebackDay[i]
-                if isReference {
-                    log.field(cb != TransactionSimulator.never ? 1 : 0)
-                    log.field(cb != TransactionSimulator.never ? Int(cb) : batch.day + window)
-                } else if cb != TransactionSimulator.never && Int(cb) <= lastDay {
-                    log.field(1); log.field(Int(cb))
-                } else if batch.day + window <= lastDay {
-                    log.field(0); log.field(batch.day + window)
-                } else {
-                    log.field(0); log.emptyField()
+            let never = TransactionSimulator.never
+            withColumns(batch.served) { served in
+                log.withFormatter { w in
+                    for i in rows {
+                        w.field(Int(batch.transactionID[i])); w.field(batch.day)
+                        writeFeatures(batch, i, served, text, to: &w)
+                        let cb = batch.chargebackDay[i]
+                        if batch.day < 0 {
+                            w.field(cb != never ? 1 : 0)
+                            w.field(cb != never ? Int(cb) : batch.day + window)
+                        } else if cb != never && Int(cb) <= lastDay {
+                            w.field(1); w.field(Int(cb))
+                        } else if batch.day + window <= lastDay {
+                            w.field(0); w.field(batch.day + window)
+                        } else {
+                            w.field(0); w.emptyField()
+                        }
+                        w.endRow()
+                    }
                 }
-                log.endRow()
-                truth.field(Int(batch.transactionID[i])); truth.field(batch.day); truth.field(Int(batch.secondOfDay[i]))
-                truth.field(Int(batch.customerID[i])); truth.field(Int(batch.isDuplicate[i])); truth.field(Int(batch.isFraud[i]))
-                truth.field(batch.fraudProbability[i], decimals: 6); truth.field(Int(batch.isCompromised[i]))
-                if cb != TransactionSimulator.never { truth.field(Int(cb)) } else { truth.emptyField() }
-                truth.field(kindsText)
-                let mask = batch.alteredMask[i]
-                if mask == 0 { truth.emptyField() } else {
-                    truth.field((0..<FeatureSchema.count).filter { mask & (1 << UInt32($0)) != 0 }.map { FeatureSchema.names[$0] }.joined(separator: ";"))
-                }
-                for f in alterable { writeValue(batch.clean, f, i, levels, to: truth) }
-                truth.endRow()
             }
-            return (log, truth)
+            let kinds = CSVFieldTable([batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")])
+            // Room to join the names of all 20 features with ";" (the altered features of a row).
+            let namesRoom = text.names.reduce(FeatureSchema.count) { $0 + $1.count }
+            withColumns(batch.clean) { clean in
+                truth.withFormatter { w in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namesRoom) { names in
+                        for i in rows {
+                            w.field(Int(batch.transactionID[i])); w.field(batch.day); w.field(Int(batch.secondOfDay[i]))
+                            w.field(Int(batch.customerID[i])); w.field(Int(batch.isDuplicate[i])); w.field(Int(batch.isFraud[i]))
+                            w.field(batch.fraudProbability[i], decimals: 6); w.field(Int(batch.isCompromised[i]))
+                            let cb = batch.chargebackDay[i]
+                            if cb != never { w.field(Int(cb)) } else { w.emptyField() }
+                            w.field(0, of: kinds)
+                            let mask = batch.alteredMask[i]
+                            if mask == 0 { w.emptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
+                            // Clean values sit on their feature's grid (the simulator rounds there).
+                            for f in alterable { writeValue(clean[f], i, onGrid: true, text, to: &w) }
+                            w.endRow()
+                        }
+                    }
+                }
+            }
         }
 
         /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
@@ -133,55 +154,84 @@ public enum ScenarioOutput {
     }
 
     /// The 20 served features of row i: numbers with their fixed decimals (more where a failure moved
-    /// them off that grid: `decimals(_:fixed:)`), level names, empty for
-    /// missing, and `type_change` values as grouped text.
+    /// them off that grid: `decimals(_:fixed:)`, checked only for the features a failure reached),
+    /// level names, empty for missing, and `type_change` values as grouped text.
     @inline(__always)
-    static func writeFeatures(_ b: DayBatch, _ i: Int, _ levels: LevelText, to w: CSVBuffer) {
-        let text = b.textMask[i]
+    static func writeFeatures(_ b: DayBatch, _ i: Int, _ served: UnsafeBufferPointer<Column>, _ text: SchemaText, to w: inout CSVFormatter) {
+        let altered = b.alteredMask[i], asText = b.textMask[i]
         for f in 0..<FeatureSchema.count {
-            if text != 0 && text & (1 << UInt32(f)) != 0 { w.field(groupedText(b.clean.numeric[f][i])); continue }
-            writeValue(b.served, f, i, levels, to: w)
+            if asText != 0 && asText & (1 << UInt32(f)) != 0 { w.field(groupedText(b.clean.numeric[f][i])); continue }
+            writeValue(served[f], i, onGrid: altered & (1 << UInt32(f)) == 0, text, to: &w)
         }
     }
 
+    /// Value i of a column: a level name, empty for missing, or a number with its feature's fixed
+    /// decimals (`onGrid`: known to sit on that grid, e.g. a clean value) or `decimals(_:fixed:)`.
     @inline(__always)
-    static func writeValue(_ c: FeatureColumns, _ f: Int, _ i: Int, _ levels: LevelText, to w: CSVBuffer) {
-        if levels.isCategorical[f] {
-            let code = Int(c.codes[f][i])
-            if code < 0 { w.emptyField() } else { levels.write(feature: f, code: code, to: w) }
-        } else {
-            let v = c.numeric[f][i]
-            w.field(v, decimals: decimals(v, fixed: levels.decimals[f]))
+    static func writeValue(_ c: Column, _ i: Int, onGrid: Bool, _ text: SchemaText, to w: inout CSVFormatter) {
+        if let codes = c.codes {
+            let code = Int(codes[i])
+            if code < 0 { w.emptyField() } else { w.field(c.firstLevel + code, of: text.levels) }
+        } else if let values = c.values {
+            let v = values[i]
+            w.field(v, decimals: onGrid ? c.decimals : decimals(v, fixed: c.decimals))
         }
     }
 
-    /// The level names of every categorical feature as UTF-8 bytes in one buffer, and the schema's
-    /// per-feature facts, built once: a row's categorical fields are copied, not re-encoded from Strings.
-    final class LevelText: Sendable {
-        static let shared = LevelText()
-        let bytes: [UInt8]
-        /// `ranges[first[f] + code]` is the byte range of level `code` of feature f.
-        let ranges: [Range<Int>]
-        let first: [Int]
-        let isCategorical = FeatureSchema.isCategorical
-        let decimals = FeatureSchema.decimals
+    /// One feature's column for a slice's row loop: its base address (codes for a categorical
+    /// feature, values for a numeric one), fixed decimals and first level in `SchemaText.levels`.
+    struct Column {
+        let values: UnsafePointer<Double>?
+        let codes: UnsafePointer<Int32>?
+        let decimals: Int
+        let firstLevel: Int
+    }
 
-        init() {
-            var bytes: [UInt8] = [], ranges: [Range<Int>] = [], first: [Int] = []
-            for f in 0..<FeatureSchema.count {
-                first.append(ranges.count)
-                for name in FeatureSchema.levels[f] {
-                    let start = bytes.count
-                    bytes.append(contentsOf: Array(name.utf8))
-                    ranges.append(start..<bytes.count)
+    /// Calls `body` with the 20 columns of `c`, their addresses valid for the call.
+    static func withColumns<R>(_ c: FeatureColumns, _ body: (UnsafeBufferPointer<Column>) -> R) -> R {
+        withBaseAddresses(c.numeric) { values in
+            withBaseAddresses(c.codes) { codes in
+                let columns = (0..<FeatureSchema.count).map { f in
+                    let categorical = FeatureSchema.isCategorical[f]
+                    return Column(values: categorical ? nil : values[f], codes: categorical ? codes[f] : nil,
+                                  decimals: FeatureSchema.decimals[f], firstLevel: SchemaText.shared.first[f])
                 }
+                return columns.withUnsafeBufferPointer(body)
             }
-            self.bytes = bytes; self.ranges = ranges; self.first = first
         }
+    }
 
-        @inline(__always) func write(feature f: Int, code: Int, to w: CSVBuffer) {
-            let r = ranges[first[f] + code]
-            bytes.withUnsafeBufferPointer { w.field(utf8: UnsafeBufferPointer(rebasing: $0[r])) }
+    /// Calls `body` with the base address of each array (nil where empty), all valid for the call:
+    /// one nested `withUnsafeBufferPointer` per array, so no address outlives its array's access.
+    static func withBaseAddresses<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
+        func nest(_ k: Int, _ addresses: [UnsafePointer<T>?]) -> R {
+            if k == arrays.count { return body(addresses) }
+            return arrays[k].withUnsafeBufferPointer { nest(k + 1, addresses + [$0.baseAddress]) }
+        }
+        return nest(0, [])
+    }
+
+    /// The level names of every categorical feature, encoded once as CSV fields, and the feature
+    /// names as UTF-8: a row's categorical fields and altered-feature list are copied, not re-encoded.
+    final class SchemaText: Sendable {
+        static let shared = SchemaText()
+        /// Level `code` of feature f is text `first[f] + code` of `levels`.
+        let levels = CSVFieldTable(FeatureSchema.levels.flatMap { $0 })
+        let first: [Int] = (0..<FeatureSchema.count).map { f in FeatureSchema.levels[..<f].reduce(0) { $0 + $1.count } }
+        let names: [[UInt8]] = FeatureSchema.names.map { Array($0.utf8) }
+
+        /// The names of the features whose bits are set in `mask`, in feature order, joined by ";",
+        /// assembled in `scratch` (room for every name and separator).
+        func joinedNames(_ mask: UInt32, into scratch: UnsafeMutableBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            var rest = mask, n = 0
+            while rest != 0 {
+                let f = rest.trailingZeroBitCount
+                rest &= rest &- 1
+                if f >= names.count { continue }
+                if n > 0 { scratch[n] = 0x3B; n += 1 }
+                for c in names[f] { scratch[n] = c; n += 1 }
+            }
+            return UnsafeBufferPointer(rebasing: scratch[..<n])
         }
     }
 
