@@ -382,8 +382,8 @@ public enum LabelMonitors {
     /// frauds are a fair sample of its frauds when the delay does not depend on the score, and a row
     /// of score s is an arrived fraud with probability s·cov(age), hence the weights. The young
     /// cohorts add the most recent frauds (10–15 % more at fast labels; docs/detectors.md). One-sided
-    /// z = (r̂ - r*)/sqrt(D·r*(1-r*)·(1/m + 1/m_ref)) over m arrived frauds and the m_ref reference frauds the
-    /// target was measured on (a recall drop pages, a rise does not); alarm when p < alpha and
+    /// z = (r̂ - r*)/sqrt(D·r*(1-r*)·(1/m + 1/m_ref)) over m arrived frauds and the m_ref reference
+    /// frauds the target was measured on (a recall drop pages, a rise does not); alarm when p < alpha and
     /// r* - r̂ >= `recallMinimumGap`. Indicates `.conceptDrift`. Details: the calibration ratio
     /// observed/(expected·reportRatio·coverage).
     public static func conceptDrift(log: LabelledLog, asOf t: Int32, reference: LabelReference,

@@ -236,10 +236,11 @@ extension Replay {
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
     /// cohorts t-56 ... t-7 against r* = min(the CBPE expected recall of the same cohorts, weighted by
-    /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall). Arrival does not depend on the score, so arrived frauds are a fair sample of a
-    /// cohort's frauds whatever their age. One-sided z = (r - r*)/sqrt(D·r*(1 - r*)·(1/m + 1/m_v)), the
-    /// m_v validation frauds' term only when their recall is the target; raw alarm
-    /// when p < alpha and r* - r >= the minimum gap.
+    /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall).
+    /// Arrival does not depend on the score, so arrived frauds are a fair sample of a cohort's frauds
+    /// whatever their age. One-sided z = (r - r*)/sqrt(D·r*(1 - r*)·(1/m + 1/m_v)), the m_v validation
+    /// frauds' term only when their recall is the target; raw alarm when p < alpha and r* - r >= the
+    /// minimum gap.
     func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
         let primary = reference.primary
         let cut = primary.calibratedThreshold, tt = Int32(t)
