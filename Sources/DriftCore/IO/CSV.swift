@@ -703,7 +703,7 @@ public func roundedHalfAwayToInt(_ v: Double) -> Int {
 
 /// `v.rounded()` (half away from zero) without the library call, bit for bit: for |v| < 2^52 the
 /// fraction v - trunc(v) is exact, so comparing it with 0.5 decides; NaN and larger values use `rounded()`.
-/// Used where numbers are rounded per row (the CSV writer, the simulator's features).
+/// Used where numbers are rounded per row (the simulator's features, the output's grid check).
 @inlinable @inline(__always)
 public func roundedHalfAway(_ v: Double) -> Double {
     guard Swift.abs(v) < 0x1p52 else { return v.rounded() }

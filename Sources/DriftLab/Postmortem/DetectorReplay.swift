@@ -13,12 +13,12 @@ enum LogReference {
     static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int) throws -> PreparedReference {
         let n = reference.rowCount
         let scored = model.score(reference.features)
-        let labels = reference.label.map { $0 == 1 }
+        let labels: [UInt8] = reference.label.map { $0 == 1 ? 1 : 0 }
         let from = PreparedReference.validationStart(rows: n)
-        let allFrauds = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let allFrauds = labels.reduce(0) { $0 + Int($1) }
         // Only frauds have a report day (a legitimate row's "arrival" is the window closing).
         let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
-        let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels.map { $0 ? 1 : 0 },
+        let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels,
                            days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow)
         var importance: [String: Double] = [:]
         for (name, w) in zip(model.featureNames, model.featureImportance) { importance[name] = w }
@@ -32,7 +32,7 @@ enum LogReference {
         // Fraud bursts over-disperse fraud and alert counts (CountDispersion). Logs carry no customer
         // column to cluster by, so the daily quasi-Poisson φ stands in for the lab's design effect.
         let alerts = scored.decisions.map { $0 != 0 }
-        prepared.fraudDispersion = CountDispersion.daily(days: reference.day, events: labels)
+        prepared.fraudDispersion = CountDispersion.daily(days: reference.day, events: labels.map { $0 == 1 })
         prepared.dispersion = max(prepared.fraudDispersion, CountDispersion.daily(days: reference.day, events: alerts))
         return prepared
     }

@@ -112,14 +112,6 @@ enum Battery {
 
     /// Velocity counters checked for staleness and definition skew: (feature, declared horizon in hours).
     static let counters: [(Int, Double)] = [(FeatureSchema.count1h, 1), (FeatureSchema.count24h, 24)]
-
-    /// Calibration and the recall gap (`concept_recall_gap`) against the model's held-out validation
-    /// rows (`LabModel.heldOutLabels`; the monitors add those rows' own sampling error). The lab and
-    /// the postmortem both read these.
-    static func heldOutLabelChecks(log: LabelledLog, asOf t: Int32, model: LabModel, configuration: LabelConfiguration) -> [DetectorResult] {
-        [LabelMonitors.calibration(log: log, asOf: t, reference: model.heldOutLabels, configuration: configuration),
-         LabelMonitors.conceptDrift(log: log, asOf: t, reference: model.heldOutLabels, configuration: configuration)]
-    }
 }
 
 extension Replay {
@@ -219,8 +211,9 @@ extension Replay {
 
     /// The label monitors on the labels arrived by t, in step-record order (the lab's battery and the
     /// postmortem's replay read the same): cohort latency and coverage, the window's arrivals against
-    /// the arrival curve, the matured fraud rate, calibration and the recall gap on held-out targets,
-    /// and the young-cohort concept check. Counts of frauds are over-dispersed (CountDispersion).
+    /// the arrival curve, the matured fraud rate, calibration and the recall gap against the model's
+    /// held-out validation rows (`LabModel.heldOutLabels`: the monitors add those rows' own sampling
+    /// error), and the young-cohort concept check. Counts of frauds are over-dispersed (CountDispersion).
     func labelReadings(log: LabelledLog, asOf t: Int) -> [RawDetector] {
         var labels = options.labels
         labels.dispersion = reference.fraudDispersion
@@ -230,8 +223,9 @@ extension Replay {
         arrival.detector = "label_arrival_cohorts"
         return [rawOf(arrival), labelFlow(log: log, asOf: t, latency: arrival),
                 rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels))]
-            + Battery.heldOutLabelChecks(log: log, asOf: tt, model: primary, configuration: labels).map(rawOf)
-            + [conceptCheck(log: log, asOf: t)]
+            + [rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
+               rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
+               conceptCheck(log: log, asOf: t)]
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
