@@ -49,25 +49,6 @@ struct ShardDay: @unchecked Sendable {
     }
 }
 
-/// Standard normal by Marsaglia's polar method (SIAM Review 6(3), 1964): a pair per accepted
-/// point of the unit disc, no trigonometry; the second value is kept for the next call.
-struct PolarNormal {
-    var spare = 0.0
-    var hasSpare = false
-
-    @inline(__always) mutating func next(_ rng: inout Xoshiro256StarStar) -> Double {
-        if hasSpare { hasSpare = false; return spare }
-        var u = 0.0, v = 0.0, q = 0.0
-        repeat {
-            u = 2 * uniform01(&rng) - 1; v = 2 * uniform01(&rng) - 1
-            q = u * u + v * v
-        } while q >= 1 || q == 0
-        let f = (-2 * log(q) / q).squareRoot()
-        spare = v * f; hasSpare = true
-        return u * f
-    }
-}
-
 /// `rng.uniform()` (53 random bits in [0, 1)), always inlined in the generator's loops.
 @inline(__always) func uniform01(_ rng: inout Xoshiro256StarStar) -> Double {
     Double(rng.next() >> 11) * 0x1.0p-53
@@ -81,7 +62,6 @@ struct PolarNormal {
 final class Shard: @unchecked Sendable {
     static let stride = 27
     static let ringSize = 48        // recent transactions kept: the 24-hour counters saturate at 48
-    static let bucketDays = 30      // daily spending buckets for the 30-day average
     static let merchantMemory = 16  // "new merchant" = not among the 16 most recent distinct merchants
     static let never = Int32.max
 
@@ -97,26 +77,30 @@ final class Shard: @unchecked Sendable {
     /// day's pass over the customers streams through memory instead of twenty separate arrays.
     let state: UnsafeMutableRawPointer
 
-    /// The fields every customer's daily draw reads (churn, compromise, volume), packed 16 bytes a
-    /// customer apart from the 1.3 KB records: most customers make no transaction on a given day,
-    /// and a pass over `hot` streams 3 MB instead of touching two cache lines of every record.
-    struct Hot { var rate: Double; var segment: Int32; var compromisedUntil: Int32 }
+    /// The fields every customer's daily draw reads (churn, compromise, volume) and the two small
+    /// attributes a transaction reads first, packed 16 bytes a customer apart from the records: the
+    /// first pass of a day streams through `hot` (3 MB for 200,000 customers) and touches a record
+    /// only for a customer who has transactions.
+    struct Hot { var rate: Double; var compromisedUntil: Int32; var segment: UInt8; var home: UInt8; var cardType: UInt8; var spare: UInt8 = 0 }
     let hot: UnsafeMutablePointer<Hot>
 
-    /// Byte offsets inside a customer record.
+    /// Byte offsets inside a customer record (17 cache lines).
     enum L {
-        static let spendMu = 8, pCardPresent = 16, pOnline = 24, pForeign = 32, logRadius = 40, staleHash = 48
-        static let cache = 56                       // 4 doubles
-        static let bucketMask = 88                  // UInt32: bit b set while bucket b holds a day
-        static let home = 92, cardType = 96, openDay = 100
-        static let ringHead = 108, ringCount = 112, merchantHead = 116, merchantCount = 120
+        static let spendMu = 0, pCardPresent = 8, pOnline = 16, pForeign = 24, logRadius = 32, staleHash = 40
+        static let cache = 48                       // 4 doubles
+        /// Running spending sums over the 30 and 7 whole days before `sumsDay`, in integer cents
+        /// (exact under the additions and removals that slide the windows), and their counts.
+        static let sum30 = 80, sum7 = 88             // Int64 cents
+        static let count30 = 96, count7 = 100, sumsDay = 104
+        static let openDay = 108
+        static let ringHead = 112, ringCount = 116, merchantHead = 120, merchantCount = 124
         static let merchantRing = 128               // 16 Int32
-        static let bucketDay = 192                  // 30 Int32
-        static let bucketCount = 312                // 30 Int32
-        static let bucketSum = 432                  // 30 doubles
-        static let ringTime = 672                   // 48 Int32
-        static let ringAmount = 864                 // 48 doubles
-        static let size = 1280
+        /// 31 daily buckets, bucket d mod 31 = (day Int32, count Int32, cents Int64): a day's bucket
+        /// is reused only once it has left the 30-day window.
+        static let buckets = 192, bucketStride = 16
+        /// 48 recent transactions, newest at ringHead - 1: (time Int32, cents Int32).
+        static let ring = 688, ringStride = 8
+        static let size = 1088
     }
 
     @inline(__always) func d(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Double> {
@@ -124,6 +108,19 @@ final class Shard: @unchecked Sendable {
     }
     @inline(__always) func i(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Int32> {
         (state + (c &* L.size &+ o)).assumingMemoryBound(to: Int32.self)
+    }
+    @inline(__always) func i64(_ c: Int, _ o: Int) -> UnsafeMutablePointer<Int64> {
+        (state + (c &* L.size &+ o)).assumingMemoryBound(to: Int64.self)
+    }
+    /// Customer c's bucket of `day` (31 buckets, day mod 31): its (day, count) pair and its cents.
+    @inline(__always) func bucket(_ c: Int, _ day: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) {
+        let b = ((day % 31) + 31) % 31
+        let p = state + (c &* L.size &+ L.buckets &+ b &* L.bucketStride)
+        return (p.assumingMemoryBound(to: Int32.self), (p + 8).assumingMemoryBound(to: Int64.self))
+    }
+    /// Ring entry k of customer c: (time, cents) in one 8-byte word.
+    @inline(__always) func ringEntry(_ c: Int, _ k: Int) -> UnsafeMutablePointer<Int32> {
+        (state + (c &* L.size &+ L.ring &+ k &* L.ringStride)).assumingMemoryBound(to: Int32.self)
     }
 
     // Tables.
@@ -134,6 +131,15 @@ final class Shard: @unchecked Sendable {
 
     private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
     private var events: [Event] = []
+    /// A customer with transactions today, from the day's first pass: who, and how many of each kind.
+    struct Active { var customer: Int32; var owner: Int32; var fraudster: Int32; var shadowOwner: Int32; var shadowFraudster: Int32 }
+    /// The first pass's list (at most one entry per customer), reused day after day.
+    let active: UnsafeMutablePointer<Active>
+    /// Where the look-ahead reads of customer records go, so the compiler keeps them.
+    private var touched: Int64 = 0
+    /// The second pass reads the records of the next block of this many active customers at the
+    /// start of each block.
+    static let lookAhead = 16
     /// The output buffers, reused day after day.
     private var buffers = ShardDay(capacity: 256)
     /// Customers `first ..< first + count` of the world, drawn from the stream (seed, "customers", shard).
@@ -142,23 +148,21 @@ final class Shard: @unchecked Sendable {
         let ld = scenario.labelDelay
         labelMu = log(Swift.max(ld.medianDays, 1e-6))
         labelSigma = Swift.max(0, log(Swift.max(ld.tailDays, ld.medianDays) / Swift.max(ld.medianDays, 1e-6))) / 2.326347874040841
-        state = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * L.size, alignment: 64)
+        state = Shard.allocateRecords(byteCount: Swift.max(1, count) * L.size)
         state.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, count) * L.size)
         hot = UnsafeMutablePointer<Hot>.allocate(capacity: Swift.max(1, count))
-        hot.initialize(repeating: Hot(rate: 0, segment: 0, compromisedUntil: Int32.min), count: Swift.max(1, count))
-        for c in 0..<count {
-            let days = (state + (c * L.size + L.bucketDay)).assumingMemoryBound(to: Int32.self)
-            for b in 0..<Shard.bucketDays { days[b] = Int32.min }
-        }
+        hot.initialize(repeating: Hot(rate: 0, compromisedUntil: Int32.min, segment: 0, home: 0, cardType: 0), count: Swift.max(1, count))
+        active = UnsafeMutablePointer<Active>.allocate(capacity: Swift.max(1, count))
+        for c in 0..<count { clearHistory(c) }
 
         var rng = Xoshiro256StarStar(seed: scenario.seed, stream: Shard.streamFor(purpose: 0, shard: index, day: 0))
         let segmentTable = AliasTable(weights: WorldTables.segmentShare)
         let cardTables = WorldTables.segmentCardTypes.map { AliasTable(weights: $0) }
         for c in 0..<n {
             let g = segmentTable.sample(using: &rng)
-            hot[c].segment = Int32(g)
-            i(c, L.home).pointee = Int32(countryTable.sample(using: &rng))
-            i(c, L.cardType).pointee = Int32(cardTables[g].sample(using: &rng))
+            hot[c].segment = UInt8(g)
+            hot[c].home = UInt8(countryTable.sample(using: &rng))
+            hot[c].cardType = UInt8(cardTables[g].sample(using: &rng))
             let activity = Swift.min(8, Swift.max(0.05, rng.gamma(shape: 2, scale: 0.5)))
             hot[c].rate = rateScale * activity * WorldTables.segmentActivity[g]
             d(c, L.spendMu).pointee = log(WorldTables.segmentMedianAmount[g]) + 0.35 * rng.normal()
@@ -171,14 +175,28 @@ final class Shard: @unchecked Sendable {
             i(c, L.openDay).pointee = Int32(firstDay - Int(rng.exponential(rate: 1 / WorldTables.segmentAccountAge[g])))
             var h = SplitMix64(seed: scenario.seed ^ streamID("stale") ^ UInt64(first + c))
             d(c, L.staleHash).pointee = Double(h.next() >> 11) * 0x1.0p-53
-            d(c, L.cache)[3] = 1
         }
     }
 
     deinit {
         state.deallocate()
         hot.deallocate()
+        active.deallocate()
         buffers.free()
+    }
+
+    /// Record memory, on 2 MB pages when it spans at least one (Linux transparent huge pages on
+    /// request): a day's pass over a large world touches records all over it, and with 4 KB pages
+    /// nearly every active customer costs a TLB miss too.
+    static func allocateRecords(byteCount: Int) -> UnsafeMutableRawPointer {
+        let page = 1 << 21
+        guard byteCount >= page else { return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64) }
+        let rounded = (byteCount + page - 1) / page * page
+        let p = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: page)
+        #if os(Linux)
+        _ = madvise(p, rounded, MADV_HUGEPAGE)
+        #endif
+        return p
     }
 
     /// Stream id for (purpose, shard, day): injective, so every pair has its own generator.
@@ -186,14 +204,72 @@ final class Shard: @unchecked Sendable {
         (purpose << 56) | (UInt64(truncatingIfNeeded: day + (1 << 30)) << 16) | UInt64(truncatingIfNeeded: shard & 0xFFFF)
     }
 
+    /// Empties a customer's history: no recent transactions, merchants or spending days, a fresh cache.
+    private func clearHistory(_ c: Int) {
+        i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
+        for b in 0..<31 { bucket(c, b).0.pointee = Int32.min }
+        i64(c, L.sum30).pointee = 0; i64(c, L.sum7).pointee = 0; i(c, L.count30).pointee = 0; i(c, L.count7).pointee = 0
+        i(c, L.sumsDay).pointee = Int32.min
+        d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
+    }
+
     /// Clears a customer's history: the account in this slot was closed and a new one opened today.
     private func reopen(_ c: Int, day: Int) {
         i(c, L.openDay).pointee = Int32(day)
-        i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
-        for b in 0..<Shard.bucketDays { i(c, L.bucketDay)[b] = Int32.min }
-        i(c, L.bucketMask).pointee = 0
-        d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
+        clearHistory(c)
         hot[c].compromisedUntil = Int32.min
+    }
+
+    /// Slides customer c's 30-day and 7-day spending sums to cover the whole days before `day`:
+    /// the bucket of the last day they were slid to enters, the buckets that left the windows
+    /// leave. Integer cents, so the running sums equal a fresh sum over the buckets exactly.
+    @inline(__always) private func slideSums(_ c: Int, to day: Int) {
+        let s = Int(i(c, L.sumsDay).pointee)
+        if s == day { return }
+        i(c, L.sumsDay).pointee = Int32(day)
+        if s <= day - 31 {  // every old day has left the 30-day window (also after a reopen: Int32.min)
+            i64(c, L.sum30).pointee = 0; i64(c, L.sum7).pointee = 0; i(c, L.count30).pointee = 0; i(c, L.count7).pointee = 0
+            return
+        }
+        var s30 = i64(c, L.sum30).pointee, n30 = i(c, L.count30).pointee
+        var s7 = i64(c, L.sum7).pointee, n7 = i(c, L.count7).pointee
+        // Day s enters (no bucket exists for a day between s and today: the state did not move).
+        let (key, cents) = bucket(c, s)
+        if Int(key[0]) == s {
+            s30 &+= cents.pointee; n30 &+= key[1]
+            if s >= day - 7 { s7 &+= cents.pointee; n7 &+= key[1] }
+        }
+        // Days s - 30 ... day - 31 leave the 30-day window, days s - 7 ... min(s - 1, day - 8) the 7-day one.
+        if s - 30 <= day - 31 {
+            for x in (s - 30)...(day - 31) {
+                let (k, v) = bucket(c, x)
+                if Int(k[0]) == x { s30 &-= v.pointee; n30 &-= k[1] }
+            }
+        }
+        if s - 7 <= Swift.min(s - 1, day - 8) {
+            for x in (s - 7)...Swift.min(s - 1, day - 8) {
+                let (k, v) = bucket(c, x)
+                if Int(k[0]) == x { s7 &-= v.pointee; n7 &-= k[1] }
+            }
+        }
+        i64(c, L.sum30).pointee = s30; i(c, L.count30).pointee = n30
+        i64(c, L.sum7).pointee = s7; i(c, L.count7).pointee = n7
+    }
+
+    /// Reads a word of each cache line the second pass will need of customer c on `day` (header,
+    /// merchant memory, the newest ring entry, the buckets of yesterday, 8 days ago and today), so
+    /// that a few customers ahead their DRAM misses overlap the current customer's work.
+    @inline(__always) private func touch(_ c: Int, day: Int) -> Int64 {
+        let base = state + c &* L.size
+        var acc = base.load(as: Int64.self) &+ base.load(fromByteOffset: 64, as: Int64.self)
+        acc &+= base.load(fromByteOffset: L.merchantRing, as: Int64.self)
+        let today = (day % 31 + 31) % 31
+        acc &+= base.load(fromByteOffset: L.buckets + today * L.bucketStride, as: Int64.self)
+        acc &+= base.load(fromByteOffset: L.buckets + (today + 30) % 31 * L.bucketStride, as: Int64.self)  // yesterday
+        acc &+= base.load(fromByteOffset: L.buckets + (today + 23) % 31 * L.bucketStride, as: Int64.self)  // 8 days ago
+        let head = Int(base.load(fromByteOffset: L.ringHead, as: Int32.self))
+        acc &+= base.load(fromByteOffset: L.ring + ((head + Shard.ringSize - 1) % Shard.ringSize) * L.ringStride, as: Int64.self)
+        return acc
     }
 
     @inline(__always) private func foreignCountry<G: RandomNumberGenerator>(_ home: Int, _ rng: inout G) -> Int {
@@ -206,11 +282,18 @@ final class Shard: @unchecked Sendable {
     }
 
     /// Generates this shard's transactions of `plan.day`, updating the customers' state.
+    ///
+    /// Two passes. The first walks every customer's `hot` entry with the day's volume stream:
+    /// churn, compromise episodes and the Poisson volumes, listing the customers with transactions.
+    /// The second generates those customers' transactions from the world stream, reading the
+    /// records of the customers `lookAhead` places down the list first, so the misses on their
+    /// records overlap (the volumes are known before any record is touched).
     func generate(_ plan: DayPlan, outages: Outages) -> ShardDay {
         let day = plan.day
+        var vrng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 3, shard: index, day: day))
         var rng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 1, shard: index, day: day))
         var lrng = Xoshiro256StarStar(seed: seed, stream: Shard.streamFor(purpose: 2, shard: index, day: day))
-        var normals = PolarNormal()
+        let zig = ZigguratNormal.shared
         var out = buffers
         // Locals, not properties, in the loop: a class property access there costs an exclusivity check.
         var events: [Event] = []
@@ -226,35 +309,61 @@ final class Shard: @unchecked Sendable {
         let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
         let burst = WorldTables.burstPerDay
         let merchantCategory = merchants.category, merchantCountry = merchants.country
+        let active = self.active
+        var touched: Int64 = 0
+        // Pass 1: churn, compromise and volume of every customer, from the volume stream.
+        var activeCount = 0
+        do {
+            let volumeFactor = plan.volumeFactor, segmentRate = plan.segmentRate
+            let compromiseChance = compromiseFactor.map { $0 * plan.compromiseProbability }
+            let shadowRate = plan.shadowRate
+            for c in 0..<n {
+                let h = hot[c]
+                let g = Int(h.segment)
+                if uniform01(&vrng) * accountAge[g] < 1 { reopen(c, day: day) }
+                var fraudster = 0
+                var compromisedUntil = Int(hot[c].compromisedUntil)
+                if compromisedUntil >= day {
+                    fraudster = vrng.poisson(burst)
+                } else if uniform01(&vrng) < compromiseChance[g] {
+                    compromisedUntil = day + vrng.index(3)
+                    hot[c].compromisedUntil = Int32(compromisedUntil)
+                    fraudster = vrng.poisson(burst)
+                }
+                let lambda = h.rate * volumeFactor * segmentRate[g]
+                let owner = Shard.poissonVolume(lambda, &vrng)
+                var shadowOwner = 0, shadowFraudster = 0
+                if shadowRate > 0 {
+                    shadowOwner = vrng.poisson(lambda * shadowRate)
+                    if fraudster > 0 || compromisedUntil >= day { shadowFraudster = vrng.poisson(burst * shadowRate) }
+                }
+                if owner + fraudster + shadowOwner + shadowFraudster == 0 { continue }
+                active[activeCount] = Active(customer: Int32(c), owner: Int32(owner), fraudster: Int32(fraudster),
+                                             shadowOwner: Int32(shadowOwner), shadowFraudster: Int32(shadowFraudster))
+                activeCount += 1
+            }
+        }
+        // Pass 2: the active customers' transactions.
+        FastMath.powers.withUnsafeBufferPointer { powers in
+        let pw = powers.baseAddress!
         plan.riskWeights.withUnsafeBufferPointer { weights in
-        // Per-segment factors of the day, hoisted out of the customer loop.
-        let volumeFactor = plan.volumeFactor, segmentRate = plan.segmentRate
-        let compromiseChance = compromiseFactor.map { $0 * plan.compromiseProbability }
-        let shadowRate = plan.shadowRate
-        for c in 0..<n {
+        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), day: day) }
+        for j in 0..<activeCount {
+            // A whole block of records ahead at once: a read that misses stalls the loop once the
+            // reorder buffer fills, so the misses of a block must be in flight together.
+            if j % Shard.lookAhead == 0 {
+                for k in (j + Shard.lookAhead)..<Swift.min(j + 2 * Shard.lookAhead, Swift.max(activeCount, j + Shard.lookAhead)) {
+                    touched &+= touch(Int(active[k].customer), day: day)
+                }
+            }
+            let a = active[j]
+            let c = Int(a.customer)
             let h = hot[c]
             let g = Int(h.segment)
-            if uniform01(&rng) * accountAge[g] < 1 { reopen(c, day: day) }
-            var fraudster = 0
-            var compromisedUntil = Int(hot[c].compromisedUntil)
-            if compromisedUntil >= day {
-                fraudster = rng.poisson(burst)
-            } else if uniform01(&rng) < compromiseChance[g] {
-                compromisedUntil = day + rng.index(3)
-                hot[c].compromisedUntil = Int32(compromisedUntil)
-                fraudster = rng.poisson(burst)
-            }
-            let lambda = h.rate * volumeFactor * segmentRate[g]
-            let owner = Shard.poissonVolume(lambda, &rng)
-            var shadowOwner = 0, shadowFraudster = 0
-            if shadowRate > 0 {
-                shadowOwner = rng.poisson(lambda * shadowRate)
-                if fraudster > 0 || compromisedUntil >= day { shadowFraudster = rng.poisson(burst * shadowRate) }
-            }
-            let total = owner + fraudster + shadowOwner + shadowFraudster
-            if total == 0 { continue }
-            let homeCountry = Int(i(c, L.home).pointee)
-            // Pass 1: who, where and when.
+            let owner = Int(a.owner), fraudster = Int(a.fraudster), shadowOwner = Int(a.shadowOwner)
+            let total = owner + fraudster + shadowOwner + Int(a.shadowFraudster)
+            let homeCountry = Int(h.home)
+            // Pass 2a: who, where and when.
             events.removeAll(keepingCapacity: true)
             for e in 0..<total {
                 let isFraudster = (e >= owner && e < owner + fraudster) || e >= owner + fraudster + shadowOwner
@@ -306,25 +415,12 @@ final class Shard: @unchecked Sendable {
                 }
             }
             // The 30-day and 7-day averages use whole past days, so they are fixed for the day.
-            // Only buckets that hold a day are visited (in index order, so the sums are unchanged);
-            // a bucket older than 30 days leaves the mask.
-            var s30 = 0.0, n30 = 0, s7 = 0.0, n7 = 0
-            var mask = UInt32(bitPattern: i(c, L.bucketMask).pointee), live = mask
-            while mask != 0 {
-                let k = mask.trailingZeroBitCount
-                mask &= mask &- 1
-                let age = day - Int(i(c, L.bucketDay)[k])
-                if age >= 1 && age <= 30 {
-                    s30 += d(c, L.bucketSum)[k]; n30 += Int(i(c, L.bucketCount)[k])
-                    if age <= 7 { s7 += d(c, L.bucketSum)[k]; n7 += Int(i(c, L.bucketCount)[k]) }
-                } else if age > 30 {
-                    live &= ~(1 << UInt32(k))
-                }
-            }
-            i(c, L.bucketMask).pointee = Int32(bitPattern: live)
-            let avg30 = n30 > 0 ? s30 / Double(n30) : 0, avg7 = n7 > 0 ? s7 / Double(n7) : 0
+            slideSums(c, to: day)
+            let n30 = Int(i(c, L.count30).pointee), n7 = Int(i(c, L.count7).pointee)
+            let avg30 = n30 > 0 ? Double(i64(c, L.sum30).pointee) / 100 / Double(n30) : 0
+            let avg7 = n7 > 0 ? Double(i64(c, L.sum7).pointee) / 100 / Double(n7) : 0
             let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
-            // Pass 2: features, risk, label.
+            // Pass 2b: features, risk, label.
             for e in events {
                 if written == out.capacity { out.grow(keeping: written) }
                 x = out.rows + written * Shard.stride
@@ -335,26 +431,29 @@ final class Shard: @unchecked Sendable {
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = uniform01(&rng) < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * normals.next(&rng)
+                    logAmount = uniform01(&rng) < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * zig.sample(using: &rng)
                 } else {
-                    logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * normals.next(&rng)
+                    logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * zig.sample(using: &rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
-                let amount = Swift.max(0.01, roundedHalfAway(exp(logAmount) * 100) / 100)
+                let centsValue = Swift.max(1, roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
+                let amount = centsValue / 100
+                // The history keeps whole cents (an amount over 21 million is kept as 21 million).
+                let cents: Int32 = centsValue < 2_147_483_647 ? Int32(centsValue) : Int32.max
                 x[S.amount] = amount
                 x[S.merchantCategory] = Double(cat)
                 x[S.channel] = Double(e.channel)
-                x[S.cardType] = Double(i(c, L.cardType).pointee)
+                x[S.cardType] = Double(h.cardType)
                 x[S.customerSegment] = Double(g)
                 x[S.merchantCountry] = Double(country)
                 let foreign = country != homeCountry
                 x[S.isForeign] = foreign ? 1 : 0
                 var logDistance: Double
-                if foreign { logDistance = log(2500.0) + 0.6 * normals.next(&rng) }
-                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * normals.next(&rng) : d(c, L.logRadius).pointee + 0.9 * normals.next(&rng) }
-                else { logDistance = log(250.0) + 1.0 * normals.next(&rng) }
+                if foreign { logDistance = log(2500.0) + 0.6 * zig.sample(using: &rng) }
+                else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * zig.sample(using: &rng) : d(c, L.logRadius).pointee + 0.9 * zig.sample(using: &rng) }
+                else { logDistance = log(250.0) + 1.0 * zig.sample(using: &rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
-                x[S.distance] = roundedHalfAway(exp(logDistance) * 10) / 10
+                x[S.distance] = roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
                 var isNew = true
                 let known = Int(i(c, L.merchantCount).pointee)
                 for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
@@ -368,14 +467,14 @@ final class Shard: @unchecked Sendable {
                 x[S.avsMatch] = uniform01(&rng) < (e.fraudster ? 0.55 : (online ? 0.96 : 0.99)) ? 1 : 0
                 var dev: Double, ip: Double
                 if !online {
-                    dev = RiskFunction.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * normals.next(&rng))
-                    ip = RiskFunction.sigmoid(-3.5 + 0.5 * normals.next(&rng))
+                    dev = FastMath.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * zig.sample(using: &rng), pw)
+                    ip = FastMath.sigmoid(-3.5 + 0.5 * zig.sample(using: &rng), pw)
                 } else if e.fraudster {
-                    dev = RiskFunction.sigmoid(0.0 + 1.3 * normals.next(&rng))
-                    ip = RiskFunction.sigmoid(0.2 + 1.3 * normals.next(&rng))
+                    dev = FastMath.sigmoid(0.0 + 1.3 * zig.sample(using: &rng), pw)
+                    ip = FastMath.sigmoid(0.2 + 1.3 * zig.sample(using: &rng), pw)
                 } else {
-                    dev = RiskFunction.sigmoid(-2.3 + 1.0 * normals.next(&rng))
-                    ip = RiskFunction.sigmoid(-2.4 + 1.1 * normals.next(&rng))
+                    dev = FastMath.sigmoid(-2.3 + 1.0 * zig.sample(using: &rng), pw)
+                    ip = FastMath.sigmoid(-2.4 + 1.1 * zig.sample(using: &rng), pw)
                 }
                 if shiftOn {
                     dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
@@ -383,25 +482,25 @@ final class Shard: @unchecked Sendable {
                 }
                 x[S.deviceRisk] = roundedHalfAway(dev * 10000) / 10000
                 x[S.ipRisk] = roundedHalfAway(ip * 10000) / 10000
-                // Velocity from the customer's own recent history (newest first).
-                var count1h = 0, count24h = 0, count10m = 0, sum24h = 0.0, sum1h = 0.0
-                let ringBase = 0
+                // Velocity from the customer's own recent history (newest first), sums in whole cents.
+                var count1h = 0, count24h = 0, count10m = 0, sum24h: Int64 = 0, sum1h: Int64 = 0
                 let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
                 for k in 0..<stored {
                     var idx = head - 1 - k
                     if idx < 0 { idx += Shard.ringSize }
-                    let dt = t - i(c, L.ringTime)[ringBase + idx]
+                    let entry = ringEntry(c, idx)
+                    let dt = t - entry[0]
                     if dt >= 86400 { break }
-                    let a = d(c, L.ringAmount)[ringBase + idx]
+                    let a = Int64(entry[1])
                     count24h += 1; sum24h += a
                     if dt < 3600 { count1h += 1; sum1h += a; if dt < 600 { count10m += 1 } }
                 }
                 x[S.count1h] = Double(count1h)
                 x[S.count24h] = Double(count24h)
-                x[S.sum24h] = roundedHalfAway(sum24h * 100) / 100
+                x[S.sum24h] = Double(sum24h) / 100
                 x[S.ratio30d] = n30 > 0 ? roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
                 x[20] = Double(count10m)
-                x[21] = roundedHalfAway(sum1h * 100) / 100
+                x[21] = Double(sum1h) / 100
                 x[22] = n7 > 0 ? roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
                 let cb = 0
                 if frozen {
@@ -411,22 +510,20 @@ final class Shard: @unchecked Sendable {
                 }
                 // Risk and label (labels and resampling use their own stream, so x never depends on them).
                 let z = plan.intercept + RiskFunction.risk(x, weights: weights.baseAddress!, boost: plan.boost)
-                let probability = RiskFunction.sigmoid(z)
+                let probability = FastMath.sigmoid(z, pw)
                 let y = uniform01(&lrng) < probability
                 var keep = true
                 if e.shadow { keep = y } else if y && plan.fraudKeep < 1 { keep = uniform01(&lrng) < plan.fraudKeep }
                 if !e.shadow {
                     // The world moves on: update the customer's state.
                     let w = Int(i(c, L.ringHead).pointee)
-                    i(c, L.ringTime)[ringBase + w] = t; d(c, L.ringAmount)[ringBase + w] = amount
+                    let entry = ringEntry(c, w)
+                    entry[0] = t; entry[1] = cents
                     i(c, L.ringHead).pointee = Int32((w + 1) % Shard.ringSize)
                     i(c, L.ringCount).pointee = Int32(Swift.min(Shard.ringSize, stored + 1))
-                    let bk = ((day % Shard.bucketDays) + Shard.bucketDays) % Shard.bucketDays
-                    if Int(i(c, L.bucketDay)[bk]) != day {
-                        i(c, L.bucketDay)[bk] = Int32(day); d(c, L.bucketSum)[bk] = 0; i(c, L.bucketCount)[bk] = 0
-                        i(c, L.bucketMask).pointee |= Int32(bitPattern: 1 << UInt32(bk))
-                    }
-                    d(c, L.bucketSum)[bk] += amount; i(c, L.bucketCount)[bk] += 1
+                    let (key, sum) = bucket(c, day)
+                    if Int(key[0]) != day { key[0] = Int32(day); key[1] = 0; sum.pointee = 0 }
+                    sum.pointee &+= Int64(cents); key[1] &+= 1
                     if isNew {
                         let mh = Int(i(c, L.merchantHead).pointee)
                         i(c, L.merchantRing)[mh] = e.merchant
@@ -453,9 +550,11 @@ final class Shard: @unchecked Sendable {
             }
         }
         }
+        }
         out.count = written
         buffers = out
         swap(&events, &self.events)
+        self.touched &+= touched
         return out
     }
 

@@ -101,11 +101,13 @@ public struct TransactionSimulator: Sendable {
     static func tuneIntercept(_ z: [Double], target: Double) -> Double {
         if z.isEmpty { return log(target / (1 - target)) }
         var lo = -40.0, hi = 40.0
-        for _ in 0..<60 {
-            let mid = (lo + hi) / 2
-            var sum = 0.0
-            for v in z { sum += 1 / (1 + exp(-(v + mid))) }
-            if sum / Double(z.count) < target { lo = mid } else { hi = mid }
+        FastMath.powers.withUnsafeBufferPointer { powers in
+            for _ in 0..<60 {
+                let mid = (lo + hi) / 2
+                var sum = 0.0
+                for v in z { sum += FastMath.sigmoid(v + mid, powers.baseAddress!) }
+                if sum / Double(z.count) < target { lo = mid } else { hi = mid }
+            }
         }
         return (lo + hi) / 2
     }
