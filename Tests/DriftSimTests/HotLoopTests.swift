@@ -3,27 +3,44 @@ import Testing
 @testable import DriftCore
 @testable import DriftSim
 
-/// The generator's shortcuts must be exact: they replace library calls without changing a bit of
-/// the output (same draws, same numbers), so these compare them with the calls they replace.
+/// The generator's shortcuts: the Poisson inversion against the pmf, and the exact ones (rounding,
+/// CSV formatting) against the calls they replace, bit for bit.
 @Suite struct HotLoopTests {
-    @Test func poissonVolumeDrawsExactlyWhatPoissonDraws() {
-        // Lambdas across the Taylor-bound range (< 1), the boundary, and the exact path above it.
-        let lambdas: [Double] = [1e-9, 1e-4, 0.01, 0.13, 0.5, 0.77, 0.999_999, 1, 1.5, 4, 29.9, 45]
-        for (k, lambda) in lambdas.enumerated() {
-            var a = Xoshiro256StarStar(seed: 7, stream: UInt64(k)), b = a
-            var total = 0
-            for _ in 0..<20_000 {
-                let x = Shard.poissonVolume(lambda, &a), y = b.poisson(lambda)
-                #expect(x == y, "lambda \(lambda)")
-                if x != y { return }
-                total += x
+    @Test func poissonByInversionFollowsThePoissonPmf() {
+        // Chi-square goodness of fit of 100,000 volumes per lambda against the Poisson pmf
+        // e^-lambda lambda^k / k! (adjacent k pooled into cells of expected count >= 5).
+        FastMath.powers.withUnsafeBufferPointer { p in
+            for (j, lambda) in [0.02, 0.3, 0.9, 2.5, 11.0, 29.5].enumerated() {
+                var rng = Xoshiro256StarStar(seed: 21, stream: UInt64(j))
+                let n = 100_000
+                var counts = [Int](repeating: 0, count: 200)
+                var total = 0
+                for _ in 0..<n {
+                    let u = uniform01(&rng)
+                    let k = Shard.poissonByInversion(lambda, u, &rng, p.baseAddress!)
+                    counts[Swift.min(k, 199)] += 1; total += k
+                }
+                var expected: [Double] = [], observed: [Double] = []
+                var pk = exp(-lambda), cellE = 0.0, cellO = 0.0
+                for k in 0..<199 {
+                    cellE += Double(n) * pk; cellO += Double(counts[k])
+                    if cellE >= 5 { expected.append(cellE); observed.append(cellO); cellE = 0; cellO = 0 }
+                    pk *= lambda / Double(k + 1)
+                }
+                // The tail beyond the last full cell (and any count at 199 or more) joins that cell.
+                expected[expected.count - 1] += cellE + Double(n) * pk; observed[observed.count - 1] += cellO + Double(counts[199])
+                var chi2 = 0.0
+                for (e, o) in zip(expected, observed) where e > 0 { chi2 += (o - e) * (o - e) / e }
+                let pValue = SpecialFunctions.chiSquaredSurvival(chi2, degreesOfFreedom: Double(expected.count - 1))
+                #expect(pValue > 0.001, "lambda \(lambda): chi2 \(chi2), p \(pValue)")
+                #expect(abs(Double(total) / Double(n) - lambda) < 5 * (lambda / Double(n)).squareRoot())
             }
-            // Same generator state afterwards: the same number of uniforms was consumed.
-            #expect(a.next() == b.next())
-            #expect(abs(Double(total) / 20_000 - lambda) < 5 * (lambda / 20_000).squareRoot() + 1e-9)
+            var r = Xoshiro256StarStar(seed: 1)
+            #expect(Shard.poissonByInversion(0, 0.5, &r, p.baseAddress!) == 0 && Shard.poissonByInversion(-1, 0.5, &r, p.baseAddress!) == 0)
+            #expect(Shard.poissonByInversion(.nan, 0.5, &r, p.baseAddress!) == 0)
+            #expect(Shard.poissonByInversion(0.5, 1.0, &r, p.baseAddress!) < 400)  // u = 1 still ends
+            #expect(Shard.poissonByInversion(400, 0.5, &r, p.baseAddress!) > 300)  // large lambda: rng.poisson
         }
-        var r = Xoshiro256StarStar(seed: 1)
-        #expect(Shard.poissonVolume(0, &r) == 0 && Shard.poissonVolume(-1, &r) == 0 && Shard.poissonVolume(.nan, &r) == 0)
     }
 
     @Test func roundedHalfAwayIsRoundedBitForBit() {

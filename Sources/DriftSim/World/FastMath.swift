@@ -17,12 +17,14 @@ enum FastMath {
         guard Swift.abs(x) <= 700 else { return Foundation.exp(x) }
         // Round to the nearest integer by adding and subtracting 1.5·2^52 (`rounded()` is a libm
         // call on baseline x86-64); exact for |x·64/ln 2| < 2^51.
-        let kd = (x * invLn2 + 0x1.8p52) - 0x1.8p52
-        let k = Int(kd)
+        // k sits in the low bits of the shifted value's bit pattern (|k| < 2^16 here).
+        let shifted = x * invLn2 + 0x1.8p52
+        let kd = shifted - 0x1.8p52
+        let k = Int(Int32(truncatingIfNeeded: shifted.bitPattern))
         let r = (x - kd * ln2Hi) - kd * ln2Lo
         let q = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))))
         let t = powers[k & 63]
-        let scale = Double(bitPattern: UInt64(1023 + (k >> 6)) << 52)
+        let scale = Double(bitPattern: UInt64(bitPattern: Int64((k >> 6) &+ 1023)) << 52)
         return (t + t * q) * scale
     }
 

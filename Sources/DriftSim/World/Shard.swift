@@ -311,27 +311,36 @@ final class Shard: @unchecked Sendable {
         let merchantCategory = merchants.category, merchantCountry = merchants.country
         let active = self.active
         var touched: Int64 = 0
-        // Pass 1: churn, compromise and volume of every customer, from the volume stream.
+        // Pass 1: churn, compromise and volume of every customer, from the volume stream. One
+        // uniform usually decides all three: reopen when u < p (rare), else (u - p)/(1 - p) is
+        // again uniform on [0, 1) and goes on to the compromise test, then to the volume's inversion.
         var activeCount = 0
-        do {
+        FastMath.powers.withUnsafeBufferPointer { powers in
+            let pw = powers.baseAddress!
             let volumeFactor = plan.volumeFactor, segmentRate = plan.segmentRate
+            let reopenChance = accountAge.map { 1 / $0 }, reopenRest = accountAge.map { 1 / (1 - 1 / $0) }
             let compromiseChance = compromiseFactor.map { $0 * plan.compromiseProbability }
+            let compromiseRest = compromiseChance.map { 1 / (1 - $0) }
             let shadowRate = plan.shadowRate
             for c in 0..<n {
                 let h = hot[c]
                 let g = Int(h.segment)
-                if uniform01(&vrng) * accountAge[g] < 1 { reopen(c, day: day) }
+                var u = uniform01(&vrng)
+                if u < reopenChance[g] { reopen(c, day: day); u = uniform01(&vrng) } else { u = (u - reopenChance[g]) * reopenRest[g] }
                 var fraudster = 0
                 var compromisedUntil = Int(hot[c].compromisedUntil)
                 if compromisedUntil >= day {
                     fraudster = vrng.poisson(burst)
-                } else if uniform01(&vrng) < compromiseChance[g] {
+                } else if u < compromiseChance[g] {
                     compromisedUntil = day + vrng.index(3)
                     hot[c].compromisedUntil = Int32(compromisedUntil)
                     fraudster = vrng.poisson(burst)
+                    u = uniform01(&vrng)
+                } else {
+                    u = (u - compromiseChance[g]) * compromiseRest[g]
                 }
                 let lambda = h.rate * volumeFactor * segmentRate[g]
-                let owner = Shard.poissonVolume(lambda, &vrng)
+                let owner = Shard.poissonByInversion(lambda, u, &vrng, pw)
                 var shadowOwner = 0, shadowFraudster = 0
                 if shadowRate > 0 {
                     shadowOwner = vrng.poisson(lambda * shadowRate)
@@ -558,27 +567,21 @@ final class Shard: @unchecked Sendable {
         return out
     }
 
-    /// Poisson(lambda) drawing exactly what `rng.poisson(lambda)` draws (Knuth's product method
-    /// below 30), but for lambda < 1 it compares the running product with Taylor bounds of
-    /// exp(-lambda) (S5 <= e^-x <= S4 for x > 0) and calls `exp` only when a product falls between
-    /// them: most customers make no transaction on a day, and their first draw is decided at once.
-    @inline(__always) static func poissonVolume(_ lambda: Double, _ rng: inout Xoshiro256StarStar) -> Int {
-        guard lambda > 0 && lambda < 1 else { return rng.poisson(lambda) }
-        let l2 = lambda * lambda
-        let upper = 1 - lambda + l2 * (0.5 - lambda / 6 + l2 / 24) + 1e-12
-        let lower = upper - l2 * l2 * lambda / 120 - 2e-12
-        var limit = -1.0  // exp(-lambda) once needed
-        var k = 0
-        var p = uniform01(&rng)
-        while true {
-            let above: Bool
-            if p > upper { above = true } else if p < lower { above = false } else {
-                if limit < 0 { limit = exp(-lambda) }
-                above = p > limit
-            }
-            if !above { return k }
+    /// Poisson(lambda) from the uniform u by inversion (the smallest k with P(X <= k) > u, the
+    /// pmf by its recurrence p(k) = p(k - 1)·lambda/k from p(0) = e^-lambda), so a customer's
+    /// volume costs the one uniform already drawn; lambda >= 30 (where e^-lambda loses the tail)
+    /// goes to `rng.poisson`.
+    @inline(__always) static func poissonByInversion(_ lambda: Double, _ u: Double, _ rng: inout Xoshiro256StarStar,
+                                                     _ powers: UnsafePointer<Double>) -> Int {
+        guard lambda > 0 else { return 0 }
+        guard lambda < 30 else { return rng.poisson(lambda) }
+        var p = FastMath.exp(-lambda, powers)
+        var cdf = p, k = 0
+        while u >= cdf && p > 0 {
             k += 1
-            p *= uniform01(&rng)
+            p *= lambda / Double(k)
+            cdf += p
         }
+        return k
     }
 }

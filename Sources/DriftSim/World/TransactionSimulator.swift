@@ -97,19 +97,26 @@ public struct TransactionSimulator: Sendable {
                    segmentRateShare: segmentRateShare, compromiseProbability: compromiseProbability)
     }
 
-    /// The intercept b with mean(sigmoid(z + b)) = target, by bisection (60 halvings of [-40, 40]).
+    /// The intercept b with mean(sigmoid(z + b)) = target: Newton's method on the increasing
+    /// m(b) = mean(sigmoid(z + b)) (m'(b) = mean(s(1 - s))), inside a bisection bracket of
+    /// [-40, 40] that takes over when a step leaves it; stops when a step is below 1e-12.
     static func tuneIntercept(_ z: [Double], target: Double) -> Double {
         if z.isEmpty { return log(target / (1 - target)) }
-        var lo = -40.0, hi = 40.0
+        var lo = -40.0, hi = 40.0, b = log(target / (1 - target))
         FastMath.powers.withUnsafeBufferPointer { powers in
-            for _ in 0..<60 {
-                let mid = (lo + hi) / 2
-                var sum = 0.0
-                for v in z { sum += FastMath.sigmoid(v + mid, powers.baseAddress!) }
-                if sum / Double(z.count) < target { lo = mid } else { hi = mid }
+            for _ in 0..<100 {
+                var sum = 0.0, slope = 0.0
+                for v in z { let s = FastMath.sigmoid(v + b, powers.baseAddress!); sum += s; slope += s * (1 - s) }
+                let gap = sum / Double(z.count) - target
+                if gap < 0 { lo = b } else { hi = b }
+                var next = b - gap * Double(z.count) / slope
+                if !(next > lo && next < hi) { next = (lo + hi) / 2 }
+                let step = Swift.abs(next - b)
+                b = next
+                if step < 1e-12 || hi - lo < 1e-12 { break }
             }
         }
-        return (lo + hi) / 2
+        return b
     }
 
     static func measure(_ values: [[Double]]) -> ReferenceStats {
@@ -353,10 +360,11 @@ public final class DayStream: Sequence, IteratorProtocol {
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
             let rows = parts[k].rows
             let dest = destinationsByPart[k]
-            // An inline copy of the 27 values: a `memmove` call per 216-byte row cost more than the copy.
+            // An inline copy of the row's first `width` values (the 20 features, or all 27 when a
+            // stale cache or a definition skew needs the rest) into rows of `width` in the scratch.
             for i in 0..<dest.count {
-                let to = sorted.base + dest[i] &* stride, from = rows + i &* stride
-                for c in 0..<stride { to[c] = from[c] }
+                let to = sorted.base + dest[i] &* width, from = rows + i &* stride
+                for c in 0..<width { to[c] = from[c] }
             }
         }
         // Transpose blocks of 256 rows (55 KB, cache resident); tasks own disjoint row ranges.
@@ -368,7 +376,7 @@ public final class DayStream: Sequence, IteratorProtocol {
                 let hi = Swift.min(end, lo + 256)
                 for c in 0..<width {
                     let col = targets.pointers[c]
-                    for i in lo..<hi { col[i] = sorted.base[i * stride + c] }
+                    for i in lo..<hi { col[i] = sorted.base[i * width + c] }
                 }
                 lo = hi
             }
