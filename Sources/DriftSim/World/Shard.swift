@@ -73,7 +73,7 @@ final class Shard: @unchecked Sendable {
     let firstDay: Int
     let labelMu: Double, labelSigma: Double
 
-    /// Every customer's attributes and state in one contiguous record of `Layout.size` bytes, so a
+    /// Every customer's attributes and state in one contiguous record of `L.size` bytes, so a
     /// day's pass over the customers streams through memory instead of twenty separate arrays.
     let state: UnsafeMutableRawPointer
 
