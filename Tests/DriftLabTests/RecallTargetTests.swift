@@ -24,6 +24,24 @@ import Testing
         #expect(OutOfFold.fit(table, days: [0, 0, 1, 1], labels: [0, 1, 0, 1], options: options, folds: 3, jobs: 1) == nil)
     }
 
+    /// A validation split that already holds `enoughValidationFrauds` frauds is the target itself: no
+    /// fold is fitted; one fraud fewer and the same reference is cross-fitted.
+    @Test func enoughValidationFraudsSkipCrossFitting() throws {
+        let n = 8_000, start = PreparedReference.validationStart(rows: n)
+        var labels = (0..<n).map { i -> UInt8 in i >= start ? UInt8(i % 2) : (i % 7 == 0 ? 1 : 0) }
+        let days = (0..<n).map { Int32($0 / 1_000) }
+        func table(_ y: [UInt8]) throws -> Table {
+            try Table(columns: [("x", .numeric((0..<n).map { Double($0 % 10) + 3 * Double(y[$0]) })),
+                                ("day", .numeric(days.map(Double.init))), ("is_fraud", .numeric(y.map(Double.init)))])
+        }
+        let options = TrainingOptions(kind: .logistic)
+        #expect(labels[start...].reduce(0) { $0 + Int($1) } == OutOfFold.enoughValidationFrauds)
+        #expect(OutOfFold.fit(try table(labels), days: days, labels: labels, options: options, folds: 4, jobs: 1) == nil)
+        labels[start + 1] = 0
+        let fitted = OutOfFold.fit(try table(labels), days: days, labels: labels, options: options, folds: 4, jobs: 1)
+        #expect(fitted?.folds == 4)
+    }
+
     /// The fixtures' world (1,500 transactions a day, 28 reference days, 1 % fraud): every reference
     /// fraud is scored out of fold, so the target rests on about 4x the validation split's frauds (3.3x here: 445 against 136),
     /// and the monitors' reference (`heldOutLabels`) counts about 4x its reported frauds; the out-of-fold

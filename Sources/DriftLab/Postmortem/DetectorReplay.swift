@@ -23,7 +23,8 @@ enum LogReference {
         // Only frauds have a report day (a legitimate row's "arrival" is the window closing).
         let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
         let oof = crossFit.flatMap {
-            OutOfFold.fit($0.table, days: reference.day, labels: labels, options: $0.training, folds: options.crossFitFolds, jobs: 1)
+            OutOfFold.fit($0.table, days: reference.day, labels: labels, options: $0.training, folds: options.crossFitFolds,
+                           jobs: options.simulatorJobs)
         }
         let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels,
                            days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow,
