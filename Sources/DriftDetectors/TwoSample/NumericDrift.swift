@@ -65,6 +65,7 @@ public struct PSIReference: Sendable, Equatable {
     /// Values per thread below which `counts(_:jobs:)` stays on one thread (thread start-up costs more).
     static let minimumValuesPerJob = 1 << 18
 
+    /// Counts of a buffer (one thread's share in `counts(_:jobs:)`).
     func counts(_ values: UnsafeBufferPointer<Double>) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
         if let lookup { lookup.accumulate(values, into: &c) } else { PSIReference.accumulate(values, edges: edges, into: &c) }

@@ -136,7 +136,7 @@ public enum Postmortem {
 
         // Detector replay: the lab's battery, alarm policy and diagnosis on windows of the logs.
         let prepared = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays,
-                                                crossFit: crossFit)
+                                                crossFit: crossFit, jobs: o.jobs)
         var replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
                                chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
         replay.jobs = o.jobs
