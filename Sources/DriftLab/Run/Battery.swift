@@ -213,7 +213,8 @@ extension Replay {
     /// postmortem's replay read the same): cohort latency and coverage, the window's arrivals against
     /// the arrival curve, the matured fraud rate, calibration and the recall gap against the model's
     /// out-of-sample reference rows (`LabModel.heldOutLabels`: cross-fitted out of fold, or the
-    /// validation split; the monitors add those rows' own sampling error), and the young-cohort concept check. Counts of frauds are over-dispersed (CountDispersion).
+    /// validation split; the monitors add those rows' own sampling error), and the young-cohort
+    /// concept check. Counts of frauds are over-dispersed (CountDispersion).
     func labelReadings(log: LabelledLog, asOf t: Int) -> [RawDetector] {
         var labels = options.labels
         labels.dispersion = reference.fraudDispersion
