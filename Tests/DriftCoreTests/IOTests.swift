@@ -124,6 +124,15 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(throws: FileError.self) { try AtomicFile.write("x", to: dir + "/file/sub/out.txt") }
     }
 
+    @Test func finishEndsARowLeftOpen() throws {
+        let dir = temporaryFolder()
+        let w = try CSVWriter(path: dir + "/open.csv", header: ["a", "b"])
+        w.field(1)
+        w.emptyField()
+        try w.finish()
+        #expect(try String(contentsOfFile: dir + "/open.csv", encoding: .utf8) == "a,b\n1,\n")
+    }
+
     @Test func droppedWriterLeavesNoFile() throws {
         let dir = temporaryFolder()
         do {

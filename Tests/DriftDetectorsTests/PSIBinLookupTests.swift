@@ -56,6 +56,21 @@ struct PSIBinLookupTests {
         }
     }
 
+    /// Counting on several threads gives the one-thread oracle's counts exactly, whatever the split
+    /// (shares of unequal length, awkward values across the share boundaries), table and fallback alike.
+    @Test func countsOnSeveralThreadsEqualTheOracle() throws {
+        var rng = Xoshiro256StarStar(seed: 43, stream: streamID("psi-jobs"))
+        let n = 2 * PSIReference.minimumValuesPerJob + 4_099
+        for bins in [10, 50, 400] {
+            let psi = PSIReference(sortedReference: RadixSort.sorted((0..<5000).map { _ in rng.normal() }), bins: bins)
+            #expect((psi.lookup == nil) == (bins == 400), "400 bins take the edge-compare fallback")
+            let values = Self.awkwardValues(edges: psi.edges, rng: &rng, n: n)
+            let oracle = Self.oracle(values, psi.edges)
+            for jobs in [2, 3] { #expect(psi.counts(values, jobs: jobs) == oracle, "bins \(bins), jobs \(jobs)") }
+            #expect(psi.counts(Array(values.prefix(1000)), jobs: 2) == Self.oracle(Array(values.prefix(1000)), psi.edges))
+        }
+    }
+
     /// Hand-made edges: at zero, at ±inf, subnormal, and two or more edges inside one slot (the sentinel path).
     @Test func handMadeEdges() throws {
         var rng = Xoshiro256StarStar(seed: 42, stream: streamID("psi-lookup"))

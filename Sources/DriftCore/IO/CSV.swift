@@ -487,6 +487,9 @@ public struct CSVFormatter {
     /// Forgets the bytes (keeps the memory).
     mutating func removeAll() { used = 0; rowStart = 0 }
 
+    /// True when fields have been written since the last `endRow()`.
+    public var rowIsOpen: Bool { used > rowStart }
+
     /// Decimal digits of v (1 for 0): floor(log2(v) + 1) · log10(2) by a multiply, then one comparison
     /// with the power of ten it may have missed.
     @inlinable @inline(__always) func digitCount(_ v: UInt64) -> Int {
@@ -621,6 +624,9 @@ public final class CSVBuffer: @unchecked Sendable {
 
     /// Ends the current row.
     public func endRow() { formatter.endRow() }
+
+    /// True when fields have been written since the last `endRow()`.
+    public var rowIsOpen: Bool { formatter.rowIsOpen }
 }
 
 /// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
@@ -675,8 +681,9 @@ public final class CSVWriter {
         if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
     }
 
-    /// Flushes, closes and renames the file into place.
+    /// Ends a row left open, flushes, closes and renames the file into place.
     public func finish() throws {
+        if rows.rowIsOpen { rows.endRow() }
         flushBuffer()
         guard let fp = file else { return }
         file = nil

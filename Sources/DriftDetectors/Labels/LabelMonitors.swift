@@ -72,8 +72,10 @@ public struct LabelReference: Sendable, Equatable {
     public let chargebackWindow: Int
 
     /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
-    /// be older than the chargeback window so that its labels have matured).
-    public init(log: LabelledLog, asOf t: Int32, chargebackWindow: Int = 120) {
+    /// be older than the chargeback window so that its labels have matured). `hits`: each row's
+    /// alert flag when the rows were scored by several models with thresholds of their own (the
+    /// out-of-fold rows of cross-fitted fold models, docs/lab.md); nil = score >= `log.threshold`.
+    public init(log: LabelledLog, asOf t: Int32, chargebackWindow: Int = 120, hits: [Bool]? = nil) {
         self.chargebackWindow = Swift.min(3_650, Swift.max(1, chargebackWindow))  // at most ten years of curve
         var delays = [Int](repeating: 0, count: self.chargebackWindow + 1)
         var frauds = 0, rows = 0, alertedFrauds = 0
@@ -82,11 +84,12 @@ public struct LabelReference: Sendable, Equatable {
             rows += 1
             let s = Swift.min(1, Swift.max(0, log.scores[i]))
             sumScores += s
-            if s >= log.threshold { expectedTP += s }
+            let alert = hits.map { i < $0.count && $0[i] } ?? (log.scores[i] >= log.threshold)
+            if alert { expectedTP += s }
             let r = log.reportDays[i]
             if r != LabelledLog.never && r <= t {
                 frauds += 1
-                if log.scores[i] >= log.threshold { alertedFrauds += 1 }
+                if alert { alertedFrauds += 1 }
                 let d = Swift.min(self.chargebackWindow, Swift.max(0, Int(r) - Int(log.days[i])))
                 delays[d] += 1
             }

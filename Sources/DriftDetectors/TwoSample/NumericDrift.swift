@@ -41,6 +41,32 @@ public struct PSIReference: Sendable, Equatable {
     /// Counts of `values` per bin (NaN skipped): one table look-up and one integer add per value
     /// (`PSIBinLookup`), or the edge count below when the table cannot hold the bins.
     public func counts(_ values: [Double]) -> [Double] {
+        values.withUnsafeBufferPointer { counts($0) }
+    }
+
+    /// The same counts on `jobs` threads, each binning one contiguous share of `values`: exact
+    /// integers, so the sum does not depend on the split. Worth it from about a million values,
+    /// where one core's binning, not the memory, is what limits the rate (docs/detectors.md).
+    public func counts(_ values: [Double], jobs: Int) -> [Double] {
+        let parts = Swift.max(1, Swift.min(jobs, values.count / PSIReference.minimumValuesPerJob))
+        if parts == 1 { return counts(values) }
+        let share = (values.count + parts - 1) / parts
+        let partial = (try? Parallel.map(parts, jobs: parts) { k in
+            values.withUnsafeBufferPointer { v in
+                let from = k * share, to = Swift.min(v.count, from + share)
+                return counts(UnsafeBufferPointer(rebasing: v[from..<to]))
+            }
+        }) ?? [counts(values)]
+        var c = [Double](repeating: 0, count: binCount)
+        for part in partial { for b in 0..<binCount { c[b] += part[b] } }
+        return c
+    }
+
+    /// Values per thread below which `counts(_:jobs:)` stays on one thread (thread start-up costs more).
+    static let minimumValuesPerJob = 1 << 18
+
+    /// Counts of a buffer (one thread's share in `counts(_:jobs:)`).
+    func counts(_ values: UnsafeBufferPointer<Double>) -> [Double] {
         var c = [Double](repeating: 0, count: binCount)
         if let lookup { lookup.accumulate(values, into: &c) } else { PSIReference.accumulate(values, edges: edges, into: &c) }
         return c
@@ -49,10 +75,14 @@ public struct PSIReference: Sendable, Equatable {
     /// Counts by comparing each value with every edge, four values at a time in SIMD lanes (one
     /// vector compare per edge), each lane into its own table: the fallback and the tests' oracle.
     static func accumulate(_ values: [Double], edges: [Double], into counts: inout [Double]) {
+        values.withUnsafeBufferPointer { accumulate($0, edges: edges, into: &counts) }
+    }
+
+    static func accumulate(_ v: UnsafeBufferPointer<Double>, edges: [Double], into counts: inout [Double]) {
         let bins = edges.count + 1
         var table = [Int](repeating: 0, count: 4 * bins)
         var nanCount = 0
-        values.withUnsafeBufferPointer { v in
+        do {
             edges.withUnsafeBufferPointer { e in
                 table.withUnsafeMutableBufferPointer { t in
                     let n = v.count

@@ -89,11 +89,16 @@ struct PSIBinLookup: Sendable, Equatable {
     /// whether any value sat in a slot with two or more edges, and those values are counted again
     /// against the edges.
     func accumulate(_ values: [Double], into counts: inout [Double]) {
+        values.withUnsafeBufferPointer { accumulate($0, into: &counts) }
+    }
+
+    /// The same on a buffer (a chunk of a larger array, for `PSIReference.counts(_:jobs:)`).
+    func accumulate(_ v: UnsafeBufferPointer<Double>, into counts: inout [Double]) {
         let bins = edges.count + 1
         let stride = multiEdge + 1
         var perCode = [Int](repeating: 0, count: 4 * stride)  // four count tables, by code
         var perBin = [Int](repeating: 0, count: bins)
-        values.withUnsafeBufferPointer { v in
+        do {
             entries.withUnsafeBufferPointer { t in
                 increments.withUnsafeBufferPointer { inc in
                     perCode.withUnsafeMutableBufferPointer { c in

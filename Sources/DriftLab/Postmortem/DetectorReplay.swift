@@ -9,8 +9,12 @@ import Foundation
 /// the lab's battery reads; docs/postmortem.md, "Detector replay").
 enum LogReference {
     /// The prepared reference: the lab's `LabModel` fitted on the user's reference rows (time order,
-    /// the last `PreparedReference.validationShare` held out, as the trainer held them out).
-    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int) throws -> PreparedReference {
+    /// the last `PreparedReference.validationShare` held out, as the trainer held them out). With
+    /// `crossFit` (the model was trained here, on that table with those options) the recall target is
+    /// cross-fitted out of fold as in the lab (`OutOfFold`); a loaded model's training cannot be
+    /// repeated, so its target stays on the validation split. The fold models train on `jobs` threads.
+    static func prepare(_ reference: LogData, model: TrainedModel, options: LabOptions, chargebackWindow: Int,
+                        crossFit: (table: Table, training: TrainingOptions)? = nil, jobs: Int = 1) throws -> PreparedReference {
         let n = reference.rowCount
         let scored = model.score(reference.features)
         let labels: [UInt8] = reference.label.map { $0 == 1 ? 1 : 0 }
@@ -18,8 +22,12 @@ enum LogReference {
         let allFrauds = labels.reduce(0) { $0 + Int($1) }
         // Only frauds have a report day (a legitimate row's "arrival" is the window closing).
         let reports = (0..<n).map { reference.label[$0] == 1 ? reference.arrival[$0] : LabelledLog.never }
+        let oof = crossFit.flatMap {
+            OutOfFold.fit($0.table, days: reference.day, labels: labels, options: $0.training, folds: options.crossFitFolds, jobs: jobs)
+        }
         let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels,
-                           days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow)
+                           days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow,
+                           outOfFold: oof)
         var importance: [String: Double] = [:]
         for (name, w) in zip(model.featureNames, model.featureImportance) { importance[name] = w }
         var drift = options.drift

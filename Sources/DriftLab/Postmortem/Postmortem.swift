@@ -94,6 +94,7 @@ public enum Postmortem {
         clock.mark("read")
         let model: TrainedModel
         var trainedHere = false
+        var crossFit: (table: Table, training: TrainingOptions)? = nil
         if let path = o.model {
             model = try TrainedModel.load(from: path)
             for f in model.featureNames where !specs.contains(where: { $0.name == f }) {
@@ -107,8 +108,10 @@ public enum Postmortem {
             t.label = "__label"; t.timeColumn = "__day"; t.excluded = ["__day"]
             if let b = o.budget { t.threshold = .alertBudget(b) }
             t.stumps.jobs = o.jobs
-            model = try Trainer.train(try Table(columns: cols), options: t, source: o.reference)
+            let table = try Table(columns: cols)
+            model = try Trainer.train(table, options: t, source: o.reference)
             trainedHere = true
+            crossFit = (table, t)
         }
         let budget: Double
         if let b = o.budget { budget = b } else if case .alertBudget(let b) = model.thresholdPolicy { budget = b } else { budget = 0.01 }
@@ -132,7 +135,8 @@ public enum Postmortem {
         let change: Int? = symptom?.changePoint.flatMap { $0.isDrop ? $0.day : nil }
 
         // Detector replay: the lab's battery, alarm policy and diagnosis on windows of the logs.
-        let prepared = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays)
+        let prepared = try LogReference.prepare(reference, model: model, options: o.lab, chargebackWindow: o.chargebackWindowDays,
+                                                crossFit: crossFit, jobs: o.jobs)
         var replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
                                chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
         replay.jobs = o.jobs

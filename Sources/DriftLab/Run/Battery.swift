@@ -212,8 +212,9 @@ extension Replay {
     /// The label monitors on the labels arrived by t, in step-record order (the lab's battery and the
     /// postmortem's replay read the same): cohort latency and coverage, the window's arrivals against
     /// the arrival curve, the matured fraud rate, calibration and the recall gap against the model's
-    /// held-out validation rows (`LabModel.heldOutLabels`: the monitors add those rows' own sampling
-    /// error), and the young-cohort concept check. Counts of frauds are over-dispersed (CountDispersion).
+    /// out-of-sample reference rows (`LabModel.heldOutLabels`: cross-fitted out of fold, or the
+    /// validation split; the monitors add those rows' own sampling error), and the young-cohort
+    /// concept check. Counts of frauds are over-dispersed (CountDispersion).
     func labelReadings(log: LabelledLog, asOf t: Int) -> [RawDetector] {
         var labels = options.labels
         labels.dispersion = reference.fraudDispersion
@@ -230,11 +231,11 @@ extension Replay {
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
     /// cohorts t-56 ... t-7 against r* = min(the CBPE expected recall of the same cohorts, weighted by
-    /// the reference arrival curve (the Platt-calibrated model's own estimate), the validation recall).
-    /// Arrival does not depend on the score, so arrived frauds are a fair sample of a cohort's frauds
-    /// whatever their age. One-sided z = (r - r*)/sqrt(D·r*(1 - r*)·(1/m + 1/m_v)), the m_v validation
-    /// frauds' term only when their recall is the target; raw alarm when p < alpha and r* - r >= the
-    /// minimum gap.
+    /// the reference arrival curve (the Platt-calibrated model's own estimate), the reference recall
+    /// `LabModel.recallTarget`: cross-fitted out of fold, or the validation split's). Arrival does not
+    /// depend on the score, so arrived frauds are a fair sample of a cohort's frauds whatever their age.
+    /// One-sided z = (r - r*)/sqrt(D·r*(1 - r*)·(1/m + 1/m_ref)), the m_ref reference frauds' term only
+    /// when their recall is the target; raw alarm when p < alpha and r* - r >= the minimum gap.
     func conceptCheck(log: LabelledLog, asOf t: Int) -> RawDetector {
         let primary = reference.primary
         let cut = primary.calibratedThreshold, tt = Int32(t)
@@ -248,13 +249,13 @@ extension Replay {
             if log.reportDays[i] <= tt { m += 1; if s >= cut { hit += 1 } }
         }
         let cbpe = eArrived > 0 ? eHit / eArrived : 0
-        // r* = min(CBPE, the validation split's realised recall): under a prior shift recall stays at
+        // r* = min(CBPE, the reference's out-of-sample recall): under a prior shift recall stays at
         // the reference's while CBPE rises with the share of high scores (DriftDetectors' rule).
-        let target = primary.validationRecall > 0 ? min(cbpe, primary.validationRecall) : cbpe
+        let target = primary.recallTarget > 0 ? min(cbpe, primary.recallTarget) : cbpe
         let recall = m > 0 ? Double(hit) / Double(m) : 0
-        // When the validation recall is the binding target, its own sampling error (m_v frauds) adds:
-        // Var(r - r*) = D·r*(1 - r*)·(1/m + 1/m_v).
-        let targetFrauds = target < cbpe ? Double(max(1, primary.validationFrauds)) : Double.infinity
+        // When the reference recall is the binding target, its own sampling error (m_ref frauds: the
+        // out-of-fold rows, or the validation split) adds: Var(r - r*) = D·r*(1 - r*)·(1/m + 1/m_ref).
+        let targetFrauds = target < cbpe ? Double(max(1, primary.recallTargetFrauds)) : Double.infinity
         var p = 1.0
         if m >= 20, target > 0, target < 1 {
             let variance = reference.recallVarianceInflation * target * (1 - target) * (1 / Double(m) + 1 / targetFrauds)

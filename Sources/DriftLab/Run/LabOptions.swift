@@ -21,6 +21,11 @@ public struct LabOptions: Sendable {
     public var alarms = AlarmPolicy()
     /// Model whose outputs feed the output, label and stream detectors (the other is reported in impact).
     public var primaryModel: ModelKind = .stumps
+    /// Folds of the cross-fitted recall target of the primary model (`OutOfFold`, docs/lab.md "The
+    /// benign recall target"): the label monitors' recall and calibration reference is every
+    /// reference row scored out of fold. Below 2: the validation split alone (4x fewer frauds, no
+    /// extra fits).
+    public var crossFitFolds = 4
     /// Bootstrap resamples for the validation AUC interval (kept small: the lab does not report it).
     public var bootstrapResamples = 20
 
@@ -39,7 +44,7 @@ public struct LabOptions: Sendable {
             ("labels", .object([("alpha", .number(labels.alpha)), ("latency_minimum_effect", .number(labels.latencyMinimumEffect)),
                                 ("coverage_minimum_drop", .number(labels.coverageMinimumDrop)),
                                 ("recall_minimum_gap", .number(labels.recallMinimumGap))])),
-            ("primary_model", .string(primaryModel.rawValue)),
+            ("primary_model", .string(primaryModel.rawValue)), ("cross_fit_folds", .number(Double(crossFitFolds))),
             ("alarm_policy", alarms.json()),
         ])
     }

@@ -58,10 +58,15 @@ public enum LabRunner {
         var models: [LabModel] = []
         var primaryScores: [Double] = [], primaryDecisions: [UInt8] = []
         for kind in kinds {
-            let model = try Trainer.train(table, options: trainingOptions(kind, options: options))
+            let training = trainingOptions(kind, options: options)
+            let model = try Trainer.train(table, options: training)
             let scored = model.score(table)
+            // The primary model's recall target from cross-fitted out-of-fold scores (the label monitors read it).
+            let oof = kind == kinds.last ? OutOfFold.fit(table, days: days, labels: labels, options: training, folds: options.crossFitFolds,
+                                                         jobs: options.simulatorJobs) : nil
             models.append(LabModel(name: kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels, days: days,
-                                   reports: reports, validationStart: PreparedReference.validationStart(rows: n), chargebackWindow: window))
+                                   reports: reports, validationStart: PreparedReference.validationStart(rows: n), chargebackWindow: window,
+                                   outOfFold: oof))
             primaryScores = scored.calibrated; primaryDecisions = scored.raw.map { $0 >= model.threshold ? 1 : 0 }
         }
         guard let primary = models.last else { throw LabError.invalidScenario("no model") }

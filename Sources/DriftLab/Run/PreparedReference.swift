@@ -15,25 +15,34 @@ public struct LabModel: Sendable {
     /// Arrival curve and report ratio of the whole (matured) reference: they do not depend on the
     /// model's fit, so every reference row counts (label arrival, matured fraud rate).
     public let labels: LabelReference
-    /// The same bookkeeping on the validation split alone, for the monitors that read the model's
-    /// recall or calibration (recall gap, calibration): on the rows the model was fitted on they are
+    /// The same bookkeeping on out-of-sample rows, for the monitors that read the model's recall or
+    /// calibration (recall gap, calibration): the cross-fitted out-of-fold rows of the whole reference
+    /// (`OutOfFold`, each row scored and thresholded by a fold model that did not see it), or the
+    /// validation split alone without cross-fitting. On the rows the model was fitted on its recall is
     /// in-sample, too good, so a target taken there shows a gap on any production data.
     public let heldOutLabels: LabelReference
-    /// Realised recall of the validation split (out of sample, matured labels), its fraud count (the
-    /// recall's sampling error) and its ratio to the label-free (CBPE) expected recall there: the
-    /// concept check's benign expectations.
+    /// Realised recall of the validation split (out of sample, matured labels), its fraud count and
+    /// its ratio to the label-free (CBPE) expected recall there.
     public let validationRecall: Double
     public let validationFrauds: Int
     public let recallRatio: Double
+    /// The concept check's benign recall target and the frauds it rests on (its sampling error): the
+    /// pooled out-of-fold recall and frauds when cross-fitted, else the validation split's.
+    public let recallTarget: Double
+    public let recallTargetFrauds: Int
+    /// Folds of the out-of-fold target (0: the validation split) and each fold's recall (the spread).
+    public let crossFitFolds: Int
+    public let foldRecalls: [Double]
     /// Calibrated threshold (CBPE and the label monitors read calibrated scores).
     public var calibratedThreshold: Double { model.calibratedThreshold }
 
     /// Fits the output and label references of `model` from its calibrated scores on the reference
     /// rows (time order; `labels` 0/1, `reports` the chargeback day or `LabelledLog.never`): the
-    /// output references, BBSE and the recall figures on the validation split (rows from
-    /// `validationStart`, out of sample), the arrival curve on every row.
+    /// output references and BBSE on the validation split (rows from `validationStart`, out of
+    /// sample), the arrival curve on every row, the recall target and `heldOutLabels` on the
+    /// out-of-fold rows when `outOfFold` is given, else on the validation split.
     init(name: String, model: TrainedModel, calibrated: [Double], labels: [UInt8], days: [Int32], reports: [Int32],
-         validationStart from: Int, chargebackWindow: Int) {
+         validationStart from: Int, chargebackWindow: Int, outOfFold: OutOfFold? = nil) {
         let vScores = Array(calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
         let cut = model.calibratedThreshold
         self.name = name
@@ -46,14 +55,28 @@ public struct LabModel: Sendable {
         expected = ConfidenceBasedPerformance.estimate(scores: vScores, threshold: cut)
         self.labels = LabelReference(log: LabelledLog(days: days, scores: calibrated, reportDays: reports, threshold: cut),
                                      asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
-        heldOutLabels = LabelReference(log: LabelledLog(days: Array(days[from...]), scores: vScores, reportDays: Array(reports[from...]),
-                                                        threshold: cut),
-                                       asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
         var vFrauds = 0, vHits = 0
         for (s, y) in zip(vScores, vLabels) where y { vFrauds += 1; if s >= cut { vHits += 1 } }
         validationFrauds = vFrauds
         validationRecall = vFrauds > 0 ? Double(vHits) / Double(vFrauds) : 0
         recallRatio = expected.expectedRecall > 0 ? validationRecall / expected.expectedRecall : 1
+        if let oof = outOfFold, oof.calibrated.count == calibrated.count {
+            // Each row's alert is its fold model's (own threshold), so the hits are passed explicitly.
+            heldOutLabels = LabelReference(log: LabelledLog(days: days, scores: oof.calibrated, reportDays: reports, threshold: cut),
+                                           asOf: Int32.max - 1, chargebackWindow: chargebackWindow, hits: oof.hits)
+            recallTarget = oof.recall
+            recallTargetFrauds = oof.frauds
+            crossFitFolds = oof.folds
+            foldRecalls = zip(oof.foldHits, oof.foldFrauds).map { $1 > 0 ? Double($0) / Double($1) : 0 }
+        } else {
+            heldOutLabels = LabelReference(log: LabelledLog(days: Array(days[from...]), scores: vScores, reportDays: Array(reports[from...]),
+                                                            threshold: cut),
+                                           asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
+            recallTarget = validationRecall
+            recallTargetFrauds = vFrauds
+            crossFitFolds = 0
+            foldRecalls = []
+        }
     }
 }
 
@@ -136,6 +159,11 @@ public struct PreparedReference: Sendable {
                 ("calibration", m.model.calibrator.json()),
                 ("validation_rows", .number(Double(v.rows))), ("validation_positives", .number(Double(v.positives))),
                 ("validation_auc", v.rocAUC.isFinite ? .number(v.rocAUC) : .null),
+                ("validation_recall", .number(m.validationRecall)), ("validation_frauds", .number(Double(m.validationFrauds))),
+                ("recall_target", .object([("source", .string(m.crossFitFolds > 0 ? "out_of_fold" : "validation")),
+                                           ("folds", .number(Double(m.crossFitFolds))), ("recall", .number(m.recallTarget)),
+                                           ("frauds", .number(Double(m.recallTargetFrauds))),
+                                           ("fold_recalls", .array(m.foldRecalls.map { .number($0) }))])),
                 ("count_dispersion", .number(dispersion)), ("fraud_count_dispersion", .number(fraudDispersion)),
                 ("recall_dispersion", .number(recallVarianceInflation)),
                 ("hyperparameters", LabRunner.trainingOptions(m.model.kind, options: options).manifestJSON()),
