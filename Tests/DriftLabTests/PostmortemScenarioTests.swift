@@ -52,21 +52,25 @@ enum GeneratedLogs {
         let r = try GeneratedLogs.diagnose(dir)
         #expect(r.rootCause.kind == .schemaChange)
         #expect(r.rootCause.subkind == "unit_scale")
-        #expect(r.rootCause.feature == "device_risk_score")
+        // Both risk scores carry the bug; the postmortem names the one whose repair recovers the most
+        // recall, and the two are within a point of each other (device +8.3, IP +8.6 on this world).
+        let rootFeature = try #require(r.rootCause.feature)
+        #expect(["device_risk_score", "ip_risk_score"].contains(rootFeature))
         #expect(r.rootCause.cause == .pipelineBug)
         #expect(r.rootCause.feature != "merchant_category")
         #expect(r.rootCause.kind != .covariateShift)
         #expect(r.rootCause.from >= 55)
         #expect(r.sweepAvailable)
-        // A clear drop after the bug, not at the red herring's start (day 30).
+        // A clear drop at the bug, not at the red herring's start (day 30): the change-point of daily
+        // recall (about 20 frauds a day here) lands within a few days of day 60 (day 56 on this world).
         let cp = try #require(r.symptom?.changePoint)
-        #expect(cp.isDrop && cp.day >= 60)
+        #expect(cp.isDrop && cp.day >= 55 && cp.day <= 65, "change-point on day \(cp.day)")
         // Short term: undo the factors, chosen on the first half after the change and measured on
-        // the held-out second half. Issue 6 asks for 90 %; this sample gives 70 % [50 %, 90 %]. The
-        // repair is exact (the same world without the bug has the repaired recall, 245 of 542, on
-        // the held-out days): the share is short because recall before the change (51.5 %) is above
-        // what these later days give even without the bug (45.2 %; docs/postmortem.md). The bound
-        // below guards the measured figure with margin, not the target.
+        // the held-out second half. Issue 6 asks for 90 %; this sample gives 76 % (70 % on the previous
+        // simulator, where the repair was checked exact: the same world without the bug alerted on the
+        // same 245 of 542 held-out frauds; the share falls short because recall before the change is
+        // above what the later days give even without the bug; docs/postmortem.md). The bound below
+        // guards the measured figure with margin, not the target.
         let fixes = try #require(r.fixes)
         #expect(fixes.fixes.count == 2)
         #expect(fixes.lossIsSignificant)
@@ -95,7 +99,7 @@ enum GeneratedLogs {
         #expect(charts.count >= 3)
         let drop = try chart(charts, titled: "Weekly recall")
         #expect(drop.all("text").contains { $0.label.contains("after the change") })
-        _ = try chart(charts, titled: "`device_risk_score`")
+        _ = try chart(charts, titled: "`\(rootFeature)`")
         _ = try chart(charts, titled: "Recall on held-out days")
         for (i, doc) in charts.enumerated() { expectClean(doc, "postmortem chart \(i)") }
     }
