@@ -78,7 +78,8 @@ struct SimulatedModelPowerTests {
         let (bbse, result, trueRate) = Self.bbse(r, windowDays: 14)
         print("POWER prior fraud_wave severity 1.0: reference prior=\(bbse.referencePrior) BBSE=\(result.statistic) [\(result.details["ci_lower"] ?? .nan), \(result.details["ci_upper"] ?? .nan)] true window rate=\(trueRate) p=\(result.pValue ?? .nan) alarm=\(result.alarm) subkind=\(result.subkind ?? "")")
         #expect(result.statistic > bbse.referencePrior)
-        // At 1.0 the estimate lags the stronger wave (0.0194 for a true 0.0262, p 0.002 in world 0): no alarm.
+        // Only the rise is asserted: the previous simulator's world 0 lagged the wave (0.0194 for a true
+        // 0.0262, p 0.002, no alarm); this one's overshoots it (0.050 for 0.034, p 4e-11).
     }
 
     /// The fraud wave at 0.5 in the shrunk world, over `worlds` worlds, against the control in the same
@@ -119,10 +120,10 @@ struct SimulatedModelPowerTests {
     }
 
     /// fraud_drop at the bundled volume, 14 held-out reference days (about 500 frauds in the confusion
-    /// matrix), a 28-day window from the onset. The bundled world's own legitimate alert rate rises
-    /// between reference and production (FPR 0.0057 -> 0.0070 with the failure off), which offsets
-    /// BBSE by about +0.0035 whatever the failure does: at severity 0 it reads 0.0134 for a true 0.0098.
-    /// The failure is read from the same world with and without it (identical reference, model and
+    /// matrix), a 28-day window from the onset. The world's own legitimate alert rate moves between
+    /// reference and production whatever the failure does (the previous simulator's world 0: FPR
+    /// 0.0057 -> 0.0070, BBSE 0.0134 for a true 0.0098 at severity 0; this one's: 0.0079 for 0.0091).
+    /// So the failure is read from the same world with and without it (identical reference, model and
     /// confusion matrix): BBSE's change must match the true rate's change.
     @Test("prior shift: BBSE's estimate falls by the fraud_drop at 0.5 in the bundled world")
     func fraudDrop() throws {
@@ -142,7 +143,8 @@ struct SimulatedModelPowerTests {
             #expect(estimated < 0 && Swift.abs(estimated / truth - 1) < 0.25, "BBSE moved by \(estimated) for a true \(truth)")
         }
         // The no-failure world's offset (the reading at severity 0 against the true rate) is printed
-        // above: +0.0036 in main's world 0, -0.0013 in gen2's (docs/detectors.md); the differences cancel it.
+        // above: +0.0036 on the previous simulator's world 0, -0.0012 on this one's (docs/detectors.md);
+        // the differences cancel it.
         // At 1.0 the drop (to 0.2x) outruns the offset: BBSE alarms, as fraud_drop.
         #expect(reads[2].0.alarm && reads[2].0.subkind == "fraud_drop")
     }
