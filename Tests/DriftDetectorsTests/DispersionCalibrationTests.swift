@@ -53,6 +53,38 @@ import DriftCore
         }
     }
 
+    /// BBSE's 95 % interval on the same clustered windows: with the binomial standard error it is √φ ≈
+    /// 1.9 times too narrow and covers the windows' expected prior (0.02) about P(|Z| < 1.96/1.91) ≈ 69 %
+    /// of the time; widened by √φ it covers it at about the nominal 95 %.
+    @Test func bbseIntervalWidenedByTheDesignEffectCoversThePrior() {
+        var rng = Xoshiro256StarStar(seed: 78, stream: streamID("bursts"))
+        let windows = 300
+        var plain = OutputConfiguration(), inflated = OutputConfiguration()
+        plain.dispersion = 1
+        inflated.dispersion = 11.0 / 3
+        var covered = (plain: 0, inflated: 0)
+        for _ in 0..<windows {
+            let w = Self.clusteredWindow(rows: 5_000, rng: &rng)
+            let alerts = w.filter { $0 >= Self.threshold }.count
+            for (c, inflate) in [(plain, false), (inflated, true)] {
+                let r = Self.bbse.check(windowPredictedPositive: alerts, windowCount: w.count, configuration: c)
+                if (r.details["ci_lower"] ?? 1) <= 0.02 && 0.02 <= (r.details["ci_upper"] ?? 0) {
+                    if inflate { covered.inflated += 1 } else { covered.plain += 1 }
+                }
+            }
+        }
+        let rate = { (k: Int) in Double(k) / Double(windows) }
+        let slack = 3 * (0.95 * 0.05 / Double(windows)).squareRoot()
+        print("CALIBRATION clustered frauds, BBSE 95 % interval covers the prior 0.02: binomial \(rate(covered.plain)), widened by √φ \(rate(covered.inflated))")
+        #expect(rate(covered.inflated) >= 0.95 - slack, "\(covered)")
+        #expect(rate(covered.plain) <= 0.80, "\(covered)")
+        // The estimate and its binomial standard error do not depend on φ, only the interval.
+        let e1 = Self.bbse.estimate(windowPredictedPositive: 150, windowCount: 5_000)
+        let e4 = Self.bbse.estimate(windowPredictedPositive: 150, windowCount: 5_000, dispersion: 4)
+        #expect(e1.prior == e4.prior && e1.standardError == e4.standardError)
+        #expect(Swift.abs((e4.upper - e4.lower) - 2 * (e1.upper - e1.lower)) <= 1e-12)
+    }
+
     @Test func labelCountTestsDivideZByTheRootOfTheDesignEffect() {
         // Matured fraud rate: the same counts give a p-value from z/√φ.
         var log = LabelledLog(days: [], scores: [], reportDays: [], threshold: 0.5)

@@ -194,7 +194,9 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
 
     /// The estimate: prior q(1), class weights, standard error and a (1 - alpha) interval (clipped to
     /// [0, 1]); `defined` is false when the confusion matrix is (nearly) singular (TPR - FPR < 0.05)
-    /// or a class or the window is empty, and then q is the reference prior.
+    /// or a class or the window is empty, and then q is the reference prior. The interval is
+    /// q ± z·√φ·se with φ = `dispersion` (at least 1): frauds and alerts come in bursts, so a window's
+    /// alert count varies φ times more than binomial (`standardError` stays the binomial one).
     public struct Estimate: Sendable, Equatable {
         public var prior: Double
         public var weights: [Double]
@@ -204,7 +206,8 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
         public var defined: Bool
     }
 
-    public func estimate(windowPredictedPositive alerts: Int, windowCount n: Int, alpha: Double = 0.05) -> Estimate {
+    public func estimate(windowPredictedPositive alerts: Int, windowCount n: Int, alpha: Double = 0.05,
+                         dispersion: Double = 1) -> Estimate {
         let n1 = truePositives + falseNegatives, n0 = falsePositives + trueNegatives
         let p1 = referencePrior
         guard n > 0, n1 > 0, n0 > 0 else {
@@ -228,18 +231,19 @@ public struct BlackBoxShiftEstimator: Sendable, Equatable {
         let variance = (mu1 * (1 - mu1) / Double(n) + q * q * tpr * (1 - tpr) / Double(n1)
                         + (1 - q) * (1 - q) * fpr * (1 - fpr) / Double(n0)) / (delta * delta)
         let se = variance.squareRoot()
-        let z = SpecialFunctions.normalQuantile(1 - alpha / 2)
+        let half = SpecialFunctions.normalQuantile(1 - alpha / 2) * se * Swift.max(1, dispersion).squareRoot()
         return Estimate(prior: q, weights: [w0, w1], standardError: se,
-                        lower: Swift.max(0, q - z * se), upper: Swift.min(1, q + z * se), defined: true)
+                        lower: Swift.max(0, q - half), upper: Swift.min(1, q + half), defined: true)
     }
 
     /// Prior-shift alarm: z = (q - p)/sqrt(φ·(Var q + p(1-p)/N_ref)) with φ the configuration's
     /// dispersion, two-sided p < alpha, and the
     /// ratio q/p outside [1 - e, 1 + e] with e = `priorRelativeEffect`. Statistic: the estimated
     /// prior; threshold: the reference prior. Subkind "fraud_wave" (up) or "fraud_drop" (down).
+    /// Details `ci_lower`, `ci_upper`: the estimate's 95 % interval, widened by the same √φ.
     public func check(windowPredictedPositive alerts: Int, windowCount n: Int,
                       configuration c: OutputConfiguration = .init()) -> DetectorResult {
-        let e = estimate(windowPredictedPositive: alerts, windowCount: n)
+        let e = estimate(windowPredictedPositive: alerts, windowCount: n, dispersion: c.dispersion)
         let p = referencePrior
         guard e.defined, p > 0 else {
             return DetectorResult(detector: "bbse_prior", features: ["score"], statistic: e.prior, pValue: 1, threshold: p,
