@@ -100,7 +100,8 @@ struct SimulatedModelPowerTests {
         for (k, x) in reads.enumerated() {
             print("POWER prior \(k < worlds.count ? "fraud_wave" : "control") severity 0.5 world \(worlds[k % worlds.count]): reference prior=\(x.prior) BBSE=\(x.result.statistic) [\(x.result.details["ci_lower"] ?? .nan), \(x.result.details["ci_upper"] ?? .nan)] true window rate=\(x.trueRate) p=\(x.result.pValue ?? .nan) alarm=\(x.result.alarm) subkind=\(x.result.subkind ?? "")")
         }
-        let covered = { (x: (prior: Double, result: DetectorResult, trueRate: Double)) in
+        typealias Read = (prior: Double, result: DetectorResult, trueRate: Double)
+        let covered = { (x: Read) in
             (x.result.details["ci_lower"] ?? 1) <= x.trueRate && x.trueRate <= (x.result.details["ci_upper"] ?? 0)
         }
         let waveAlarms = wave.filter { $0.result.alarm && $0.result.subkind == "fraud_wave" }.count
@@ -108,13 +109,13 @@ struct SimulatedModelPowerTests {
         print("POWER prior fraud_wave severity 0.5 over \(worlds.count) worlds: BBSE alarms as fraud_wave in \(waveAlarms) (control \(controlAlarms)); interval covers the true rate in \(wave.filter(covered).count) (control \(control.filter(covered).count))")
         #expect(wave.allSatisfy { $0.result.statistic > $0.prior })
         // Mann–Whitney U of the ratio estimate / reference prior, wave against control: pairs in which
-        // the wave world's ratio is the larger (ties count a half). 49 is the one-sided 5 % critical
-        // value for 8 against 8 (exact null, P(U >= 49) = 0.0415, P(U >= 48) = 0.0524:
-        // enumerate itertools.combinations(range(16), 8), U = sum(ranks) - 28).
-        let ratio = { (x: (prior: Double, result: DetectorResult, trueRate: Double)) in x.result.statistic / x.prior }
-        let u = wave.reduce(0.0) { sum, w in
-            sum + control.reduce(0.0) { $0 + (ratio(w) > ratio($1) ? 1 : ratio(w) == ratio($1) ? 0.5 : 0) }
-        }
+        // the wave world's ratio is the larger (ties count a half), i.e. ROC AUC x pairs (`Metrics.rocAUC`
+        // is that statistic). 49 is the one-sided 5 % critical value for 8 against 8 (exact null,
+        // P(U >= 49) = 0.0415, P(U >= 48) = 0.0524: enumerate itertools.combinations(range(16), 8),
+        // U = sum(ranks) - 28).
+        let ratios = reads.map { (x: Read) in x.result.statistic / x.prior }
+        let isWave = reads.indices.map { UInt8($0 < worlds.count ? 1 : 0) }
+        let u = Metrics.rocAUC(scores: ratios, labels: isWave) * Double(wave.count * control.count)
         print("POWER prior fraud_wave severity 0.5 over \(worlds.count) worlds: Mann–Whitney U of BBSE / prior, wave over control = \(u) of \(wave.count * control.count)")
         #expect(u >= 49, "U = \(u) of \(wave.count * control.count)")
     }
