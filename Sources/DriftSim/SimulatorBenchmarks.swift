@@ -3,7 +3,7 @@ import Foundation
 
 /// `driftlab bench` figures of the simulator: in-memory generation throughput (velocity
 /// features, risk, labels and columnar merge included) on one core and on `jobs` cores, and CSV
-/// writing throughput of `ScenarioOutput` to a temporary folder.
+/// writing throughput of `ScenarioOutput` to a temporary folder, up to the files' `fsync`.
 public enum SimulatorBenchmarks {
     /// A world of 200,000 customers and 100,000 transactions a day with a compound of failures
     /// active (so the injectors are measured too).
@@ -79,24 +79,13 @@ public enum SimulatorBenchmarks {
             summary = (try? writer.finish(resolvedJSON: "{}")) ?? summary
         }
         let cpuSeconds = Swift.max(1e-9, Stopwatch.processCPUSeconds() - cpu0)
-        // The same files made durable: what `fsync` of each adds after the writer returned (the
-        // kernel starts writing back a file this small only when asked, so nothing overlapped).
-        let syncSeconds = Stopwatch.seconds {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-                let fd = open((directory as NSString).appendingPathComponent(name), O_RDONLY)
-                if fd >= 0 { fsync(fd); close(fd) }
-            }
-        }
         let rows = summary.referenceRows + summary.productionRows
         let csvRate = Double(summary.bytes) / 1e6 / seconds
-        let durableRate = Double(summary.bytes) / 1e6 / (seconds + syncSeconds)
         let rawRate = rawWriteRate(bytes: summary.bytes, directory: directory)
         results.append(BenchmarkResult(name: "simulator CSV writing, \(jobs) core\(jobs == 1 ? "" : "s")", value: csvRate, unit: "MB/s",
-                                       note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB into the page cache (no fsync, as `generate`); \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
+                                       note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB on the disk (fsync before rename, as `generate`); \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
         results.append(BenchmarkResult(name: "disk write speed: as many bytes, plain writes", value: rawRate, unit: "MB/s",
                                        note: "1 MB blocks to the same folder, then fsync; CSV writing (formatting included) at \(String(format: "%.2f", csvRate / rawRate))x of it"))
-        results.append(BenchmarkResult(name: "simulator CSV writing, then fsync of every file", value: durableRate, unit: "MB/s",
-                                       note: "the writing above plus \(String(format: "%.0f", 1000 * syncSeconds)) ms of fsync: \(String(format: "%.2f", durableRate / rawRate))x of the disk; formatting and writeback do not overlap"))
         results.append(BenchmarkResult(name: "simulator CSV writing rows", value: Double(rows) / seconds, unit: "rows/s",
                                        note: "each row to the log and to truth.csv"))
         return results

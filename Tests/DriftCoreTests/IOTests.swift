@@ -143,6 +143,32 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         let left = try FileManager.default.contentsOfDirectory(atPath: dir)
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// Past 8 MB the writer starts the kernel's writeback of what it wrote (and `fsync`s at the end):
+    /// the bytes must be exactly those written, in order, across those points, with appended buffers
+    /// and row-by-row writes mixed.
+    @Test func longFileIsWholeAcrossWritebackPoints() throws {
+        let dir = temporaryFolder()
+        let w = try CSVWriter(path: dir + "/long.csv", header: ["i", "x"])
+        var expected = Array("i,x\n".utf8)
+        let block = CSVBuffer(capacity: 1 << 20)
+        for i in 0..<1_000_000 {
+            let row = Array("\(i),\(i % 997).25\n".utf8)
+            expected += row
+            if i % 3 == 0 {
+                w.field(i); w.field(Double(i % 997) + 0.25, decimals: 2); try w.endRow()
+            } else {
+                block.field(i); block.field(Double(i % 997) + 0.25, decimals: 2); block.endRow()
+                if i % 3 == 2 { try w.append(block); block.removeAll() }
+            }
+        }
+        try w.append(block)
+        try w.finish()
+        let bytes = try AtomicFile.read(dir + "/long.csv")
+        #expect(bytes.count > 8 << 20, "the file crosses at least one 8 MB writeback point: \(bytes.count) bytes")
+        #expect(bytes == expected)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["long.csv"], "no temporary file left")
+    }
 }
 
 @Suite struct JSONTests {

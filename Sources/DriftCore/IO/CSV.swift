@@ -630,8 +630,10 @@ public final class CSVBuffer: @unchecked Sendable {
 }
 
 /// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
-/// `finish()`; a writer dropped without `finish()` removes its temporary file. Rows are formatted
-/// by a `CSVBuffer` and flushed every megabyte.
+/// `finish()` (after `fsync`: `AtomicFile`); a writer dropped without `finish()` removes its
+/// temporary file. Rows are formatted by a `CSVBuffer` and flushed every megabyte; every
+/// `writebackSize` bytes the kernel is asked to start writing them back, so `finish()`'s `fsync`
+/// does not wait for the whole file.
 public final class CSVWriter {
     public let path: String
     private let temporary: String
@@ -639,6 +641,9 @@ public final class CSVWriter {
     private let flushSize = 1 << 20
     private let rows = CSVBuffer(capacity: (1 << 20) + 4096)
     private var failed = false
+    /// Bytes handed to the file so far, and how many of them the kernel was asked to write back.
+    private var written = 0, writebackStarted = 0
+    private let writebackSize = 8 << 20
 
     public init(path: String, header: [String]) throws {
         self.path = path
@@ -677,7 +682,9 @@ public final class CSVWriter {
     /// Appends whole rows formatted elsewhere (after this writer's own rows so far).
     public func append(_ formatted: CSVBuffer) throws {
         flushBuffer()
-        if let fp = file, formatted.count > 0, fwrite(formatted.bytes, 1, formatted.count, fp) != formatted.count { failed = true }
+        guard let fp = file, formatted.count > 0 else { return }
+        if fwrite(formatted.bytes, 1, formatted.count, fp) != formatted.count { failed = true }
+        wrote(formatted.count, to: fp)
         if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
     }
 
@@ -687,14 +694,25 @@ public final class CSVWriter {
         flushBuffer()
         guard let fp = file else { return }
         file = nil
-        if fclose(fp) != 0 || failed { unlink(temporary); throw FileError(path: path, reason: "write failed (disk full?)") }
+        let synced = AtomicFile.makeDurable(fp)
+        if fclose(fp) != 0 || !synced || failed { unlink(temporary); throw FileError(path: path, reason: "write failed (disk full?)") }
         try AtomicFile.commit(temporary, to: path)
     }
 
     private func flushBuffer() {
         guard let fp = file, rows.count > 0 else { return }
         if fwrite(rows.bytes, 1, rows.count, fp) != rows.count { failed = true }
+        wrote(rows.count, to: fp)
         rows.removeAll()
+    }
+
+    /// Counts `count` bytes written; past `writebackSize` new bytes, flushes them to the kernel and
+    /// starts their writeback (`AtomicFile.startWriteback`).
+    private func wrote(_ count: Int, to fp: UnsafeMutablePointer<FILE>) {
+        written += count
+        guard written - writebackStarted >= writebackSize, fflush(fp) == 0 else { return }
+        AtomicFile.startWriteback(fileno(fp), offset: writebackStarted, length: written - writebackStarted)
+        writebackStarted = written
     }
 }
 
