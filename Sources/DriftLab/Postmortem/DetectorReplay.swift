@@ -164,15 +164,10 @@ struct LogReplay {
         let windowScores = Array(scores[range])
         let cut = primary.calibratedThreshold
         let alerts = windowScores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        var scoreDrift = raw(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: windowScores, configuration: outputs))
-        // For the diagnosis' class-mixture test (rule 6): the effective sample size and the bins' degrees of freedom.
-        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, windowScores.count)) + 1 / Double(max(1, primary.scores.count)))
-        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
-        results.append(scoreDrift)
-        results.append(raw(OutputMonitors.alertRate(reference: primary.scores, windowScores: windowScores, configuration: outputs)))
-        results.append(raw(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: windowScores.count, configuration: outputs)))
+        results += Battery.scoreReadings(primary, windowScores: windowScores, configuration: outputs)
+        results.append(Battery.reading(primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: windowScores.count, configuration: outputs)))
         let estimate = ConfidenceBasedPerformance.estimate(scores: windowScores, threshold: cut)
-        results.append(raw(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
+        results.append(Battery.reading(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
         results += replay.labelReadings(log: labelledLog(asOf: t), asOf: t)
         for (k, id) in StreamBattery.ids.enumerated() {
@@ -191,11 +186,5 @@ struct LogReplay {
                                  estimatedRecall: estimate.expectedRecall, estimatedPrecision: estimate.expectedPrecision)
         return Reading(detectors: results, drift: report, impact: [impact], truth: [.none],
                        dispersion: reference.dispersion, fraudDispersion: reference.fraudDispersion)
-    }
-
-    private func raw(_ r: DetectorResult) -> RawDetector {
-        let id = Battery.rename[r.detector] ?? r.detector
-        return RawDetector(id: id, fired: r.alarm, indicates: r.alarm ? r.indicates : .none, subkind: r.subkind, features: r.features,
-                           statistic: r.statistic, pValue: r.pValue, threshold: r.threshold, details: r.details)
     }
 }

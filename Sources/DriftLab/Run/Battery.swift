@@ -70,6 +70,24 @@ enum Battery {
     static let rename: [String: String] = ["score_psi": "prediction_drift", "bbse_prior": "bbse", "cbpe_recall": "cbpe",
                                            "concept_recall_gap": "concept_recall_gap"]
 
+    /// A monitor library's result as the lab reads it: under the lab's id (`rename`), pointing at a
+    /// failure kind only when it fired.
+    static func reading(_ r: DetectorResult) -> RawDetector {
+        let id = rename[r.detector] ?? r.detector
+        return RawDetector(id: id, fired: r.alarm, indicates: r.alarm ? r.indicates : .none, subkind: r.subkind, features: r.features,
+                           statistic: r.statistic, pValue: r.pValue, threshold: r.threshold, details: r.details)
+    }
+
+    /// Prediction drift and alert rate of the primary model's scores on a window (the lab's battery and
+    /// the postmortem's replay alike); the drift reading carries the diagnosis' class-mixture inputs:
+    /// the effective sample size 1 / (1/n_window + 1/n_reference) and the bins' degrees of freedom.
+    static func scoreReadings(_ primary: LabModel, windowScores: [Double], configuration outputs: OutputConfiguration) -> [RawDetector] {
+        var scoreDrift = reading(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: windowScores, configuration: outputs))
+        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, windowScores.count)) + 1 / Double(max(1, primary.scores.count)))
+        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
+        return [scoreDrift, reading(OutputMonitors.alertRate(reference: primary.scores, windowScores: windowScores, configuration: outputs))]
+    }
+
     /// Aggregates per-feature results of one detector id into one raw reading.
     static func aggregate(_ id: String, _ results: [DetectorResult], indicates fallback: FailureKind) -> RawDetector {
         let firing = results.filter(\.alarm).sorted { ($0.statistic, $1.features.first ?? "") > ($1.statistic, $0.features.first ?? "") }
@@ -174,23 +192,18 @@ extension Replay {
         let scores = days.flatMap { $0.scores[p] }
         let cut = primary.calibratedThreshold
         let alerts = scores.reduce(0) { $0 + ($1 >= cut ? 1 : 0) }
-        var scoreDrift = rawOf(OutputMonitors.predictionDrift(reference: primary.scores, windowScores: scores, configuration: outputs))
-        // For the diagnosis' mixture test: the effective sample size and the bins' degrees of freedom.
-        scoreDrift.details["n_eff"] = 1 / (1 / Double(max(1, scores.count)) + 1 / Double(max(1, primary.scores.count)))
-        scoreDrift.details["bins"] = Double(primary.scores.binCounts.count)
-        results.append(scoreDrift)
-        results.append(rawOf(OutputMonitors.alertRate(reference: primary.scores, windowScores: scores, configuration: outputs)))
+        results += Battery.scoreReadings(primary, windowScores: scores, configuration: outputs)
         // BBSE over a change-point of the alert rate (production's own earlier days are a reference
         // too); the window's own estimate against the split is kept for the diagnosis' nearest-
         // prediction readings (`window_prior`): the scan's estimate is the most extreme split's.
         let windowBBSE = primary.shiftEstimator.check(windowPredictedPositive: alerts, windowCount: scores.count, configuration: outputs)
-        var bbse = rawOf(primary.shiftEstimator.checkChange(days: alertDays, minimumRecentDays: windowDays, minimumBaselineDays: windowDays,
+        var bbse = Battery.reading(primary.shiftEstimator.checkChange(days: alertDays, minimumRecentDays: windowDays, minimumBaselineDays: windowDays,
                                                             stepDays: Battery.priorScanStepDays, configuration: outputs))
         bbse.details["window_prior"] = windowBBSE.statistic
         bbse.details["window_defined"] = windowBBSE.details["defined"] ?? 0
         results.append(bbse)
         let estimate = ConfidenceBasedPerformance.estimate(scores: scores, threshold: cut)
-        results.append(rawOf(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
+        results.append(Battery.reading(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
         results += labelReadings(log: labelledLog(asOf: t), asOf: t)
 
@@ -222,10 +235,10 @@ extension Replay {
         let primary = reference.primary, tt = Int32(t)
         var arrival = LabelMonitors.labelArrival(log: log, asOf: tt, reference: primary.labels, configuration: labels)
         arrival.detector = "label_arrival_cohorts"
-        return [rawOf(arrival), labelFlow(log: log, asOf: t, latency: arrival),
-                rawOf(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels))]
-            + [rawOf(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
-               rawOf(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
+        return [Battery.reading(arrival), labelFlow(log: log, asOf: t, latency: arrival),
+                Battery.reading(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels))]
+            + [Battery.reading(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
+               Battery.reading(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
                conceptCheck(log: log, asOf: t)]
     }
 
@@ -308,12 +321,6 @@ extension Replay {
                            features: ["label"], statistic: ratio, pValue: p, threshold: 1 - options.labels.coverageMinimumDrop,
                            details: ["observed": Double(observed), "expected": expected, "cohort_prior": cohort.prior,
                                      "cohort_defined": cohort.defined ? 1 : 0])
-    }
-
-    private func rawOf(_ r: DetectorResult) -> RawDetector {
-        let id = Battery.rename[r.detector] ?? r.detector
-        return RawDetector(id: id, fired: r.alarm, indicates: r.alarm ? r.indicates : .none, subkind: r.subkind, features: r.features,
-                           statistic: r.statistic, pValue: r.pValue, threshold: r.threshold, details: r.details)
     }
 
     /// Recall, precision and alert rate of each model on the window: realised on the truth, measured
