@@ -54,6 +54,18 @@ struct ShardDay: @unchecked Sendable {
     Double(rng.next() >> 11) * 0x1.0p-53
 }
 
+/// `rng.index(n)` for n > 0 (Lemire's multiply-shift with rejection, the same draws), always
+/// inlined in the generator's loops (the generic one is a call there).
+@inline(__always) func uniformIndex(_ n: Int, _ rng: inout Xoshiro256StarStar) -> Int {
+    let bound = UInt64(truncatingIfNeeded: n)
+    var m = rng.next().multipliedFullWidth(by: bound)
+    if m.low < bound {
+        let threshold = (0 &- bound) % bound
+        while m.low < threshold { m = rng.next().multipliedFullWidth(by: bound) }
+    }
+    return Int(truncatingIfNeeded: m.high)
+}
+
 /// A fixed slice of the customers with their attributes and per-customer state (recent
 /// transactions for the velocity features, daily spending buckets for the 30-day average, recent
 /// merchants, compromise episodes). Shards are generated in parallel; each owns its state and
@@ -130,7 +142,9 @@ final class Shard: @unchecked Sendable {
     let countryTable = AliasTable(weights: WorldTables.countryWeights)
 
     private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
-    private var events: [Event] = []
+    /// One customer's events of the day, reused customer after customer (grown when one has more).
+    private var events = UnsafeMutablePointer<Event>.allocate(capacity: 64)
+    private var eventCapacity = 64
     /// A customer with transactions today, from the day's first pass: who, and how many of each kind.
     struct Active { var customer: Int32; var owner: Int32; var fraudster: Int32; var shadowOwner: Int32; var shadowFraudster: Int32 }
     /// The first pass's list (at most one entry per customer), reused day after day.
@@ -182,6 +196,7 @@ final class Shard: @unchecked Sendable {
         state.deallocate()
         hot.deallocate()
         active.deallocate()
+        events.deallocate()
         buffers.free()
     }
 
@@ -296,8 +311,7 @@ final class Shard: @unchecked Sendable {
         let zig = ZigguratNormal.shared
         var out = buffers
         // Locals, not properties, in the loop: a class property access there costs an exclusivity check.
-        var events: [Event] = []
-        swap(&events, &self.events)
+        var events = self.events, eventCapacity = self.eventCapacity
         let dayStart = Int32((day - firstDay) * 86400)
         typealias S = FeatureSchema
         var x = out.rows
@@ -373,7 +387,11 @@ final class Shard: @unchecked Sendable {
             let total = owner + fraudster + shadowOwner + Int(a.shadowFraudster)
             let homeCountry = Int(h.home)
             // Pass 2a: who, where and when.
-            events.removeAll(keepingCapacity: true)
+            if total > eventCapacity {
+                events.deallocate()
+                eventCapacity = Swift.max(total, 2 * eventCapacity)
+                events = .allocate(capacity: eventCapacity)
+            }
             for e in 0..<total {
                 let isFraudster = (e >= owner && e < owner + fraudster) || e >= owner + fraudster + shadowOwner
                 let isShadow = e >= owner + fraudster
@@ -388,7 +406,7 @@ final class Shard: @unchecked Sendable {
                 } else {
                     let known = Int(i(c, L.merchantCount).pointee)
                     if known > 0 && uniform01(&rng) < 0.5 {
-                        m = i(c, L.merchantRing)[rng.index(known)]
+                        m = i(c, L.merchantRing)[uniformIndex(known, &rng)]
                     } else {
                         let cat = categoryTables[g].sample(using: &rng)
                         let country = uniform01(&rng) < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
@@ -407,17 +425,17 @@ final class Shard: @unchecked Sendable {
                     hour = hourTables[Int(merchantCategory[Int(m)])].sample(using: &rng)
                 }
                 if channel == 0 && onlineOnly[Int(merchantCategory[Int(m)])] { channel = 1 }
-                var second = Int32(hour * 3600 + rng.index(3600))
+                var second = Int32(hour * 3600 + uniformIndex(3600, &rng))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
                     if h < 0 { h += 24 }
                     second = Swift.min(86399, Int32(h * 3600))
                 }
-                events.append(Event(second: second, merchant: m, channel: channel, fraudster: isFraudster, shadow: isShadow))
+                (events + e).initialize(to: Event(second: second, merchant: m, channel: channel, fraudster: isFraudster, shadow: isShadow))
             }
             // Time order (insertion sort: a customer makes a handful of transactions a day).
-            if events.count > 1 {
-                for i in 1..<events.count {
+            if total > 1 {
+                for i in 1..<total {
                     let e = events[i]; var j = i - 1
                     while j >= 0 && events[j].second > e.second { events[j + 1] = events[j]; j -= 1 }
                     events[j + 1] = e
@@ -430,7 +448,8 @@ final class Shard: @unchecked Sendable {
             let avg7 = n7 > 0 ? Double(i64(c, L.sum7).pointee) / 100 / Double(n7) : 0
             let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
             // Pass 2b: features, risk, label.
-            for e in events {
+            for k in 0..<total {
+                let e = events[k]
                 if written == out.capacity { out.grow(keeping: written) }
                 x = out.rows + written * Shard.stride
                 let t = dayStart + e.second
@@ -562,7 +581,7 @@ final class Shard: @unchecked Sendable {
         }
         out.count = written
         buffers = out
-        swap(&events, &self.events)
+        self.events = events; self.eventCapacity = eventCapacity
         self.touched &+= touched
         return out
     }

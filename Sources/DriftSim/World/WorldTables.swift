@@ -95,11 +95,11 @@ struct Merchants: Sendable {
 
     /// A merchant of category `c` in country `k`, or of category `c` anywhere when none is there.
     @inline(__always)
-    func pick<G: RandomNumberGenerator>(category c: Int, country k: Int, using rng: inout G) -> Int32 {
+    func pick(category c: Int, country k: Int, using rng: inout Xoshiro256StarStar) -> Int32 {
         let cell = c * FeatureSchema.countries.count + k
         let lo = Int(offsets[cell]), hi = Int(offsets[cell + 1])
-        if hi > lo { return byCell[lo + rng.index(hi - lo)] }
+        if hi > lo { return byCell[lo + uniformIndex(hi - lo, &rng)] }
         let a = Int(categoryStart[c]), b = Int(categoryStart[c + 1])
-        return byCell[a + rng.index(b - a)]
+        return byCell[a + uniformIndex(b - a, &rng)]
     }
 }
