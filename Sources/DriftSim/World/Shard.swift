@@ -322,7 +322,7 @@ final class Shard: @unchecked Sendable {
         let accountAge = WorldTables.segmentAccountAge, compromiseFactor = WorldTables.segmentCompromise
         let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
         let burst = WorldTables.burstPerDay
-        let merchantCategory = merchants.category, merchantCountry = merchants.country
+        let places = merchants.places
         let active = self.active
         var touched: Int64 = 0
         // Pass 1: churn, compromise and volume of every customer, from the volume stream. One
@@ -422,9 +422,9 @@ final class Shard: @unchecked Sendable {
                     }
                     let u = uniform01(&rng)
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
-                    hour = hourTables[Int(merchantCategory[Int(m)])].sample(using: &rng)
+                    hour = hourTables[Int(places[Int(m)].category)].sample(using: &rng)
                 }
-                if channel == 0 && onlineOnly[Int(merchantCategory[Int(m)])] { channel = 1 }
+                if channel == 0 && onlineOnly[Int(places[Int(m)].category)] { channel = 1 }
                 var second = Int32(hour * 3600 + uniformIndex(3600, &rng))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
@@ -454,7 +454,7 @@ final class Shard: @unchecked Sendable {
                 x = out.rows + written * Shard.stride
                 let t = dayStart + e.second
                 let m = Int(e.merchant)
-                let cat = Int(merchantCategory[m]), country = Int(merchantCountry[m])
+                let cat = Int(places[m].category), country = Int(places[m].country)
                 let online = e.channel != 0
                 // Amount.
                 var logAmount: Double
@@ -594,6 +594,9 @@ final class Shard: @unchecked Sendable {
                                                      _ powers: UnsafePointer<Double>) -> Int {
         guard lambda > 0 else { return 0 }
         guard lambda < 30 else { return rng.poisson(lambda) }
+        // e^-lambda >= 1 - lambda and FastMath.exp is within 2 ulp, so below this bound u < e^-lambda
+        // surely and k = 0 without the exp (the same result; most customers on most days).
+        if u < 1 - lambda - 1e-12 { return 0 }
         var p = FastMath.exp(-lambda, powers)
         var cdf = p, k = 0
         while u >= cdf && p > 0 {
