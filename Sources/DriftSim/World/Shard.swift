@@ -126,10 +126,15 @@ final class Shard: @unchecked Sendable {
     }
     /// Customer c's bucket of `day` (31 buckets, day mod 31): its (day, count) pair and its cents.
     @inline(__always) func bucket(_ c: Int, _ day: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) {
-        let b = ((day % 31) + 31) % 31
+        bucket(c, slot: Shard.slot(day))
+    }
+    /// Customer c's bucket number `slot` (0 ..< 31), for loops that step through days.
+    @inline(__always) func bucket(_ c: Int, slot b: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) {
         let p = state + (c &* L.size &+ L.buckets &+ b &* L.bucketStride)
         return (p.assumingMemoryBound(to: Int32.self), (p + 8).assumingMemoryBound(to: Int64.self))
     }
+    /// The bucket number of `day`: day mod 31 in 0 ..< 31 (also for negative days).
+    @inline(__always) static func slot(_ day: Int) -> Int { ((day % 31) + 31) % 31 }
     /// Ring entry k of customer c: (time, cents) in one 8-byte word.
     @inline(__always) func ringEntry(_ c: Int, _ k: Int) -> UnsafeMutablePointer<Int32> {
         (state + (c &* L.size &+ L.ring &+ k &* L.ringStride)).assumingMemoryBound(to: Int32.self)
@@ -222,7 +227,7 @@ final class Shard: @unchecked Sendable {
     /// Empties a customer's history: no recent transactions, merchants or spending days, a fresh cache.
     private func clearHistory(_ c: Int) {
         i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
-        for b in 0..<31 { bucket(c, b).0.pointee = Int32.min }
+        for b in 0..<31 { bucket(c, slot: b).0.pointee = Int32.min }
         i64(c, L.sum30).pointee = 0; i64(c, L.sum7).pointee = 0; i(c, L.count30).pointee = 0; i(c, L.count7).pointee = 0
         i(c, L.sumsDay).pointee = Int32.min
         d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
@@ -255,16 +260,21 @@ final class Shard: @unchecked Sendable {
             if s >= day - 7 { s7 &+= cents.pointee; n7 &+= key[1] }
         }
         // Days s - 30 ... day - 31 leave the 30-day window, days s - 7 ... min(s - 1, day - 8) the 7-day one.
+        // (The bucket number steps with the day instead of a modulo per day.)
         if s - 30 <= day - 31 {
+            var b = Shard.slot(s - 30)
             for x in (s - 30)...(day - 31) {
-                let (k, v) = bucket(c, x)
+                let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s30 &-= v.pointee; n30 &-= k[1] }
+                b = b == 30 ? 0 : b + 1
             }
         }
         if s - 7 <= Swift.min(s - 1, day - 8) {
+            var b = Shard.slot(s - 7)
             for x in (s - 7)...Swift.min(s - 1, day - 8) {
-                let (k, v) = bucket(c, x)
+                let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s7 &-= v.pointee; n7 &-= k[1] }
+                b = b == 30 ? 0 : b + 1
             }
         }
         i64(c, L.sum30).pointee = s30; i(c, L.count30).pointee = n30
@@ -274,16 +284,16 @@ final class Shard: @unchecked Sendable {
     /// Reads a word of each cache line the second pass will need of customer c on `day` (header,
     /// merchant memory, the newest ring entry, the buckets of yesterday, 8 days ago and today), so
     /// that a few customers ahead their DRAM misses overlap the current customer's work.
-    @inline(__always) private func touch(_ c: Int, day: Int) -> Int64 {
+    /// `buckets` holds the byte offsets of those three buckets, the same for every customer of the day.
+    @inline(__always) private func touch(_ c: Int, buckets: (Int, Int, Int)) -> Int64 {
         let base = state + c &* L.size
         var acc = base.load(as: Int64.self) &+ base.load(fromByteOffset: 64, as: Int64.self)
         acc &+= base.load(fromByteOffset: L.merchantRing, as: Int64.self)
-        let today = (day % 31 + 31) % 31
-        acc &+= base.load(fromByteOffset: L.buckets + today * L.bucketStride, as: Int64.self)
-        acc &+= base.load(fromByteOffset: L.buckets + (today + 30) % 31 * L.bucketStride, as: Int64.self)  // yesterday
-        acc &+= base.load(fromByteOffset: L.buckets + (today + 23) % 31 * L.bucketStride, as: Int64.self)  // 8 days ago
+        acc &+= base.load(fromByteOffset: buckets.0, as: Int64.self)
+        acc &+= base.load(fromByteOffset: buckets.1, as: Int64.self)
+        acc &+= base.load(fromByteOffset: buckets.2, as: Int64.self)
         let head = Int(base.load(fromByteOffset: L.ringHead, as: Int32.self))
-        acc &+= base.load(fromByteOffset: L.ring + ((head + Shard.ringSize - 1) % Shard.ringSize) * L.ringStride, as: Int64.self)
+        acc &+= base.load(fromByteOffset: L.ring + (head == 0 ? Shard.ringSize - 1 : head - 1) * L.ringStride, as: Int64.self)
         return acc
     }
 
@@ -370,13 +380,16 @@ final class Shard: @unchecked Sendable {
         FastMath.powers.withUnsafeBufferPointer { powers in
         let pw = powers.baseAddress!
         plan.riskWeights.withUnsafeBufferPointer { weights in
-        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), day: day) }
+        let today = Shard.slot(day)
+        let touchBuckets = (L.buckets + today * L.bucketStride, L.buckets + (today + 30) % 31 * L.bucketStride,  // today, yesterday,
+                            L.buckets + (today + 23) % 31 * L.bucketStride)                                    // 8 days ago
+        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), buckets: touchBuckets) }
         for j in 0..<activeCount {
             // A whole block of records ahead at once: a read that misses stalls the loop once the
             // reorder buffer fills, so the misses of a block must be in flight together.
             if j % Shard.lookAhead == 0 {
                 for k in (j + Shard.lookAhead)..<Swift.min(j + 2 * Shard.lookAhead, Swift.max(activeCount, j + Shard.lookAhead)) {
-                    touched &+= touch(Int(active[k].customer), day: day)
+                    touched &+= touch(Int(active[k].customer), buckets: touchBuckets)
                 }
             }
             let a = active[j]
@@ -547,16 +560,16 @@ final class Shard: @unchecked Sendable {
                     let w = Int(i(c, L.ringHead).pointee)
                     let entry = ringEntry(c, w)
                     entry[0] = t; entry[1] = cents
-                    i(c, L.ringHead).pointee = Int32((w + 1) % Shard.ringSize)
-                    i(c, L.ringCount).pointee = Int32(Swift.min(Shard.ringSize, stored + 1))
-                    let (key, sum) = bucket(c, day)
+                    i(c, L.ringHead).pointee = Int32(w + 1 == Shard.ringSize ? 0 : w + 1)
+                    i(c, L.ringCount).pointee = Int32(stored < Shard.ringSize ? stored + 1 : Shard.ringSize)
+                    let (key, sum) = bucket(c, slot: today)
                     if Int(key[0]) != day { key[0] = Int32(day); key[1] = 0; sum.pointee = 0 }
                     sum.pointee &+= Int64(cents); key[1] &+= 1
                     if isNew {
                         let mh = Int(i(c, L.merchantHead).pointee)
                         i(c, L.merchantRing)[mh] = e.merchant
                         i(c, L.merchantHead).pointee = Int32((mh + 1) % Shard.merchantMemory)
-                        i(c, L.merchantCount).pointee = Int32(Swift.min(Shard.merchantMemory, known + 1))
+                        i(c, L.merchantCount).pointee = Int32(known < Shard.merchantMemory ? known + 1 : Shard.merchantMemory)
                     }
                     if !frozen { d(c, L.cache)[cb] = x[S.count1h]; d(c, L.cache)[cb + 1] = x[S.count24h]; d(c, L.cache)[cb + 2] = x[S.sum24h]; d(c, L.cache)[cb + 3] = x[S.ratio30d] }
                 }
