@@ -477,7 +477,7 @@ final class Shard: @unchecked Sendable {
                     logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * zig.sample(using: &rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
-                let centsValue = Swift.max(1, roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
+                let centsValue = Swift.max(1, FastMath.roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
                 let amount = centsValue / 100
                 // The history keeps whole cents (an amount over 21 million is kept as 21 million).
                 let cents: Int32 = centsValue < 2_147_483_647 ? Int32(centsValue) : Int32.max
@@ -494,14 +494,14 @@ final class Shard: @unchecked Sendable {
                 else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * zig.sample(using: &rng) : d(c, L.logRadius).pointee + 0.9 * zig.sample(using: &rng) }
                 else { logDistance = log(250.0) + 1.0 * zig.sample(using: &rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
-                x[S.distance] = roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
+                x[S.distance] = FastMath.roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
                 var isNew = true
                 let known = Int(i(c, L.merchantCount).pointee)
                 for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
                 x[S.newMerchant] = isNew ? 1 : 0
                 x[S.newDevice] = online && uniform01(&rng) < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
                 var age = Double(day - Int(i(c, L.openDay).pointee))
-                if shiftOn { age = Swift.max(0, roundedHalfAway(shifted(age, S.accountAge, plan))) }
+                if shiftOn { age = Swift.max(0, FastMath.roundedHalfAway(shifted(age, S.accountAge, plan))) }
                 x[S.accountAge] = age
                 x[S.hour] = Double(e.second / 3600)
                 x[S.cvvMatch] = uniform01(&rng) < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
@@ -521,8 +521,8 @@ final class Shard: @unchecked Sendable {
                     dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
                     ip = Swift.min(1, Swift.max(0, shifted(ip, S.ipRisk, plan)))
                 }
-                x[S.deviceRisk] = roundedHalfAway(dev * 10000) / 10000
-                x[S.ipRisk] = roundedHalfAway(ip * 10000) / 10000
+                x[S.deviceRisk] = FastMath.roundedHalfAway(dev * 10000) / 10000
+                x[S.ipRisk] = FastMath.roundedHalfAway(ip * 10000) / 10000
                 // Velocity from the customer's own recent history (newest first), sums in whole cents.
                 var count1h = 0, count24h = 0, count10m = 0, sum24h: Int64 = 0, sum1h: Int64 = 0
                 let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
@@ -539,10 +539,10 @@ final class Shard: @unchecked Sendable {
                 x[S.count1h] = Double(count1h)
                 x[S.count24h] = Double(count24h)
                 x[S.sum24h] = Double(sum24h) / 100
-                x[S.ratio30d] = n30 > 0 ? roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
+                x[S.ratio30d] = n30 > 0 ? FastMath.roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
                 x[20] = Double(count10m)
                 x[21] = Double(sum1h) / 100
-                x[22] = n7 > 0 ? roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
+                x[22] = n7 > 0 ? FastMath.roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
                 let cb = 0
                 if frozen {
                     x[23] = d(c, L.cache)[cb]; x[24] = d(c, L.cache)[cb + 1]; x[25] = d(c, L.cache)[cb + 2]; x[26] = d(c, L.cache)[cb + 3]
