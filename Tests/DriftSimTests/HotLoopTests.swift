@@ -43,6 +43,34 @@ import Testing
         }
     }
 
+    /// The row loop's branch-free rounding, index draw and Poisson shortcut give exactly what they
+    /// replace (DriftCore's `roundedHalfAway`, `index(_:)`, the inversion with its exp).
+    @Test func rowLoopShortcutsMatchWhatTheyReplace() {
+        var rng = Xoshiro256StarStar(seed: 77)
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                                0.3, -0.3, 0.7, -0.7, 0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, 1e300, -1e300, .infinity, -.infinity]
+        for k in 0..<200_000 { values.append((rng.uniform() - 0.5) * [1, 10, 1e4, 1e9, 1e16][k % 5]) }
+        for k in 0..<10_000 { values.append(Double(k % 2000 - 1000) / 2) }  // every half in range
+        for v in values { #expect(FastMath.roundedHalfAway(v).bitPattern == roundedHalfAway(v).bitPattern, "\(v)") }
+        #expect(FastMath.roundedHalfAway(.nan).isNaN)
+        var a = Xoshiro256StarStar(seed: 3), b = a
+        for n in [1, 2, 3, 7, 16, 48, 3600, 1 << 40, Int.max] {
+            for _ in 0..<2_000 { #expect(uniformIndex(n, &a) == b.index(n)) }
+        }
+        FastMath.powers.withUnsafeBufferPointer { p in
+            // The inversion with its exp always computed, against the shortcut, around its bound.
+            for lambda in [1e-300, 1e-12, 1e-6, 0.01, 0.3, 0.9, 2.5, 29.9] {
+                for k in -2_000...2_000 {
+                    let u = Swift.min(Swift.max(0, 1 - lambda + Double(k) * 1e-13), 0x1.fffffffffffffp-1)
+                    var q = FastMath.exp(-lambda, p.baseAddress!), cdf = q, full = 0
+                    while u >= cdf && q > 0 { full += 1; q *= lambda / Double(full); cdf += q }
+                    var r = Xoshiro256StarStar(seed: 1)
+                    #expect(Shard.poissonByInversion(lambda, u, &r, p.baseAddress!) == full, "lambda \(lambda), u \(u)")
+                }
+            }
+        }
+    }
+
     @Test func roundedHalfAwayIsRoundedBitForBit() {
         let edges: [Double] = [0, -0.0, 0.3, -0.3, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.499_999_999_999_999_94,
                                -0.499_999_999_999_999_94, 4503599627370495.5, -4503599627370495.5, 0x1p52, -0x1p52,

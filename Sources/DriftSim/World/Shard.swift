@@ -54,6 +54,18 @@ struct ShardDay: @unchecked Sendable {
     Double(rng.next() >> 11) * 0x1.0p-53
 }
 
+/// `rng.index(n)` for n > 0 (Lemire's multiply-shift with rejection, the same draws), always
+/// inlined in the generator's loops (the generic one is a call there).
+@inline(__always) func uniformIndex(_ n: Int, _ rng: inout Xoshiro256StarStar) -> Int {
+    let bound = UInt64(truncatingIfNeeded: n)
+    var m = rng.next().multipliedFullWidth(by: bound)
+    if m.low < bound {
+        let threshold = (0 &- bound) % bound
+        while m.low < threshold { m = rng.next().multipliedFullWidth(by: bound) }
+    }
+    return Int(truncatingIfNeeded: m.high)
+}
+
 /// A fixed slice of the customers with their attributes and per-customer state (recent
 /// transactions for the velocity features, daily spending buckets for the 30-day average, recent
 /// merchants, compromise episodes). Shards are generated in parallel; each owns its state and
@@ -114,10 +126,15 @@ final class Shard: @unchecked Sendable {
     }
     /// Customer c's bucket of `day` (31 buckets, day mod 31): its (day, count) pair and its cents.
     @inline(__always) func bucket(_ c: Int, _ day: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) {
-        let b = ((day % 31) + 31) % 31
+        bucket(c, slot: Shard.slot(day))
+    }
+    /// Customer c's bucket number `slot` (0 ..< 31), for loops that step through days.
+    @inline(__always) func bucket(_ c: Int, slot b: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int64>) {
         let p = state + (c &* L.size &+ L.buckets &+ b &* L.bucketStride)
         return (p.assumingMemoryBound(to: Int32.self), (p + 8).assumingMemoryBound(to: Int64.self))
     }
+    /// The bucket number of `day`: day mod 31 in 0 ..< 31 (also for negative days).
+    @inline(__always) static func slot(_ day: Int) -> Int { ((day % 31) + 31) % 31 }
     /// Ring entry k of customer c: (time, cents) in one 8-byte word.
     @inline(__always) func ringEntry(_ c: Int, _ k: Int) -> UnsafeMutablePointer<Int32> {
         (state + (c &* L.size &+ L.ring &+ k &* L.ringStride)).assumingMemoryBound(to: Int32.self)
@@ -130,7 +147,9 @@ final class Shard: @unchecked Sendable {
     let countryTable = AliasTable(weights: WorldTables.countryWeights)
 
     private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
-    private var events: [Event] = []
+    /// One customer's events of the day, reused customer after customer (grown when one has more).
+    private var events = UnsafeMutablePointer<Event>.allocate(capacity: 64)
+    private var eventCapacity = 64
     /// A customer with transactions today, from the day's first pass: who, and how many of each kind.
     struct Active { var customer: Int32; var owner: Int32; var fraudster: Int32; var shadowOwner: Int32; var shadowFraudster: Int32 }
     /// The first pass's list (at most one entry per customer), reused day after day.
@@ -182,6 +201,7 @@ final class Shard: @unchecked Sendable {
         state.deallocate()
         hot.deallocate()
         active.deallocate()
+        events.deallocate()
         buffers.free()
     }
 
@@ -207,7 +227,7 @@ final class Shard: @unchecked Sendable {
     /// Empties a customer's history: no recent transactions, merchants or spending days, a fresh cache.
     private func clearHistory(_ c: Int) {
         i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
-        for b in 0..<31 { bucket(c, b).0.pointee = Int32.min }
+        for b in 0..<31 { bucket(c, slot: b).0.pointee = Int32.min }
         i64(c, L.sum30).pointee = 0; i64(c, L.sum7).pointee = 0; i(c, L.count30).pointee = 0; i(c, L.count7).pointee = 0
         i(c, L.sumsDay).pointee = Int32.min
         d(c, L.cache)[0] = 0; d(c, L.cache)[1] = 0; d(c, L.cache)[2] = 0; d(c, L.cache)[3] = 1
@@ -240,16 +260,21 @@ final class Shard: @unchecked Sendable {
             if s >= day - 7 { s7 &+= cents.pointee; n7 &+= key[1] }
         }
         // Days s - 30 ... day - 31 leave the 30-day window, days s - 7 ... min(s - 1, day - 8) the 7-day one.
+        // (The bucket number steps with the day instead of a modulo per day.)
         if s - 30 <= day - 31 {
+            var b = Shard.slot(s - 30)
             for x in (s - 30)...(day - 31) {
-                let (k, v) = bucket(c, x)
+                let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s30 &-= v.pointee; n30 &-= k[1] }
+                b = b == 30 ? 0 : b + 1
             }
         }
         if s - 7 <= Swift.min(s - 1, day - 8) {
+            var b = Shard.slot(s - 7)
             for x in (s - 7)...Swift.min(s - 1, day - 8) {
-                let (k, v) = bucket(c, x)
+                let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s7 &-= v.pointee; n7 &-= k[1] }
+                b = b == 30 ? 0 : b + 1
             }
         }
         i64(c, L.sum30).pointee = s30; i(c, L.count30).pointee = n30
@@ -259,16 +284,16 @@ final class Shard: @unchecked Sendable {
     /// Reads a word of each cache line the second pass will need of customer c on `day` (header,
     /// merchant memory, the newest ring entry, the buckets of yesterday, 8 days ago and today), so
     /// that a few customers ahead their DRAM misses overlap the current customer's work.
-    @inline(__always) private func touch(_ c: Int, day: Int) -> Int64 {
+    /// `buckets` holds the byte offsets of those three buckets, the same for every customer of the day.
+    @inline(__always) private func touch(_ c: Int, buckets: (Int, Int, Int)) -> Int64 {
         let base = state + c &* L.size
         var acc = base.load(as: Int64.self) &+ base.load(fromByteOffset: 64, as: Int64.self)
         acc &+= base.load(fromByteOffset: L.merchantRing, as: Int64.self)
-        let today = (day % 31 + 31) % 31
-        acc &+= base.load(fromByteOffset: L.buckets + today * L.bucketStride, as: Int64.self)
-        acc &+= base.load(fromByteOffset: L.buckets + (today + 30) % 31 * L.bucketStride, as: Int64.self)  // yesterday
-        acc &+= base.load(fromByteOffset: L.buckets + (today + 23) % 31 * L.bucketStride, as: Int64.self)  // 8 days ago
+        acc &+= base.load(fromByteOffset: buckets.0, as: Int64.self)
+        acc &+= base.load(fromByteOffset: buckets.1, as: Int64.self)
+        acc &+= base.load(fromByteOffset: buckets.2, as: Int64.self)
         let head = Int(base.load(fromByteOffset: L.ringHead, as: Int32.self))
-        acc &+= base.load(fromByteOffset: L.ring + ((head + Shard.ringSize - 1) % Shard.ringSize) * L.ringStride, as: Int64.self)
+        acc &+= base.load(fromByteOffset: L.ring + (head == 0 ? Shard.ringSize - 1 : head - 1) * L.ringStride, as: Int64.self)
         return acc
     }
 
@@ -296,8 +321,7 @@ final class Shard: @unchecked Sendable {
         let zig = ZigguratNormal.shared
         var out = buffers
         // Locals, not properties, in the loop: a class property access there costs an exclusivity check.
-        var events: [Event] = []
-        swap(&events, &self.events)
+        var events = self.events, eventCapacity = self.eventCapacity
         let dayStart = Int32((day - firstDay) * 86400)
         typealias S = FeatureSchema
         var x = out.rows
@@ -308,7 +332,7 @@ final class Shard: @unchecked Sendable {
         let accountAge = WorldTables.segmentAccountAge, compromiseFactor = WorldTables.segmentCompromise
         let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
         let burst = WorldTables.burstPerDay
-        let merchantCategory = merchants.category, merchantCountry = merchants.country
+        let places = merchants.places
         let active = self.active
         var touched: Int64 = 0
         // Pass 1: churn, compromise and volume of every customer, from the volume stream. One
@@ -356,13 +380,16 @@ final class Shard: @unchecked Sendable {
         FastMath.powers.withUnsafeBufferPointer { powers in
         let pw = powers.baseAddress!
         plan.riskWeights.withUnsafeBufferPointer { weights in
-        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), day: day) }
+        let today = Shard.slot(day)
+        let touchBuckets = (L.buckets + today * L.bucketStride, L.buckets + (today + 30) % 31 * L.bucketStride,  // today, yesterday,
+                            L.buckets + (today + 23) % 31 * L.bucketStride)                                    // 8 days ago
+        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), buckets: touchBuckets) }
         for j in 0..<activeCount {
             // A whole block of records ahead at once: a read that misses stalls the loop once the
             // reorder buffer fills, so the misses of a block must be in flight together.
             if j % Shard.lookAhead == 0 {
                 for k in (j + Shard.lookAhead)..<Swift.min(j + 2 * Shard.lookAhead, Swift.max(activeCount, j + Shard.lookAhead)) {
-                    touched &+= touch(Int(active[k].customer), day: day)
+                    touched &+= touch(Int(active[k].customer), buckets: touchBuckets)
                 }
             }
             let a = active[j]
@@ -373,7 +400,11 @@ final class Shard: @unchecked Sendable {
             let total = owner + fraudster + shadowOwner + Int(a.shadowFraudster)
             let homeCountry = Int(h.home)
             // Pass 2a: who, where and when.
-            events.removeAll(keepingCapacity: true)
+            if total > eventCapacity {
+                events.deallocate()
+                eventCapacity = Swift.max(total, 2 * eventCapacity)
+                events = .allocate(capacity: eventCapacity)
+            }
             for e in 0..<total {
                 let isFraudster = (e >= owner && e < owner + fraudster) || e >= owner + fraudster + shadowOwner
                 let isShadow = e >= owner + fraudster
@@ -388,7 +419,7 @@ final class Shard: @unchecked Sendable {
                 } else {
                     let known = Int(i(c, L.merchantCount).pointee)
                     if known > 0 && uniform01(&rng) < 0.5 {
-                        m = i(c, L.merchantRing)[rng.index(known)]
+                        m = i(c, L.merchantRing)[uniformIndex(known, &rng)]
                     } else {
                         let cat = categoryTables[g].sample(using: &rng)
                         let country = uniform01(&rng) < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
@@ -404,20 +435,20 @@ final class Shard: @unchecked Sendable {
                     }
                     let u = uniform01(&rng)
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
-                    hour = hourTables[Int(merchantCategory[Int(m)])].sample(using: &rng)
+                    hour = hourTables[Int(places[Int(m)].category)].sample(using: &rng)
                 }
-                if channel == 0 && onlineOnly[Int(merchantCategory[Int(m)])] { channel = 1 }
-                var second = Int32(hour * 3600 + rng.index(3600))
+                if channel == 0 && onlineOnly[Int(places[Int(m)].category)] { channel = 1 }
+                var second = Int32(hour * 3600 + uniformIndex(3600, &rng))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
                     if h < 0 { h += 24 }
                     second = Swift.min(86399, Int32(h * 3600))
                 }
-                events.append(Event(second: second, merchant: m, channel: channel, fraudster: isFraudster, shadow: isShadow))
+                (events + e).initialize(to: Event(second: second, merchant: m, channel: channel, fraudster: isFraudster, shadow: isShadow))
             }
             // Time order (insertion sort: a customer makes a handful of transactions a day).
-            if events.count > 1 {
-                for i in 1..<events.count {
+            if total > 1 {
+                for i in 1..<total {
                     let e = events[i]; var j = i - 1
                     while j >= 0 && events[j].second > e.second { events[j + 1] = events[j]; j -= 1 }
                     events[j + 1] = e
@@ -430,12 +461,13 @@ final class Shard: @unchecked Sendable {
             let avg7 = n7 > 0 ? Double(i64(c, L.sum7).pointee) / 100 / Double(n7) : 0
             let frozen = plan.staleShare > 0 && d(c, L.staleHash).pointee < plan.staleShare
             // Pass 2b: features, risk, label.
-            for e in events {
+            for k in 0..<total {
+                let e = events[k]
                 if written == out.capacity { out.grow(keeping: written) }
                 x = out.rows + written * Shard.stride
                 let t = dayStart + e.second
                 let m = Int(e.merchant)
-                let cat = Int(merchantCategory[m]), country = Int(merchantCountry[m])
+                let cat = Int(places[m].category), country = Int(places[m].country)
                 let online = e.channel != 0
                 // Amount.
                 var logAmount: Double
@@ -445,7 +477,7 @@ final class Shard: @unchecked Sendable {
                     logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * zig.sample(using: &rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
-                let centsValue = Swift.max(1, roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
+                let centsValue = Swift.max(1, FastMath.roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
                 let amount = centsValue / 100
                 // The history keeps whole cents (an amount over 21 million is kept as 21 million).
                 let cents: Int32 = centsValue < 2_147_483_647 ? Int32(centsValue) : Int32.max
@@ -462,14 +494,14 @@ final class Shard: @unchecked Sendable {
                 else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * zig.sample(using: &rng) : d(c, L.logRadius).pointee + 0.9 * zig.sample(using: &rng) }
                 else { logDistance = log(250.0) + 1.0 * zig.sample(using: &rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
-                x[S.distance] = roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
+                x[S.distance] = FastMath.roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
                 var isNew = true
                 let known = Int(i(c, L.merchantCount).pointee)
                 for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
                 x[S.newMerchant] = isNew ? 1 : 0
                 x[S.newDevice] = online && uniform01(&rng) < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
                 var age = Double(day - Int(i(c, L.openDay).pointee))
-                if shiftOn { age = Swift.max(0, roundedHalfAway(shifted(age, S.accountAge, plan))) }
+                if shiftOn { age = Swift.max(0, FastMath.roundedHalfAway(shifted(age, S.accountAge, plan))) }
                 x[S.accountAge] = age
                 x[S.hour] = Double(e.second / 3600)
                 x[S.cvvMatch] = uniform01(&rng) < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
@@ -489,8 +521,8 @@ final class Shard: @unchecked Sendable {
                     dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
                     ip = Swift.min(1, Swift.max(0, shifted(ip, S.ipRisk, plan)))
                 }
-                x[S.deviceRisk] = roundedHalfAway(dev * 10000) / 10000
-                x[S.ipRisk] = roundedHalfAway(ip * 10000) / 10000
+                x[S.deviceRisk] = FastMath.roundedHalfAway(dev * 10000) / 10000
+                x[S.ipRisk] = FastMath.roundedHalfAway(ip * 10000) / 10000
                 // Velocity from the customer's own recent history (newest first), sums in whole cents.
                 var count1h = 0, count24h = 0, count10m = 0, sum24h: Int64 = 0, sum1h: Int64 = 0
                 let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
@@ -507,10 +539,10 @@ final class Shard: @unchecked Sendable {
                 x[S.count1h] = Double(count1h)
                 x[S.count24h] = Double(count24h)
                 x[S.sum24h] = Double(sum24h) / 100
-                x[S.ratio30d] = n30 > 0 ? roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
+                x[S.ratio30d] = n30 > 0 ? FastMath.roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
                 x[20] = Double(count10m)
                 x[21] = Double(sum1h) / 100
-                x[22] = n7 > 0 ? roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
+                x[22] = n7 > 0 ? FastMath.roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
                 let cb = 0
                 if frozen {
                     x[23] = d(c, L.cache)[cb]; x[24] = d(c, L.cache)[cb + 1]; x[25] = d(c, L.cache)[cb + 2]; x[26] = d(c, L.cache)[cb + 3]
@@ -528,16 +560,16 @@ final class Shard: @unchecked Sendable {
                     let w = Int(i(c, L.ringHead).pointee)
                     let entry = ringEntry(c, w)
                     entry[0] = t; entry[1] = cents
-                    i(c, L.ringHead).pointee = Int32((w + 1) % Shard.ringSize)
-                    i(c, L.ringCount).pointee = Int32(Swift.min(Shard.ringSize, stored + 1))
-                    let (key, sum) = bucket(c, day)
+                    i(c, L.ringHead).pointee = Int32(w + 1 == Shard.ringSize ? 0 : w + 1)
+                    i(c, L.ringCount).pointee = Int32(stored < Shard.ringSize ? stored + 1 : Shard.ringSize)
+                    let (key, sum) = bucket(c, slot: today)
                     if Int(key[0]) != day { key[0] = Int32(day); key[1] = 0; sum.pointee = 0 }
                     sum.pointee &+= Int64(cents); key[1] &+= 1
                     if isNew {
                         let mh = Int(i(c, L.merchantHead).pointee)
                         i(c, L.merchantRing)[mh] = e.merchant
                         i(c, L.merchantHead).pointee = Int32((mh + 1) % Shard.merchantMemory)
-                        i(c, L.merchantCount).pointee = Int32(Swift.min(Shard.merchantMemory, known + 1))
+                        i(c, L.merchantCount).pointee = Int32(known < Shard.merchantMemory ? known + 1 : Shard.merchantMemory)
                     }
                     if !frozen { d(c, L.cache)[cb] = x[S.count1h]; d(c, L.cache)[cb + 1] = x[S.count24h]; d(c, L.cache)[cb + 2] = x[S.sum24h]; d(c, L.cache)[cb + 3] = x[S.ratio30d] }
                 }
@@ -562,7 +594,7 @@ final class Shard: @unchecked Sendable {
         }
         out.count = written
         buffers = out
-        swap(&events, &self.events)
+        self.events = events; self.eventCapacity = eventCapacity
         self.touched &+= touched
         return out
     }
@@ -575,6 +607,9 @@ final class Shard: @unchecked Sendable {
                                                      _ powers: UnsafePointer<Double>) -> Int {
         guard lambda > 0 else { return 0 }
         guard lambda < 30 else { return rng.poisson(lambda) }
+        // e^-lambda >= 1 - lambda and FastMath.exp is within 2 ulp, so below this bound u < e^-lambda
+        // surely and k = 0 without the exp (the same result; most customers on most days).
+        if u < 1 - lambda - 1e-12 { return 0 }
         var p = FastMath.exp(-lambda, powers)
         var cdf = p, k = 0
         while u >= cdf && p > 0 {
