@@ -726,16 +726,16 @@ public func roundedHalfAwayToInt(_ v: Double) -> Int {
     return t &+ Int((v - Double(t)) * 2)
 }
 
-/// `v.rounded()` (half away from zero) without the library call, bit for bit: for |v| < 2^52 the
-/// fraction v - trunc(v) is exact, so comparing it with 0.5 decides; NaN and larger values use `rounded()`.
-/// Used where numbers are rounded per row (the simulator's features, the output's grid check).
+/// `v.rounded()` (half away from zero) without the library call or a branch on the fraction, bit
+/// for bit: for |v| < 2^52 the fraction v - trunc(v) is exact, and doubled and truncated it is -1, 0
+/// or 1 (the same trick as `roundedHalfAwayToInt`; whether a scaled value rounds up is a coin flip a
+/// branch would mispredict half the time); a zero keeps the sign of v, like round(-0.3) = -0.0. NaN
+/// and larger values use `rounded()`. Used where numbers are rounded per row (the simulator's
+/// features, the output's grid check).
 @inlinable @inline(__always)
 public func roundedHalfAway(_ v: Double) -> Double {
     guard Swift.abs(v) < 0x1p52 else { return v.rounded() }
-    let t = Double(Int64(v))
-    let f = v - t
-    if f >= 0.5 { return t + 1 }
-    if f <= -0.5 { return t - 1 }
-    return t != 0 ? t : 0 * v  // a zero keeps the sign of v, like round(-0.3) = -0.0
+    let t = Int64(v)
+    return Double(signOf: v, magnitudeOf: Double(t &+ Int64((v - Double(t)) * 2)))
 }
 

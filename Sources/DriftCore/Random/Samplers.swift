@@ -4,8 +4,9 @@ import Foundation
 // bootstrap, permutation tests). Formulas and references are in each doc comment.
 
 extension RandomNumberGenerator {
-    /// Uniform on [0, 1) with 53 random bits: `(next() >> 11) * 2^-53`.
-    @inlinable
+    /// Uniform on [0, 1) with 53 random bits: `(next() >> 11) * 2^-53`. Always inlined: the
+    /// simulator's row loop draws it a dozen times a row, and a generic call there is a real cost.
+    @inlinable @inline(__always)
     public mutating func uniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
@@ -23,7 +24,8 @@ extension RandomNumberGenerator {
     }
 
     /// A uniform integer in 0..<n without modulo bias (Lemire's multiply-shift with rejection).
-    @inlinable
+    /// Always inlined, like `uniform()`.
+    @inlinable @inline(__always)
     public mutating func index(_ n: Int) -> Int {
         precondition(n > 0, "index(_:) needs n > 0")
         let bound = UInt64(n)

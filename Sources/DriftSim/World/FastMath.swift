@@ -28,16 +28,6 @@ enum FastMath {
         return (t + t * q) * scale
     }
 
-    /// `roundedHalfAway(v)` (DriftCore) bit for bit, with no branch on the fraction: whether a
-    /// scaled value rounds up is a coin flip that a branch mispredicts half the time. The exact
-    /// fraction v - trunc(v), doubled and truncated, is -1, 0 or 1; the sign of v is kept on a zero.
-    @inline(__always)
-    static func roundedHalfAway(_ v: Double) -> Double {
-        guard Swift.abs(v) < 0x1p52 else { return v.rounded() }
-        let t = Int64(v)
-        return Double(signOf: v, magnitudeOf: Double(t &+ Int64((v - Double(t)) * 2)))
-    }
-
     /// 1 / (1 + e^-z).
     @inline(__always)
     static func sigmoid(_ z: Double, _ powers: UnsafePointer<Double>) -> Double { 1 / (1 + exp(-z, powers)) }

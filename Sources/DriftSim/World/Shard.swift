@@ -49,23 +49,6 @@ struct ShardDay: @unchecked Sendable {
     }
 }
 
-/// `rng.uniform()` (53 random bits in [0, 1)), always inlined in the generator's loops.
-@inline(__always) func uniform01(_ rng: inout Xoshiro256StarStar) -> Double {
-    Double(rng.next() >> 11) * 0x1.0p-53
-}
-
-/// `rng.index(n)` for n > 0 (Lemire's multiply-shift with rejection, the same draws), always
-/// inlined in the generator's loops (the generic one is a call there).
-@inline(__always) func uniformIndex(_ n: Int, _ rng: inout Xoshiro256StarStar) -> Int {
-    let bound = UInt64(truncatingIfNeeded: n)
-    var m = rng.next().multipliedFullWidth(by: bound)
-    if m.low < bound {
-        let threshold = (0 &- bound) % bound
-        while m.low < threshold { m = rng.next().multipliedFullWidth(by: bound) }
-    }
-    return Int(truncatingIfNeeded: m.high)
-}
-
 /// A fixed slice of the customers with their attributes and per-customer state (recent
 /// transactions for the velocity features, daily spending buckets for the 30-day average, recent
 /// merchants, compromise episodes). Shards are generated in parallel; each owns its state and
@@ -349,8 +332,8 @@ final class Shard: @unchecked Sendable {
             for c in 0..<n {
                 let h = hot[c]
                 let g = Int(h.segment)
-                var u = uniform01(&vrng)
-                if u < reopenChance[g] { reopen(c, day: day); u = uniform01(&vrng) } else { u = (u - reopenChance[g]) * reopenRest[g] }
+                var u = vrng.uniform()
+                if u < reopenChance[g] { reopen(c, day: day); u = vrng.uniform() } else { u = (u - reopenChance[g]) * reopenRest[g] }
                 var fraudster = 0
                 var compromisedUntil = Int(hot[c].compromisedUntil)
                 if compromisedUntil >= day {
@@ -359,7 +342,7 @@ final class Shard: @unchecked Sendable {
                     compromisedUntil = day + vrng.index(3)
                     hot[c].compromisedUntil = Int32(compromisedUntil)
                     fraudster = vrng.poisson(burst)
-                    u = uniform01(&vrng)
+                    u = vrng.uniform()
                 } else {
                     u = (u - compromiseChance[g]) * compromiseRest[g]
                 }
@@ -411,18 +394,18 @@ final class Shard: @unchecked Sendable {
                 var m: Int32, channel: Int32, hour: Int
                 if isFraudster {
                     let cat = fraudsterCategories.sample(using: &rng)
-                    let country = uniform01(&rng) < 0.35 ? foreignCountry(homeCountry, &rng) : homeCountry
+                    let country = rng.uniform() < 0.35 ? foreignCountry(homeCountry, &rng) : homeCountry
                     m = merchants.pick(category: cat, country: country, using: &rng)
-                    let u = uniform01(&rng)
+                    let u = rng.uniform()
                     channel = u < 0.15 ? 0 : (u < 0.65 ? 1 : 2)
                     hour = fraudsterHours.sample(using: &rng)
                 } else {
                     let known = Int(i(c, L.merchantCount).pointee)
-                    if known > 0 && uniform01(&rng) < 0.5 {
-                        m = i(c, L.merchantRing)[uniformIndex(known, &rng)]
+                    if known > 0 && rng.uniform() < 0.5 {
+                        m = i(c, L.merchantRing)[rng.index(known)]
                     } else {
                         let cat = categoryTables[g].sample(using: &rng)
-                        let country = uniform01(&rng) < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
+                        let country = rng.uniform() < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
                         m = merchants.pick(category: cat, country: country, using: &rng)
                     }
                     var pc = d(c, L.pCardPresent).pointee, po = d(c, L.pOnline).pointee
@@ -433,12 +416,12 @@ final class Shard: @unchecked Sendable {
                         pc = (t == 0 ? pc * mult : pc) / norm
                         po = (t == 1 ? po * mult : po) / norm
                     }
-                    let u = uniform01(&rng)
+                    let u = rng.uniform()
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
                     hour = hourTables[Int(places[Int(m)].category)].sample(using: &rng)
                 }
                 if channel == 0 && onlineOnly[Int(places[Int(m)].category)] { channel = 1 }
-                var second = Int32(hour * 3600 + uniformIndex(3600, &rng))
+                var second = Int32(hour * 3600 + rng.index(3600))
                 if shiftOn && (plan.shiftA[S.hour] != 1 || plan.shiftB[S.hour] != 0) {
                     var h = shifted(Double(second) / 3600, S.hour, plan).truncatingRemainder(dividingBy: 24)
                     if h < 0 { h += 24 }
@@ -472,12 +455,12 @@ final class Shard: @unchecked Sendable {
                 // Amount.
                 var logAmount: Double
                 if e.fraudster {
-                    logAmount = uniform01(&rng) < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * zig.sample(using: &rng)
+                    logAmount = rng.uniform() < 0.15 ? log(rng.uniform(1, 5)) : d(c, L.spendMu).pointee + amountOffset[cat] + 0.9 + 1.0 * zig.sample(using: &rng)
                 } else {
                     logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * zig.sample(using: &rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
-                let centsValue = Swift.max(1, FastMath.roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
+                let centsValue = Swift.max(1, roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
                 let amount = centsValue / 100
                 // The history keeps whole cents (an amount over 21 million is kept as 21 million).
                 let cents: Int32 = centsValue < 2_147_483_647 ? Int32(centsValue) : Int32.max
@@ -494,18 +477,18 @@ final class Shard: @unchecked Sendable {
                 else if !online { logDistance = e.fraudster ? log(150.0) + 1.2 * zig.sample(using: &rng) : d(c, L.logRadius).pointee + 0.9 * zig.sample(using: &rng) }
                 else { logDistance = log(250.0) + 1.0 * zig.sample(using: &rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
-                x[S.distance] = FastMath.roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
+                x[S.distance] = roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
                 var isNew = true
                 let known = Int(i(c, L.merchantCount).pointee)
                 for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
                 x[S.newMerchant] = isNew ? 1 : 0
-                x[S.newDevice] = online && uniform01(&rng) < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
+                x[S.newDevice] = online && rng.uniform() < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
                 var age = Double(day - Int(i(c, L.openDay).pointee))
-                if shiftOn { age = Swift.max(0, FastMath.roundedHalfAway(shifted(age, S.accountAge, plan))) }
+                if shiftOn { age = Swift.max(0, roundedHalfAway(shifted(age, S.accountAge, plan))) }
                 x[S.accountAge] = age
                 x[S.hour] = Double(e.second / 3600)
-                x[S.cvvMatch] = uniform01(&rng) < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
-                x[S.avsMatch] = uniform01(&rng) < (e.fraudster ? 0.55 : (online ? 0.96 : 0.99)) ? 1 : 0
+                x[S.cvvMatch] = rng.uniform() < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
+                x[S.avsMatch] = rng.uniform() < (e.fraudster ? 0.55 : (online ? 0.96 : 0.99)) ? 1 : 0
                 var dev: Double, ip: Double
                 if !online {
                     dev = FastMath.sigmoid((e.fraudster ? -2.5 : -3.5) + (e.fraudster ? 1.0 : 0.5) * zig.sample(using: &rng), pw)
@@ -521,8 +504,8 @@ final class Shard: @unchecked Sendable {
                     dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
                     ip = Swift.min(1, Swift.max(0, shifted(ip, S.ipRisk, plan)))
                 }
-                x[S.deviceRisk] = FastMath.roundedHalfAway(dev * 10000) / 10000
-                x[S.ipRisk] = FastMath.roundedHalfAway(ip * 10000) / 10000
+                x[S.deviceRisk] = roundedHalfAway(dev * 10000) / 10000
+                x[S.ipRisk] = roundedHalfAway(ip * 10000) / 10000
                 // Velocity from the customer's own recent history (newest first), sums in whole cents.
                 var count1h = 0, count24h = 0, count10m = 0, sum24h: Int64 = 0, sum1h: Int64 = 0
                 let head = Int(i(c, L.ringHead).pointee), stored = Int(i(c, L.ringCount).pointee)
@@ -539,10 +522,10 @@ final class Shard: @unchecked Sendable {
                 x[S.count1h] = Double(count1h)
                 x[S.count24h] = Double(count24h)
                 x[S.sum24h] = Double(sum24h) / 100
-                x[S.ratio30d] = n30 > 0 ? FastMath.roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
+                x[S.ratio30d] = n30 > 0 ? roundedHalfAway((amount / avg30) * 10000) / 10000 : 1
                 x[20] = Double(count10m)
                 x[21] = Double(sum1h) / 100
-                x[22] = n7 > 0 ? FastMath.roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
+                x[22] = n7 > 0 ? roundedHalfAway((amount / avg7) * 10000) / 10000 : 1
                 let cb = 0
                 if frozen {
                     x[23] = d(c, L.cache)[cb]; x[24] = d(c, L.cache)[cb + 1]; x[25] = d(c, L.cache)[cb + 2]; x[26] = d(c, L.cache)[cb + 3]
@@ -552,9 +535,9 @@ final class Shard: @unchecked Sendable {
                 // Risk and label (labels and resampling use their own stream, so x never depends on them).
                 let z = plan.intercept + RiskFunction.risk(x, weights: weights.baseAddress!, boost: plan.boost)
                 let probability = FastMath.sigmoid(z, pw)
-                let y = uniform01(&lrng) < probability
+                let y = lrng.uniform() < probability
                 var keep = true
-                if e.shadow { keep = y } else if y && plan.fraudKeep < 1 { keep = uniform01(&lrng) < plan.fraudKeep }
+                if e.shadow { keep = y } else if y && plan.fraudKeep < 1 { keep = lrng.uniform() < plan.fraudKeep }
                 if !e.shadow {
                     // The world moves on: update the customer's state.
                     let w = Int(i(c, L.ringHead).pointee)
@@ -575,7 +558,7 @@ final class Shard: @unchecked Sendable {
                 }
                 if !keep { continue }
                 var chargeback = Shard.never
-                if y && uniform01(&lrng) < plan.reportProbability {
+                if y && lrng.uniform() < plan.reportProbability {
                     let delay = lrng.lognormal(mu: labelMu, sigma: labelSigma) * plan.delayMultiplier
                     let arrival = day + Swift.max(1, Int(Swift.min(delay, 1e6).rounded(.up)))
                     chargeback = outages.deliver(Int32(clamping: arrival))

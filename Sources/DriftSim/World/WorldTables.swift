@@ -102,8 +102,8 @@ struct Merchants: Sendable {
     func pick(category c: Int, country k: Int, using rng: inout Xoshiro256StarStar) -> Int32 {
         let cell = c * FeatureSchema.countries.count + k
         let lo = Int(offsets[cell]), hi = Int(offsets[cell + 1])
-        if hi > lo { return byCell[lo + uniformIndex(hi - lo, &rng)] }
+        if hi > lo { return byCell[lo + rng.index(hi - lo)] }
         let a = Int(categoryStart[c]), b = Int(categoryStart[c + 1])
-        return byCell[a + uniformIndex(b - a, &rng)]
+        return byCell[a + rng.index(b - a)]
     }
 }
