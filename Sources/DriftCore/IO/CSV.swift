@@ -682,9 +682,10 @@ public final class CSVWriter {
     /// Appends whole rows formatted elsewhere (after this writer's own rows so far).
     public func append(_ formatted: CSVBuffer) throws {
         flushBuffer()
-        guard let fp = file, formatted.count > 0 else { return }
-        if fwrite(formatted.bytes, 1, formatted.count, fp) != formatted.count { failed = true }
-        wrote(formatted.count, to: fp)
+        if let fp = file, formatted.count > 0 {
+            if fwrite(formatted.bytes, 1, formatted.count, fp) != formatted.count { failed = true }
+            wrote(formatted.count, to: fp)
+        }
         if failed { throw FileError(path: path, reason: "write failed (disk full?)") }
     }
 
