@@ -60,14 +60,12 @@ enum WorldTables {
 
 /// The merchants: a category and a country each, indexed by (category, country) for O(1) picks.
 struct Merchants: Sendable {
-    let category: [Int32]
-    let country: [Int32]
     /// Merchants sorted by category * countries + country; `offsets[k] ..< offsets[k + 1]`.
     let byCell: [Int32]
     let offsets: [Int32]
     /// Merchants of category c in any country: `categoryStart[c] ..< categoryStart[c + 1]` into `byCell`.
     let categoryStart: [Int32]
-    /// Category and country of each merchant in 2 bytes, the copy the row loop reads (fewer cache lines).
+    /// Category and country of each merchant, in 2 bytes (the row loop reads them: fewer cache lines).
     struct Place { var category: UInt8; var country: UInt8 }
     let places: [Place]
 
@@ -92,7 +90,7 @@ struct Merchants: Sendable {
             let k = Int(cat[m]) * FeatureSchema.countries.count + Int(cty[m])
             byCell[Int(fill[k])] = Int32(m); fill[k] += 1
         }
-        category = cat; country = cty; self.byCell = byCell; offsets = counts
+        self.byCell = byCell; offsets = counts
         categoryStart = (0...12).map { counts[$0 * FeatureSchema.countries.count] }
         places = (0..<n).map { Place(category: UInt8(cat[$0]), country: UInt8(cty[$0])) }
     }
