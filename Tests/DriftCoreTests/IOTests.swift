@@ -144,10 +144,10 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(left.isEmpty, "\(left)")
     }
 
-    /// Past 8 MB the writer starts the kernel's writeback of what it wrote (and `fsync`s at the end):
-    /// the bytes must be exactly those written, in order, across those points, with appended buffers
-    /// and row-by-row writes mixed.
-    @Test func longFileIsWholeAcrossWritebackPoints() throws {
+    /// Every 8 MB the writer asks a background `fdatasync` for what it wrote (and `fsync`s at the
+    /// end): the bytes must be exactly those written, in order, across those points, with appended
+    /// buffers and row-by-row writes mixed.
+    @Test func longFileIsWholeAcrossBackgroundSyncPoints() throws {
         let dir = temporaryFolder()
         let w = try CSVWriter(path: dir + "/long.csv", header: ["i", "x"])
         var expected = Array("i,x\n".utf8)
@@ -165,9 +165,37 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         try w.append(block)
         try w.finish()
         let bytes = try AtomicFile.read(dir + "/long.csv")
-        #expect(bytes.count > 8 << 20, "the file crosses at least one 8 MB writeback point: \(bytes.count) bytes")
+        #expect(bytes.count > 8 << 20, "the file crosses at least one 8 MB sync point: \(bytes.count) bytes")
         #expect(bytes == expected)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["long.csv"], "no temporary file left")
+    }
+}
+
+@Suite struct BackgroundSyncTests {
+    /// Syncs of a file being written succeed, and `finish` waits for them.
+    @Test func syncsAFileBeingWritten() throws {
+        let path = temporaryFolder() + "/synced.bin"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let sync = BackgroundSync(fd: fd)
+        let block = [UInt8](repeating: 0x2C, count: 1 << 16)
+        for _ in 0..<8 {
+            #expect(block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == block.count)
+            sync.request()
+        }
+        #expect(sync.finish())
+        #expect(try AtomicFile.read(path).count == 8 << 16)
+    }
+
+    /// A sync that fails (a pipe cannot be synced: EINVAL) is reported by `finish`, not lost.
+    @Test func aFailedSyncIsReported() {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let sync = BackgroundSync(fd: ends[1])
+        sync.request()
+        #expect(!sync.finish())
     }
 }
 

@@ -130,4 +130,48 @@ import Testing
         struct Boom: Error {}
         #expect(throws: Boom.self) { try Parallel.map(10, jobs: 2) { i -> Int in if i == 7 { throw Boom() }; return i } }
     }
+
+    /// The ordered step runs once per index, in index order, after its own work, never two at once,
+    /// whatever the thread count and however long each piece of work takes.
+    @Test func orderedStepsFollowTheirWorkInOrder() throws {
+        final class Log: @unchecked Sendable {
+            let lock = NSLock()
+            var worked = Set<Int>(), steps: [Int] = [], inStep = 0, overlapped = false, early = false
+            var sum: UInt64 = 0
+        }
+        for jobs in [1, 2, 4] {
+            let log = Log()
+            try Parallel.forEachInOrder(40, jobs: jobs) { i in
+                var g = Xoshiro256StarStar(seed: 3, stream: UInt64(i))  // uneven work, so pieces finish out of order
+                var acc: UInt64 = 0
+                for _ in 0..<Int(g.next() % 200_000) { acc &+= g.next() }
+                log.lock.lock(); log.worked.insert(i); log.sum &+= acc; log.lock.unlock()
+            } then: { i in
+                log.lock.lock()
+                log.inStep += 1
+                if log.inStep > 1 { log.overlapped = true }
+                if !log.worked.contains(i) { log.early = true }
+                log.steps.append(i)
+                log.lock.unlock()
+                usleep(200)
+                log.lock.lock(); log.inStep -= 1; log.lock.unlock()
+            }
+            #expect(log.steps == Array(0..<40), "jobs \(jobs)")
+            #expect(!log.overlapped && !log.early, "jobs \(jobs)")
+        }
+    }
+
+    /// An error in the ordered step stops the later steps and reaches the caller.
+    @Test func orderedStepErrorsPropagate() {
+        struct Boom: Error {}
+        final class Count: @unchecked Sendable { let lock = NSLock(); var steps: [Int] = [] }
+        let count = Count()
+        #expect(throws: Boom.self) {
+            try Parallel.forEachInOrder(20, jobs: 2) { _ in } then: { i in
+                count.lock.lock(); count.steps.append(i); count.lock.unlock()
+                if i == 5 { throw Boom() }
+            }
+        }
+        #expect(count.steps == Array(0...5))
+    }
 }

@@ -632,18 +632,21 @@ public final class CSVBuffer: @unchecked Sendable {
 /// A buffered RFC 4180 writer that writes to a temporary file and renames it into place on
 /// `finish()` (after `fsync`: `AtomicFile`); a writer dropped without `finish()` removes its
 /// temporary file. Rows are formatted by a `CSVBuffer` and flushed every megabyte; every
-/// `writebackSize` bytes the kernel is asked to start writing them back, so `finish()`'s `fsync`
-/// does not wait for the whole file.
-public final class CSVWriter {
+/// `syncSize` bytes a background `fdatasync` makes them durable (`BackgroundSync`), so the disk
+/// works while rows are formatted and `finish()`'s `fsync` does not wait for the whole file.
+/// Unchecked `Sendable`, like `CSVBuffer`: a writer belongs to one task at a time (it may move
+/// between threads, as `Parallel.forEachInOrder` moves it).
+public final class CSVWriter: @unchecked Sendable {
     public let path: String
     private let temporary: String
     private var file: UnsafeMutablePointer<FILE>?
     private let flushSize = 1 << 20
     private let rows = CSVBuffer(capacity: (1 << 20) + 4096)
     private var failed = false
-    /// Bytes handed to the file so far, and how many of them the kernel was asked to write back.
-    private var written = 0, writebackStarted = 0
-    private let writebackSize = 8 << 20
+    /// Bytes handed to the file so far, and how many of them a background sync was asked for.
+    private var written = 0, syncRequested = 0
+    private let syncSize = 8 << 20
+    private let background: BackgroundSync
 
     public init(path: String, header: [String]) throws {
         self.path = path
@@ -652,12 +655,13 @@ public final class CSVWriter {
             throw FileError(path: path, reason: "cannot write here (\(String(cString: strerror(errno)))); choose a writable folder")
         }
         file = fp
+        background = BackgroundSync(fd: fileno(fp))
         for name in header { field(name) }
         try endRow()
     }
 
     deinit {
-        if let fp = file { fclose(fp); unlink(temporary) }
+        if let fp = file { _ = background.finish(); fclose(fp); unlink(temporary) }
     }
 
     /// A text field, quoted where it holds a comma, quote or line break.
@@ -695,7 +699,7 @@ public final class CSVWriter {
         flushBuffer()
         guard let fp = file else { return }
         file = nil
-        let synced = AtomicFile.makeDurable(fp)
+        let synced = background.finish() && AtomicFile.makeDurable(fp)
         if fclose(fp) != 0 || !synced || failed { unlink(temporary); throw FileError(path: path, reason: "write failed (disk full?)") }
         try AtomicFile.commit(temporary, to: path)
     }
@@ -707,13 +711,13 @@ public final class CSVWriter {
         rows.removeAll()
     }
 
-    /// Counts `count` bytes written; past `writebackSize` new bytes, flushes them to the kernel and
-    /// starts their writeback (`AtomicFile.startWriteback`).
+    /// Counts `count` bytes written; past `syncSize` new bytes, flushes them to the kernel and asks
+    /// the background sync to make them durable.
     private func wrote(_ count: Int, to fp: UnsafeMutablePointer<FILE>) {
         written += count
-        guard written - writebackStarted >= writebackSize, fflush(fp) == 0 else { return }
-        AtomicFile.startWriteback(fileno(fp), offset: writebackStarted, length: written - writebackStarted)
-        writebackStarted = written
+        guard written - syncRequested >= syncSize, fflush(fp) == 0 else { return }
+        background.request()
+        syncRequested = written
     }
 }
 

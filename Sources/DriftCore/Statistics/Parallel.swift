@@ -28,6 +28,49 @@ public enum Parallel {
         }
         return try results.map { try $0!.get() }
     }
+
+    /// Runs `work(i)` for i in 0..<count on up to `jobs` threads, and `then(i)` for every i in
+    /// increasing order, each once `work(i)` and `then(i - 1)` are done, never two at a time: the
+    /// serial, ordered step (writing formatted rows to a file) overlaps the parallel one instead of
+    /// waiting for all of it. Whichever thread finds the next index ready runs `then`. The first
+    /// error thrown stops later `then` calls and is rethrown.
+    public static func forEachInOrder(_ count: Int, jobs: Int = defaultJobs, _ work: @Sendable (Int) throws -> Void,
+                                      then: @Sendable (Int) throws -> Void) throws {
+        let order = OrderedSteps(count)
+        _ = try map(count, jobs: jobs) { i in
+            try work(i)
+            try order.finished(i, then: then)
+        }
+    }
+}
+
+/// Which indices are done and which comes next for `Parallel.forEachInOrder`; one thread at a time
+/// runs the ordered step, outside the lock, so the others keep working.
+private final class OrderedSteps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [Bool]
+    private var next = 0, running = false, failed = false
+
+    init(_ count: Int) { done = Array(repeating: false, count: count) }
+
+    func finished(_ i: Int, then: (Int) throws -> Void) throws {
+        lock.lock()
+        done[i] = true
+        if running || failed { lock.unlock(); return }
+        running = true
+        while next < done.count && done[next] {
+            let k = next
+            next += 1
+            lock.unlock()
+            do { try then(k) } catch {
+                lock.lock(); failed = true; running = false; lock.unlock()
+                throw error
+            }
+            lock.lock()
+        }
+        running = false
+        lock.unlock()
+    }
 }
 
 private struct SendableBuffer<T>: @unchecked Sendable {

@@ -67,8 +67,9 @@ public enum ScenarioOutput {
         static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
         /// Writes one day: its rows go to the reference or production log, and to truth.csv. The rows
-        /// are formatted in slices (4 per thread, at least 1,024 rows each) in parallel, and written in
-        /// order: a row's bytes do not depend on the slicing.
+        /// are formatted in slices (4 per thread, at least 1,024 rows each) in parallel, and each is
+        /// written, in order, as soon as it and those before it are formatted (`Parallel.forEachInOrder`):
+        /// a row's bytes do not depend on the slicing.
         public func append(_ batch: DayBatch) throws {
             let log = batch.day < 0 ? reference : production
             let scenario = scenario, alterable = alterable
@@ -76,11 +77,13 @@ public enum ScenarioOutput {
             let slices = (batch.count + sliceRows - 1) / sliceRows
             while buffers.count < slices { buffers.append((CSVBuffer(capacity: sliceRows * 160), CSVBuffer(capacity: sliceRows * 96))) }
             let parts = buffers[..<slices]
-            _ = try Parallel.map(slices, jobs: jobs) { k in
+            let truth = truth
+            try Parallel.forEachInOrder(slices, jobs: jobs) { k in
                 let rows = k * sliceRows..<Swift.min(batch.count, (k + 1) * sliceRows)
                 Writer.format(batch, rows: rows, scenario: scenario, alterable: alterable, into: parts[k])
+            } then: { k in
+                try log.append(parts[k].log); try truth.append(parts[k].truth)
             }
-            for part in parts { try log.append(part.log); try truth.append(part.truth) }
             if batch.day < 0 { summary.referenceRows += batch.count } else { summary.productionRows += batch.count }
         }
 
