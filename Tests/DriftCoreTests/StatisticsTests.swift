@@ -161,6 +161,17 @@ import Testing
         }
     }
 
+    /// Shares cover 0..<count once, in order, each at most ⌈count/parts⌉ long, for counts smaller
+    /// than, equal to and larger than the number of parts.
+    @Test func sharesTileTheRange() {
+        for (count, parts) in [(0, 2), (1, 2), (2, 2), (10, 3), (48_000_000, 2), (7, 7), (5, 8)] {
+            let pieces = (0..<parts).map { Parallel.share($0, of: count, parts: parts) }
+            #expect(pieces.first?.lowerBound == 0 && pieces.last?.upperBound == count, "\(count) in \(parts)")
+            #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(count) in \(parts)")
+            #expect(pieces.allSatisfy { $0.count <= (count + parts - 1) / parts }, "\(count) in \(parts)")
+        }
+    }
+
     /// An error in the ordered step stops the later steps and reaches the caller.
     @Test func orderedStepErrorsPropagate() {
         struct Boom: Error {}

@@ -29,6 +29,13 @@ public enum Parallel {
         return try results.map { try $0!.get() }
     }
 
+    /// Share k of 0..<count cut into `parts` contiguous pieces of ⌈count/parts⌉ (the last shorter,
+    /// or empty): one thread's stretch of a long array.
+    public static func share(_ k: Int, of count: Int, parts: Int) -> Range<Int> {
+        let size = (count + parts - 1) / Swift.max(1, parts)
+        return Swift.min(count, k * size)..<Swift.min(count, (k + 1) * size)
+    }
+
     /// Runs `work(i)` for i in 0..<count on up to `jobs` threads, and `then(i)` for every i in
     /// increasing order, each once `work(i)` and `then(i - 1)` are done, never two at a time: the
     /// serial, ordered step (writing formatted rows to a file) overlaps the parallel one instead of

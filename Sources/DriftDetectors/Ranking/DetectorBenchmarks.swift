@@ -46,11 +46,10 @@ public enum DetectorBenchmarks {
         if jobs > 1 {
             var bigCounted = 0.0
             let binWall = Stopwatch.seconds(repeats: 3) { bigCounted = bins.counts(big, jobs: jobs).reduce(0, +) }
-            let share = (big.count + jobs - 1) / jobs
             var sumAll = 0.0
             let sumWall = Stopwatch.seconds(repeats: 3) {
                 sumAll = ((try? Parallel.map(jobs, jobs: jobs) { k in
-                    big.withUnsafeBufferPointer { v in streamingSum(UnsafeBufferPointer(rebasing: v[(k * share)..<Swift.min(v.count, (k + 1) * share)])) }
+                    big.withUnsafeBufferPointer { v in streamingSum(UnsafeBufferPointer(rebasing: v[Parallel.share(k, of: v.count, parts: jobs)])) }
                 }) ?? []).reduce(0, +)
             }
             let binAll = Double(big.count) / binWall / 1e6, sumAllRate = Double(big.count) / sumWall / 1e6

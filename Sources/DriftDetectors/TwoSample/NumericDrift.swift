@@ -50,12 +50,8 @@ public struct PSIReference: Sendable, Equatable {
     public func counts(_ values: [Double], jobs: Int) -> [Double] {
         let parts = Swift.max(1, Swift.min(jobs, values.count / PSIReference.minimumValuesPerJob))
         if parts == 1 { return counts(values) }
-        let share = (values.count + parts - 1) / parts
         let partial = (try? Parallel.map(parts, jobs: parts) { k in
-            values.withUnsafeBufferPointer { v in
-                let from = k * share, to = Swift.min(v.count, from + share)
-                return counts(UnsafeBufferPointer(rebasing: v[from..<to]))
-            }
+            values.withUnsafeBufferPointer { v in counts(UnsafeBufferPointer(rebasing: v[Parallel.share(k, of: v.count, parts: parts)])) }
         }) ?? [counts(values)]
         var c = [Double](repeating: 0, count: binCount)
         for part in partial { for b in 0..<binCount { c[b] += part[b] } }
