@@ -397,7 +397,7 @@ public struct CSVFormatter {
     func deallocate() { storage.deallocate() }
 
     /// Makes room for `k` more bytes.
-    @inlinable @inline(__always) mutating func reserve(_ k: Int) {
+    @inlinable @inline(__always) public mutating func reserve(_ k: Int) {
         if _slowPath(capacity &- used < k) { grow(k) }
     }
 
@@ -436,40 +436,63 @@ public struct CSVFormatter {
     /// Text k of `table`, encoded there once: two 8-byte copies where every text of the table fits
     /// in two words (level names), else one copy per word.
     @inlinable @inline(__always) public mutating func field(_ k: Int, of table: CSVFieldTable) {
-        let first = table.starts[k]
-        if _fastPath(table.twoWords) {
-            reserve(16)
-            let target = UnsafeMutableRawPointer(storage + used)
-            target.storeBytes(of: table.words[first], as: UInt64.self)
-            target.storeBytes(of: table.words[first &+ 1], toByteOffset: 8, as: UInt64.self)
-        } else {
-            let words = table.starts[k &+ 1] &- first
-            reserve(8 &* words)
-            let target = UnsafeMutableRawPointer(storage + used)
-            for w in 0..<words { target.storeBytes(of: table.words[first &+ w], toByteOffset: 8 &* w, as: UInt64.self) }
-        }
-        used &+= table.counts[k]
+        reserve(table.room)
+        uncheckedField(k, of: table)
     }
 
     /// An empty field (a missing value).
     @inlinable @inline(__always) public mutating func emptyField() {
         reserve(1)
-        comma()
+        uncheckedEmptyField()
     }
 
     /// An integer field.
     @inlinable @inline(__always) public mutating func field(_ value: Int) {
-        reserve(24)
-        if value < 0 { storage[used] = 0x2D; used &+= 1 }
-        appendInteger(UInt64(value.magnitude))
-        comma()
+        reserve(CSVFormatter.integerRoom)
+        uncheckedField(value)
     }
 
     /// A number with a fixed count of decimals (at most 15), rounded half away from zero, no
     /// exponent; NaN is written as an empty field (missing), infinities as inf and -inf, and
     /// magnitudes of 9e15 units and more with `description`.
     @inlinable @inline(__always) public mutating func field(_ value: Double, decimals: Int) {
-        reserve(48)
+        reserve(CSVFormatter.numberRoom)
+        uncheckedField(value, decimals: decimals)
+    }
+
+    /// Room an integer field and a number field may take, comma and the bytes its 8-byte stores
+    /// write past it included; a field table's is `CSVFieldTable.room`. A row loop can `reserve`
+    /// the sum for a whole row once and write its fields with the `unchecked` methods below,
+    /// which are the checked ones without their own `reserve` (a check per field less).
+    public static let integerRoom = 24, numberRoom = 48
+
+    /// `field(_:of:)` with room reserved (`table.room`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ k: Int, of table: CSVFieldTable) {
+        let first = table.starts[k]
+        let target = UnsafeMutableRawPointer(storage + used)
+        if _fastPath(table.twoWords) {
+            target.storeBytes(of: table.words[first], as: UInt64.self)
+            target.storeBytes(of: table.words[first &+ 1], toByteOffset: 8, as: UInt64.self)
+        } else {
+            for w in 0..<(table.starts[k &+ 1] &- first) { target.storeBytes(of: table.words[first &+ w], toByteOffset: 8 &* w, as: UInt64.self) }
+        }
+        used &+= table.counts[k]
+    }
+
+    /// `emptyField()` with room reserved (1 byte).
+    @inlinable @inline(__always) public mutating func uncheckedEmptyField() {
+        comma()
+    }
+
+    /// `field(_:)` for an integer, with room reserved (`integerRoom`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ value: Int) {
+        if value < 0 { storage[used] = 0x2D; used &+= 1 }
+        appendInteger(UInt64(value.magnitude))
+        comma()
+    }
+
+    /// `field(_:decimals:)` with room reserved (`numberRoom`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ value: Double, decimals: Int) {
         let d = Swift.min(Swift.max(decimals, 0), 15)
         let scaled = value * scales[d], magnitude = Swift.abs(scaled)
         if _fastPath(magnitude < 0x1p52) {
@@ -623,6 +646,8 @@ public final class CSVFieldTable: @unchecked Sendable {
     @usableFromInline let counts: UnsafeMutablePointer<Int>
     /// True when every text fits in 16 bytes: each then has exactly two words, copied without a loop.
     @usableFromInline let twoWords: Bool
+    /// Bytes a field of the table may take in a `CSVFormatter` (its longest text in whole words).
+    public let room: Int
     public let count: Int
 
     public init(_ texts: [String]) {
@@ -637,6 +662,9 @@ public final class CSVFieldTable: @unchecked Sendable {
         counts = .allocate(capacity: Swift.max(1, count))
         starts[0] = 0
         for (k, e) in encoded.enumerated() { counts[k] = e.count; starts[k + 1] = starts[k] + (twoWords ? 2 : (e.count + 7) / 8) }
+        var longest = 1
+        for k in 0..<count { longest = Swift.max(longest, starts[k + 1] - starts[k]) }
+        room = 8 * longest
         words = .allocate(capacity: Swift.max(1, starts[count]))
         words.initialize(repeating: 0, count: Swift.max(1, starts[count]))
         let bytes = UnsafeMutableRawPointer(words)

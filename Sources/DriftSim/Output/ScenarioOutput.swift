@@ -101,21 +101,26 @@ public enum ScenarioOutput {
             let never = TransactionSimulator.never
             // The day is the same on every row of the slice: encoded once.
             let day = CSVFieldTable([String(batch.day)])
+            // Room for a whole log row, reserved once per row (the fields then check none): id, day,
+            // 20 features, label and arrival day.
+            let valueRoom = Swift.max(CSVFormatter.numberRoom, text.levels.room)
+            let logRoom = 3 * CSVFormatter.integerRoom + day.room + FeatureSchema.count * valueRoom
             withColumns(batch.served) { served in
                 log.withFormatter { w in
                     for i in rows {
-                        w.field(Int(batch.transactionID[i])); w.field(0, of: day)
+                        w.reserve(logRoom)
+                        w.uncheckedField(Int(batch.transactionID[i])); w.uncheckedField(0, of: day)
                         writeFeatures(batch, i, served, text, to: &w)
                         let cb = batch.chargebackDay[i]
                         if batch.day < 0 {
-                            w.field(cb != never ? 1 : 0)
-                            w.field(cb != never ? Int(cb) : batch.day + window)
+                            w.uncheckedField(cb != never ? 1 : 0)
+                            w.uncheckedField(cb != never ? Int(cb) : batch.day + window)
                         } else if cb != never && Int(cb) <= lastDay {
-                            w.field(1); w.field(Int(cb))
+                            w.uncheckedField(1); w.uncheckedField(Int(cb))
                         } else if batch.day + window <= lastDay {
-                            w.field(0); w.field(batch.day + window)
+                            w.uncheckedField(0); w.uncheckedField(batch.day + window)
                         } else {
-                            w.field(0); w.emptyField()
+                            w.uncheckedField(0); w.uncheckedEmptyField()
                         }
                         w.endRow()
                     }
@@ -124,6 +129,10 @@ public enum ScenarioOutput {
             let kinds = CSVFieldTable([batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")])
             // Room to join the names of all 20 features with ";" (the altered features of a row).
             let namesRoom = text.names.reduce(FeatureSchema.count) { $0 + $1.count }
+            // Room for a whole truth row: 7 integers, the day, the probability, the failure kinds, the
+            // altered features (as `field(utf8:)` reserves) and the clean values.
+            let truthRoom = 7 * CSVFormatter.integerRoom + day.room + CSVFormatter.numberRoom + kinds.room
+                + 2 * namesRoom + 3 + alterable.count * valueRoom
             withColumns(batch.clean) { clean in
                 // Clean values sit on their feature's grid (the simulator rounds there): fixed decimals.
                 let alterableClean = alterable.map { clean[$0] }
@@ -131,14 +140,15 @@ public enum ScenarioOutput {
                     truth.withFormatter { w in
                         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namesRoom) { names in
                             for i in rows {
-                                w.field(Int(batch.transactionID[i])); w.field(0, of: day); w.field(Int(batch.secondOfDay[i]))
-                                w.field(Int(batch.customerID[i])); w.field(Int(batch.isDuplicate[i])); w.field(Int(batch.isFraud[i]))
-                                w.field(batch.fraudProbability[i], decimals: 6); w.field(Int(batch.isCompromised[i]))
+                                w.reserve(truthRoom)
+                                w.uncheckedField(Int(batch.transactionID[i])); w.uncheckedField(0, of: day); w.uncheckedField(Int(batch.secondOfDay[i]))
+                                w.uncheckedField(Int(batch.customerID[i])); w.uncheckedField(Int(batch.isDuplicate[i])); w.uncheckedField(Int(batch.isFraud[i]))
+                                w.uncheckedField(batch.fraudProbability[i], decimals: 6); w.uncheckedField(Int(batch.isCompromised[i]))
                                 let cb = batch.chargebackDay[i]
-                                if cb != never { w.field(Int(cb)) } else { w.emptyField() }
-                                w.field(0, of: kinds)
+                                if cb != never { w.uncheckedField(Int(cb)) } else { w.uncheckedEmptyField() }
+                                w.uncheckedField(0, of: kinds)
                                 let mask = batch.alteredMask[i]
-                                if mask == 0 { w.emptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
+                                if mask == 0 { w.uncheckedEmptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
                                 for c in cleanColumns { writeValue(c, i, text, to: &w) }
                                 w.endRow()
                             }
@@ -173,7 +183,7 @@ public enum ScenarioOutput {
             return
         }
         for f in 0..<served.count {
-            if reached & (1 << UInt32(f)) == 0 { writeValue(served[f], i, text, to: &w) } else { writeReached(b, i, f, served[f], text, to: &w) }
+            if reached & (1 &<< UInt32(f)) == 0 { writeValue(served[f], i, text, to: &w) } else { writeReached(b, i, f, served[f], text, to: &w) }
         }
     }
 
@@ -194,13 +204,14 @@ public enum ScenarioOutput {
     /// Value i of a column: a level name, empty for missing (code -1: the empty text just before
     /// the feature's level 0 in `SchemaText.levels`, so no test), or a number with its feature's
     /// fixed decimals (where it is known to sit on that grid: clean values, and served ones no
-    /// failure reached).
+    /// failure reached). Into room the row reserved (`CSVFormatter.numberRoom` or the levels'
+    /// `room` per value, whichever is larger).
     @inline(__always)
     static func writeValue(_ c: Column, _ i: Int, _ text: SchemaText, to w: inout CSVFormatter) {
         if let codes = c.codes {
-            w.field(c.firstLevel &+ Int(Swift.max(codes[i], -1)), of: text.levels)
+            w.uncheckedField(c.firstLevel &+ Int(Swift.max(codes[i], -1)), of: text.levels)
         } else {
-            w.field(c.values.unsafelyUnwrapped[i], decimals: c.decimals)  // a column has one or the other
+            w.uncheckedField(c.values.unsafelyUnwrapped[i], decimals: c.decimals)  // a column has one or the other
         }
     }
 
