@@ -148,7 +148,13 @@ public enum ScenarioOutput {
                                 if cb != never { w.uncheckedField(Int(cb)) } else { w.uncheckedEmptyField() }
                                 w.uncheckedField(0, of: kinds)
                                 let mask = batch.alteredMask[i]
-                                if mask == 0 { w.uncheckedEmptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
+                                if mask == 0 {
+                                    w.uncheckedEmptyField()
+                                } else if mask & (mask &- 1) == 0 && mask.trailingZeroBitCount < FeatureSchema.count {
+                                    w.uncheckedField(mask.trailingZeroBitCount, of: text.nameFields)  // one feature (most rows)
+                                } else {
+                                    w.field(utf8: text.joinedNames(mask, into: names))
+                                }
                                 for c in cleanColumns { writeValue(c, i, text, to: &w) }
                                 w.endRow()
                             }
@@ -258,6 +264,8 @@ public enum ScenarioOutput {
         let levels = CSVFieldTable(FeatureSchema.levels.flatMap { [""] + $0 })
         let first: [Int] = (0..<FeatureSchema.count).map { f in FeatureSchema.levels[...f].reduce(0) { $0 + 1 + $1.count } - FeatureSchema.levels[f].count }
         let names: [[UInt8]] = FeatureSchema.names.map { Array($0.utf8) }
+        /// The feature names encoded as CSV fields (the altered features of a row one failure reached).
+        let nameFields = CSVFieldTable(FeatureSchema.names)
 
         /// The names of the features whose bits are set in `mask`, in feature order, joined by ";",
         /// assembled in `scratch` (room for every name and separator).
