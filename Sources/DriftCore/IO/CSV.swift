@@ -551,8 +551,8 @@ public struct CSVFormatter {
     /// `units` < 10^8 with `decimals` < 8 (0: no point), from its eight digits converted at once
     /// (`eightDigits`): two 8-byte stores, the first of the digits without their leading zeros
     /// (but `decimals` + 1 digits at least), the second of the point and the last `decimals` digits
-    /// one place further on. Bytes past the number are left over and later overwritten (room:
-    /// 17 bytes from `used`, within what `field` reserves).
+    /// one place further on. Bytes past the number are left over and later overwritten (room: 16
+    /// bytes from `used`, 17 from the field's start with a sign, within `integerRoom`).
     @inlinable @inline(__always) mutating func appendShort(_ units: UInt64, decimals d: Int) {
         let digits = CSVFormatter.eightDigits(units)
         let significant = 8 &- (digits.trailingZeroBitCount &>> 3)  // 0 for 0
@@ -823,11 +823,12 @@ public final class CSVWriter: @unchecked Sendable {
     }
 }
 
-/// `UInt64(m.rounded())` (half away from zero) for 0 <= m < 2^52, with no conversion check and
-/// no branch: m + 2^52 lies where doubles are whole numbers, so the addition rounds m to the
-/// nearest integer (ties to even), whose bits are those of 2^52 plus it; m minus that integer is
-/// exact and reaches 0.5 only at a tie rounded down, which half away from zero rounds up.
-/// Whether a scaled decimal rounds up is a coin flip a branch would mispredict half the time.
+/// `UInt64(m.rounded())` (half away from zero) for 0 <= m < 2^52, without `UInt64(_:)`'s range
+/// and finiteness checks or a truncation: m + 2^52 lies where doubles are whole numbers, so the
+/// addition rounds m to the nearest integer (ties to even), whose bits are those of 2^52 plus it;
+/// m minus that integer is exact and reaches 0.5 only at a tie rounded down to even, which half
+/// away from zero rounds up (the one test left is almost never true, so it predicts well, unlike
+/// whether a scaled decimal's fraction reaches 0.5).
 @inlinable @inline(__always)
 public func roundedHalfAwayToUInt(_ m: Double) -> UInt64 {
     let shifted = m + 0x1p52
@@ -838,8 +839,8 @@ public func roundedHalfAwayToUInt(_ m: Double) -> UInt64 {
 /// `v.rounded()` (half away from zero) without the library call or a branch on the fraction, bit
 /// for bit: for |v| < 2^52 the fraction v - trunc(v) is exact, and doubled and truncated it is -1, 0
 /// or 1 (whether a scaled value rounds up is a coin flip a branch would mispredict half the
-/// time); a zero keeps the sign of v, like round(-0.3) = -0.0. NaN
-/// and larger values use `rounded()`. Used where numbers are rounded per row (the simulator's
+/// time); a zero keeps the sign of v, like round(-0.3) = -0.0. NaN and larger values use
+/// `rounded()`. Used where numbers are rounded per row (the simulator's
 /// features, the output's grid check).
 @inlinable @inline(__always)
 public func roundedHalfAway(_ v: Double) -> Double {
