@@ -332,17 +332,95 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         }
     }
 
-    @Test func encodedFieldTablesWriteWhatTextFieldsWrite() throws {
-        let texts = ["grocery", "", "a,b", "say \"hi\"", "digital_goods_and_more_than_16_bytes", "x"]
-        let table = CSVFieldTable(texts)
-        let viaTable = CSVBuffer(capacity: 8), viaText = CSVBuffer(capacity: 8)
-        for k in [0, 2, 1, 4, 3, 5, 0] {
-            viaTable.withFormatter { $0.field(k, of: table) }
-            viaText.field(texts[k])
+    @Test func eightDigitsAtOnceAreTheDecimalDigits() {
+        // Every value of each 4-digit lane in both lanes at once (k · 10001 = k in the high and the
+        // low half), then values across the whole range; digit j (most significant first) is byte j.
+        func check(_ v: UInt64) -> Bool {
+            let word = CSVFormatter.eightDigits(v)
+            var p: UInt64 = 10_000_000
+            for j in 0..<8 {
+                if (word >> (8 * UInt64(j))) & 0xFF != (v / p) % 10 { return false }
+                p /= 10
+            }
+            return true
         }
-        viaTable.endRow(); viaText.endRow()
-        #expect(Array(UnsafeBufferPointer(start: viaTable.bytes, count: viaTable.count)) == Array(UnsafeBufferPointer(start: viaText.bytes, count: viaText.count)))
-        #expect(Self.text { b in b.withFormatter { $0.field(3, of: table) } } == "\"say \"\"hi\"\"\"")
+        var wrong = 0
+        for k in 0..<10_000 where !check(UInt64(k) * 10_001) { wrong += 1 }
+        var rng = Xoshiro256StarStar(seed: 11, stream: 2)
+        for _ in 0..<50_000 where !check(UInt64(rng.index(100_000_000))) { wrong += 1 }
+        for v: UInt64 in [0, 9, 10, 99_999_999, 10_000_000, 9_999, 10_000] where !check(v) { wrong += 1 }
+        #expect(wrong == 0)
+    }
+
+    @Test func roundedHalfAwayToUIntIsRoundedForEveryKindOfFraction() {
+        // Exact ties (k + 0.5, ties to even would go down on even k), the doubles next to them,
+        // whole numbers, and random magnitudes up to 2^52.
+        var values: [Double] = [0, 0.5, 1.5, 2.5, 0.49999999999999994, 0x1p52 - 0.5, 0x1p52 - 1, 0x1p51 + 0.5, 4503599627370495.5]
+        for k in 0..<2_000 {
+            let tie = Double(k) + 0.5
+            values += [tie, tie.nextUp, tie.nextDown, Double(k), Double(k).nextUp, Double(k).nextDown.magnitude]
+        }
+        var rng = Xoshiro256StarStar(seed: 12, stream: 3)
+        for _ in 0..<50_000 { values.append(rng.uniform() * pow(2, Double(rng.index(53)))) }
+        var wrong = 0
+        for m in values where m < 0x1p52 && roundedHalfAwayToUInt(m) != UInt64(m.rounded()) { wrong += 1 }
+        #expect(wrong == 0)
+    }
+
+    @Test func fixedDecimalsAroundTheEightDigitAndSevenDecimalLimits() {
+        // Units just below and from 10^8 (two ways of writing digits) and 7 and 8 decimals, against
+        // the plain split of `fixedDecimalsOfRandomValuesMatchAPlainIntegerSplit`.
+        func plain(_ units: Int, _ d: Int) -> String {
+            let p = Int(pow(10, Double(d)))
+            let fraction = String(units.magnitude % UInt(p))
+            return (units < 0 ? "-" : "") + String(units.magnitude / UInt(p)) + (d == 0 ? "" : "." + String(repeating: "0", count: d - fraction.count) + fraction)
+        }
+        for d in 0...9 {
+            for units in [0, 1, 7, 99_999_999, 100_000_000, 100_000_001, 12_345_678, -99_999_999, -100_000_000, 10_000_000] {
+                let v = Double(units) / pow(10, Double(d))
+                #expect(Self.text { $0.field(v, decimals: d) } == plain(Int(roundedHalfAway(v * pow(10, Double(d)))), d), "\(units) units, \(d) decimals")
+            }
+        }
+        #expect(Self.text { $0.field(99_999_999) } == "99999999")
+        #expect(Self.text { $0.field(-100_000_000) } == "-100000000")
+    }
+
+    @Test func rowsWrittenIntoRoomReservedOnceEqualCheckedFields() {
+        // Unchecked fields into room reserved once per row give the bytes of the checked ones, also
+        // while the buffer grows (from 8 bytes) and with fields that check their own room between.
+        let table = CSVFieldTable(["grocery", "", "travel"]), long = CSVFieldTable(["a text of more than sixteen bytes", "x"])
+        #expect(table.room == 16 && long.room == 40)
+        let checked = CSVBuffer(capacity: 8), reserved = CSVBuffer(capacity: 8)
+        for i in 0..<3_000 {
+            let v: Double = i % 11 == 0 ? .nan : (i % 13 == 0 ? 3e20 : Double(i) * 0.731 - 100)
+            checked.withFormatter { w in
+                w.field(i * 7919 - 5_000); w.field(v, decimals: i % 9); w.field(i % 3, of: table); w.field(i % 2, of: long)
+                w.field("a,b"); w.emptyField(); w.endRow()
+            }
+            reserved.withFormatter { w in
+                w.reserve(CSVFormatter.integerRoom + CSVFormatter.numberRoom + table.room + long.room + 1)
+                w.uncheckedField(i * 7919 - 5_000); w.uncheckedField(v, decimals: i % 9); w.uncheckedField(i % 3, of: table)
+                w.uncheckedField(i % 2, of: long); w.field("a,b"); w.uncheckedEmptyField(); w.endRow()
+            }
+        }
+        #expect(checked.count > 50_000)
+        #expect(Array(UnsafeBufferPointer(start: checked.bytes, count: checked.count)) == Array(UnsafeBufferPointer(start: reserved.bytes, count: reserved.count)))
+    }
+
+    @Test func encodedFieldTablesWriteWhatTextFieldsWrite() throws {
+        // A table with a text of more than 16 bytes (copied word by word) and one without (two words each).
+        let texts = ["grocery", "", "a,b", "say \"hi\"", "digital_goods_and_more_than_16_bytes", "x", "fifteen_bytes_x"]
+        for table in [CSVFieldTable(texts), CSVFieldTable(texts.filter { $0.count < 16 })] {
+            let viaTable = CSVBuffer(capacity: 8), viaText = CSVBuffer(capacity: 8)
+            for k in [0, 2, 1, 4, 3, 5, 0, 6] where k < table.count {
+                viaTable.withFormatter { $0.field(k, of: table) }
+                viaText.field(table.count == texts.count ? texts[k] : texts.filter { $0.count < 16 }[k])
+            }
+            viaTable.endRow(); viaText.endRow()
+            #expect(Array(UnsafeBufferPointer(start: viaTable.bytes, count: viaTable.count)) == Array(UnsafeBufferPointer(start: viaText.bytes, count: viaText.count)))
+            #expect(Self.text { b in b.withFormatter { $0.field(3, of: table) } } == "\"say \"\"hi\"\"\"")
+            #expect(table.twoWords == (table.count < texts.count))
+        }
     }
 
     /// Rows of mixed fields (quoted text, integers, fixed decimals, NaN, infinities, huge values).

@@ -397,7 +397,7 @@ public struct CSVFormatter {
     func deallocate() { storage.deallocate() }
 
     /// Makes room for `k` more bytes.
-    @inlinable @inline(__always) mutating func reserve(_ k: Int) {
+    @inlinable @inline(__always) public mutating func reserve(_ k: Int) {
         if _slowPath(capacity &- used < k) { grow(k) }
     }
 
@@ -433,42 +433,74 @@ public struct CSVFormatter {
         comma()
     }
 
-    /// Text k of `table`, encoded there once: a few 8-byte copies.
+    /// Text k of `table`, encoded there once: two 8-byte copies where every text of the table fits
+    /// in two words (level names), else one copy per word.
     @inlinable @inline(__always) public mutating func field(_ k: Int, of table: CSVFieldTable) {
-        let first = table.starts[k], words = table.starts[k &+ 1] &- first
-        reserve(8 &* words)
-        let target = UnsafeMutableRawPointer(storage + used)
-        for w in 0..<words { target.storeBytes(of: table.words[first &+ w], toByteOffset: 8 &* w, as: UInt64.self) }
-        used &+= table.counts[k]
+        reserve(table.room)
+        uncheckedField(k, of: table)
     }
 
     /// An empty field (a missing value).
     @inlinable @inline(__always) public mutating func emptyField() {
         reserve(1)
-        comma()
+        uncheckedEmptyField()
     }
 
     /// An integer field.
     @inlinable @inline(__always) public mutating func field(_ value: Int) {
-        reserve(24)
-        if value < 0 { storage[used] = 0x2D; used &+= 1 }
-        appendInteger(UInt64(value.magnitude))
-        comma()
+        reserve(CSVFormatter.integerRoom)
+        uncheckedField(value)
     }
 
     /// A number with a fixed count of decimals (at most 15), rounded half away from zero, no
     /// exponent; NaN is written as an empty field (missing), infinities as inf and -inf, and
     /// magnitudes of 9e15 units and more with `description`.
     @inlinable @inline(__always) public mutating func field(_ value: Double, decimals: Int) {
-        reserve(48)
-        let d = Swift.min(Swift.max(decimals, 0), 15)
-        let scaled = value * scales[d]
-        if _fastPath(Swift.abs(scaled) < 9.0e15) {
-            var units = roundedHalfAwayToInt(scaled)
-            if units < 0 { storage[used] = 0x2D; used &+= 1; units = -units }
-            if d == 0 { appendInteger(UInt64(units)) } else { appendFixed(UInt64(units), decimals: d) }
+        reserve(CSVFormatter.numberRoom)
+        uncheckedField(value, decimals: decimals)
+    }
+
+    /// Room an integer field and a number field may take, comma and the bytes its 8-byte stores
+    /// write past it included; a field table's is `CSVFieldTable.room`. A row loop can `reserve`
+    /// the sum for a whole row once and write its fields with the `unchecked` methods below,
+    /// which are the checked ones without their own `reserve` (a check per field less).
+    public static let integerRoom = 24, numberRoom = 48
+
+    /// `field(_:of:)` with room reserved (`table.room`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ k: Int, of table: CSVFieldTable) {
+        let first = table.starts[k]
+        let target = UnsafeMutableRawPointer(storage + used)
+        if _fastPath(table.twoWords) {
+            target.storeBytes(of: table.words[first], as: UInt64.self)
+            target.storeBytes(of: table.words[first &+ 1], toByteOffset: 8, as: UInt64.self)
         } else {
-            appendUnusual(value)  // also NaN: abs(NaN) < x is false
+            for w in 0..<(table.starts[k &+ 1] &- first) { target.storeBytes(of: table.words[first &+ w], toByteOffset: 8 &* w, as: UInt64.self) }
+        }
+        used &+= table.counts[k]
+    }
+
+    /// `emptyField()` with room reserved (1 byte).
+    @inlinable @inline(__always) public mutating func uncheckedEmptyField() {
+        comma()
+    }
+
+    /// `field(_:)` for an integer, with room reserved (`integerRoom`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ value: Int) {
+        if value < 0 { storage[used] = 0x2D; used &+= 1 }
+        appendInteger(UInt64(value.magnitude))
+        comma()
+    }
+
+    /// `field(_:decimals:)` with room reserved (`numberRoom`).
+    @inlinable @inline(__always) public mutating func uncheckedField(_ value: Double, decimals: Int) {
+        let d = Swift.min(Swift.max(decimals, 0), 15)
+        let scaled = value * scales[d], magnitude = Swift.abs(scaled)
+        if _fastPath(magnitude < 0x1p52) {
+            let units = roundedHalfAwayToUInt(magnitude)
+            if scaled < 0 && units != 0 { storage[used] = 0x2D; used &+= 1 }
+            if d == 0 { appendInteger(units) } else { appendFixed(units, decimals: d) }
+        } else {
+            appendLarge(value, decimals: d)  // also NaN: NaN < x is false
         }
         comma()
     }
@@ -503,21 +535,77 @@ public struct CSVFormatter {
         if v < 10 {
             storage[used] = UInt8(truncatingIfNeeded: v) &+ 0x30
             used &+= 1
+        } else if _fastPath(v < 100_000_000) {
+            appendShort(v, decimals: 0)
         } else {
-            let n = digitCount(v)
-            _ = writeDigits(v, count: n, endingAt: used &+ n)
-            used &+= n
+            appendLong(v, decimals: 0)
         }
     }
 
     /// `units` / 10^decimals as digits, a point and exactly `decimals` digits (at least one digit
-    /// before the point), each digit written once in its place, from the right.
+    /// before the point).
     @inlinable @inline(__always) mutating func appendFixed(_ units: UInt64, decimals: Int) {
+        if _fastPath(units < 100_000_000 && decimals < 8) { appendShort(units, decimals: decimals) } else { appendLong(units, decimals: decimals) }
+    }
+
+    /// `units` < 10^8 with `decimals` < 8 (0: no point), from its eight digits converted at once
+    /// (`eightDigits`): two 8-byte stores, the first of the digits without their leading zeros
+    /// (but `decimals` + 1 digits at least), the second of the point and the last `decimals` digits
+    /// one place further on. Bytes past the number are left over and later overwritten (room: 16
+    /// bytes from `used`, 17 from the field's start with a sign, within `integerRoom`).
+    @inlinable @inline(__always) mutating func appendShort(_ units: UInt64, decimals d: Int) {
+        let digits = CSVFormatter.eightDigits(units)
+        let significant = 8 &- (digits.trailingZeroBitCount &>> 3)  // 0 for 0
+        let n = Swift.max(significant, d &+ 1)
+        let text = digits | 0x3030_3030_3030_3030
+        let target = UnsafeMutableRawPointer(storage + used)
+        target.storeBytes(of: (text &>> UInt64(8 &* (8 &- n))).littleEndian, as: UInt64.self)
+        // 0 decimals: the shift (64) is masked to 0 and the bytes stored past the number are left over.
+        let fraction = (text &>> UInt64(8 &* (8 &- d))) &<< 8 | 0x2E
+        target.storeBytes(of: fraction.littleEndian, toByteOffset: n &- d, as: UInt64.self)
+        used &+= n &+ (d > 0 ? 1 : 0)
+    }
+
+    /// The eight decimal digits of v < 10^8, zero-padded, one per byte (0...9, not yet text),
+    /// the most significant in the lowest byte (first in memory on a little-endian store): v is
+    /// split in two 4-digit halves in 32-bit lanes, each into two 2-digit halves in 16-bit lanes,
+    /// each into two digits in bytes, all lanes divided at once by exact multiply-shifts
+    /// (x · 10486 >> 20 = x / 100 for x < 10^4, x · 103 >> 10 = x / 10 for x < 100; no lane
+    /// overflows into the next).
+    @inlinable @inline(__always) static func eightDigits(_ v: UInt64) -> UInt64 {
+        let high = v / 10_000
+        var x = high | ((v &- high &* 10_000) &<< 32)
+        let hundreds = ((x &* 10_486) &>> 20) & 0x0000_007F_0000_007F
+        x = hundreds | ((x &- hundreds &* 100) &<< 16)
+        let tens = ((x &* 103) &>> 10) & 0x000F_000F_000F_000F
+        return tens | ((x &- tens &* 10) &<< 8)
+    }
+
+    /// `units` of 10^8 and more, or 8 to 15 decimals (rare): the digits two at a time from the
+    /// right, each written once in its place.
+    @usableFromInline @inline(never) mutating func appendLong(_ units: UInt64, decimals: Int) {
         let n = Swift.max(digitCount(units), decimals &+ 1), point = used &+ n &- decimals
+        if decimals == 0 {
+            _ = writeDigits(units, count: n, endingAt: used &+ n)
+            used &+= n
+            return
+        }
         let whole = writeDigits(units, count: decimals, endingAt: point &+ 1 &+ decimals)
         storage[point] = 0x2E
         _ = writeDigits(whole, count: n &- decimals, endingAt: point)
         used &+= n &+ 1
+    }
+
+    /// `field(_:decimals:)` for 2^52 units and more, NaN and infinities: below 9e15 units the
+    /// scaled value is an integer already (every double from 2^52 up is), the rest `appendUnusual`.
+    @usableFromInline @inline(never) mutating func appendLarge(_ value: Double, decimals d: Int) {
+        let scaled = value * scales[d]
+        if Swift.abs(scaled) < 9.0e15 {
+            if scaled < 0 { storage[used] = 0x2D; used &+= 1 }
+            appendLong(UInt64(Swift.abs(scaled)), decimals: d)
+        } else {
+            appendUnusual(value)
+        }
     }
 
     /// Writes the last `count` decimal digits of `value` (zero-padded) into the bytes just before
@@ -556,6 +644,10 @@ public final class CSVFieldTable: @unchecked Sendable {
     @usableFromInline let words: UnsafeMutablePointer<UInt64>
     @usableFromInline let starts: UnsafeMutablePointer<Int>
     @usableFromInline let counts: UnsafeMutablePointer<Int>
+    /// True when every text fits in 16 bytes: each then has exactly two words, copied without a loop.
+    @usableFromInline let twoWords: Bool
+    /// Bytes a field of the table may take in a `CSVFormatter` (its longest text in whole words).
+    public let room: Int
     public let count: Int
 
     public init(_ texts: [String]) {
@@ -565,10 +657,14 @@ public final class CSVFieldTable: @unchecked Sendable {
             return Array(UnsafeBufferPointer(start: buffer.bytes, count: buffer.count))
         }
         count = texts.count
+        twoWords = encoded.allSatisfy { $0.count <= 16 }
         starts = .allocate(capacity: count + 1)
         counts = .allocate(capacity: Swift.max(1, count))
         starts[0] = 0
-        for (k, e) in encoded.enumerated() { counts[k] = e.count; starts[k + 1] = starts[k] + (e.count + 7) / 8 }
+        for (k, e) in encoded.enumerated() { counts[k] = e.count; starts[k + 1] = starts[k] + (twoWords ? 2 : (e.count + 7) / 8) }
+        var longest = 1
+        for k in 0..<count { longest = Swift.max(longest, starts[k + 1] - starts[k]) }
+        room = 8 * longest
         words = .allocate(capacity: Swift.max(1, starts[count]))
         words.initialize(repeating: 0, count: Swift.max(1, starts[count]))
         let bytes = UnsafeMutableRawPointer(words)
@@ -586,7 +682,7 @@ public final class CSVBuffer: @unchecked Sendable {
     /// Unchecked: a buffer belongs to one task at a time and no method lends the formatter while
     /// another holds it, so the run-time exclusivity check each per-field call would pay (a third of
     /// `CSVWriter`'s time per field) guards nothing.
-    @exclusivity(unchecked) private var formatter: CSVFormatter
+    @exclusivity(unchecked) @usableFromInline var formatter: CSVFormatter
 
     /// A buffer expecting about `capacity` bytes (it grows as needed).
     public init(capacity: Int = 1 << 16) {
@@ -599,9 +695,15 @@ public final class CSVBuffer: @unchecked Sendable {
     var bytes: UnsafeMutablePointer<UInt8> { formatter.storage }
     public var count: Int { formatter.used }
 
-    /// Lends the formatter to `body` (one access for a whole loop of rows, formatted inline).
-    public func withFormatter<R>(_ body: (inout CSVFormatter) throws -> R) rethrows -> R {
-        try body(&formatter)
+    /// Lends the formatter to `body` (one access for a whole loop of rows, formatted inline); the
+    /// body must not use this buffer's own methods meanwhile. It works on a local copy, put back
+    /// after: inlined into the caller's row loop, the copy's position and capacity stay in
+    /// registers (in the object, every byte stored through `storage` could change them, so each
+    /// field would reload them).
+    @inlinable public func withFormatter<R>(_ body: (inout CSVFormatter) throws -> R) rethrows -> R {
+        var local = formatter
+        defer { formatter = local }
+        return try body(&local)
     }
 
     /// Forgets the bytes (keeps the memory).
@@ -721,21 +823,24 @@ public final class CSVWriter: @unchecked Sendable {
     }
 }
 
-/// `Int(roundedHalfAway(v))` for |v| < 9e15, without a branch: the fraction f = v - trunc(v) is
-/// exact and 2f (also exact) truncates to 1 where f >= 0.5, -1 where f <= -0.5, else 0. Whether f
-/// reaches 0.5 is a coin flip for the CSV writer's scaled decimals (just off an integer), which a
-/// branch would mispredict half the time.
+/// `UInt64(m.rounded())` (half away from zero) for 0 <= m < 2^52, without `UInt64(_:)`'s range
+/// and finiteness checks or a truncation: m + 2^52 lies where doubles are whole numbers, so the
+/// addition rounds m to the nearest integer (ties to even), whose bits are those of 2^52 plus it;
+/// m minus that integer is exact and reaches 0.5 only at a tie rounded down to even, which half
+/// away from zero rounds up (the one test left is almost never true, so it predicts well, unlike
+/// whether a scaled decimal's fraction reaches 0.5).
 @inlinable @inline(__always)
-public func roundedHalfAwayToInt(_ v: Double) -> Int {
-    let t = Int(v)
-    return t &+ Int((v - Double(t)) * 2)
+public func roundedHalfAwayToUInt(_ m: Double) -> UInt64 {
+    let shifted = m + 0x1p52
+    let nearest = shifted - 0x1p52
+    return (shifted.bitPattern &- (0x1p52 as Double).bitPattern) &+ (m - nearest >= 0.5 ? 1 : 0)
 }
 
 /// `v.rounded()` (half away from zero) without the library call or a branch on the fraction, bit
 /// for bit: for |v| < 2^52 the fraction v - trunc(v) is exact, and doubled and truncated it is -1, 0
-/// or 1 (the same trick as `roundedHalfAwayToInt`; whether a scaled value rounds up is a coin flip a
-/// branch would mispredict half the time); a zero keeps the sign of v, like round(-0.3) = -0.0. NaN
-/// and larger values use `rounded()`. Used where numbers are rounded per row (the simulator's
+/// or 1 (whether a scaled value rounds up is a coin flip a branch would mispredict half the
+/// time); a zero keeps the sign of v, like round(-0.3) = -0.0. NaN and larger values use
+/// `rounded()`. Used where numbers are rounded per row (the simulator's
 /// features, the output's grid check).
 @inlinable @inline(__always)
 public func roundedHalfAway(_ v: Double) -> Double {

@@ -99,21 +99,28 @@ public enum ScenarioOutput {
             let lastDay = scenario.productionDays - 1
             let window = scenario.labelDelay.chargebackWindowDays
             let never = TransactionSimulator.never
+            // The day is the same on every row of the slice: encoded once.
+            let day = CSVFieldTable([String(batch.day)])
+            // Room for a whole log row, reserved once per row (the fields then check none): id, day,
+            // 20 features, label and arrival day.
+            let valueRoom = Swift.max(CSVFormatter.numberRoom, text.levels.room)
+            let logRoom = 3 * CSVFormatter.integerRoom + day.room + FeatureSchema.count * valueRoom
             withColumns(batch.served) { served in
                 log.withFormatter { w in
                     for i in rows {
-                        w.field(Int(batch.transactionID[i])); w.field(batch.day)
+                        w.reserve(logRoom)
+                        w.uncheckedField(Int(batch.transactionID[i])); w.uncheckedField(0, of: day)
                         writeFeatures(batch, i, served, text, to: &w)
                         let cb = batch.chargebackDay[i]
                         if batch.day < 0 {
-                            w.field(cb != never ? 1 : 0)
-                            w.field(cb != never ? Int(cb) : batch.day + window)
+                            w.uncheckedField(cb != never ? 1 : 0)
+                            w.uncheckedField(cb != never ? Int(cb) : batch.day + window)
                         } else if cb != never && Int(cb) <= lastDay {
-                            w.field(1); w.field(Int(cb))
+                            w.uncheckedField(1); w.uncheckedField(Int(cb))
                         } else if batch.day + window <= lastDay {
-                            w.field(0); w.field(batch.day + window)
+                            w.uncheckedField(0); w.uncheckedField(batch.day + window)
                         } else {
-                            w.field(0); w.emptyField()
+                            w.uncheckedField(0); w.uncheckedEmptyField()
                         }
                         w.endRow()
                     }
@@ -122,21 +129,35 @@ public enum ScenarioOutput {
             let kinds = CSVFieldTable([batch.activeKinds == 0 ? "none" : batch.kinds.map(\.rawValue).joined(separator: ";")])
             // Room to join the names of all 20 features with ";" (the altered features of a row).
             let namesRoom = text.names.reduce(FeatureSchema.count) { $0 + $1.count }
+            // Room for a whole truth row: 7 integers, the day, the probability, the failure kinds, the
+            // altered features (as `field(utf8:)` reserves) and the clean values.
+            let truthRoom = 7 * CSVFormatter.integerRoom + day.room + CSVFormatter.numberRoom + kinds.room
+                + 2 * namesRoom + 3 + alterable.count * valueRoom
             withColumns(batch.clean) { clean in
-                truth.withFormatter { w in
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namesRoom) { names in
-                        for i in rows {
-                            w.field(Int(batch.transactionID[i])); w.field(batch.day); w.field(Int(batch.secondOfDay[i]))
-                            w.field(Int(batch.customerID[i])); w.field(Int(batch.isDuplicate[i])); w.field(Int(batch.isFraud[i]))
-                            w.field(batch.fraudProbability[i], decimals: 6); w.field(Int(batch.isCompromised[i]))
-                            let cb = batch.chargebackDay[i]
-                            if cb != never { w.field(Int(cb)) } else { w.emptyField() }
-                            w.field(0, of: kinds)
-                            let mask = batch.alteredMask[i]
-                            if mask == 0 { w.emptyField() } else { w.field(utf8: text.joinedNames(mask, into: names)) }
-                            // Clean values sit on their feature's grid (the simulator rounds there).
-                            for f in alterable { writeValue(clean[f], i, onGrid: true, text, to: &w) }
-                            w.endRow()
+                // Clean values sit on their feature's grid (the simulator rounds there): fixed decimals.
+                let alterableClean = alterable.map { clean[$0] }
+                alterableClean.withUnsafeBufferPointer { cleanColumns in
+                    truth.withFormatter { w in
+                        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: namesRoom) { names in
+                            for i in rows {
+                                w.reserve(truthRoom)
+                                w.uncheckedField(Int(batch.transactionID[i])); w.uncheckedField(0, of: day); w.uncheckedField(Int(batch.secondOfDay[i]))
+                                w.uncheckedField(Int(batch.customerID[i])); w.uncheckedField(Int(batch.isDuplicate[i])); w.uncheckedField(Int(batch.isFraud[i]))
+                                w.uncheckedField(batch.fraudProbability[i], decimals: 6); w.uncheckedField(Int(batch.isCompromised[i]))
+                                let cb = batch.chargebackDay[i]
+                                if cb != never { w.uncheckedField(Int(cb)) } else { w.uncheckedEmptyField() }
+                                w.uncheckedField(0, of: kinds)
+                                let mask = batch.alteredMask[i]
+                                if mask == 0 {
+                                    w.uncheckedEmptyField()
+                                } else if mask & (mask &- 1) == 0 && mask.trailingZeroBitCount < FeatureSchema.count {
+                                    w.uncheckedField(mask.trailingZeroBitCount, of: text.nameFields)  // one feature (most rows)
+                                } else {
+                                    w.field(utf8: text.joinedNames(mask, into: names))
+                                }
+                                for c in cleanColumns { writeValue(c, i, text, to: &w) }
+                                w.endRow()
+                            }
                         }
                     }
                 }
@@ -158,31 +179,51 @@ public enum ScenarioOutput {
 
     /// The 20 served features of row i: numbers with their fixed decimals (more where a failure moved
     /// them off that grid: `decimals(_:fixed:)`, checked only for the features a failure reached),
-    /// level names, empty for missing, and `type_change` values as grouped text.
+    /// level names, empty for missing, and `type_change` values as grouped text. A row no failure
+    /// reached (most) takes a loop with no test per feature.
     @inline(__always)
     static func writeFeatures(_ b: DayBatch, _ i: Int, _ served: UnsafeBufferPointer<Column>, _ text: SchemaText, to w: inout CSVFormatter) {
-        let altered = b.alteredMask[i], asText = b.textMask[i]
-        for f in 0..<FeatureSchema.count {
-            if asText != 0 && asText & (1 << UInt32(f)) != 0 { w.field(groupedText(b.clean.numeric[f][i])); continue }
-            writeValue(served[f], i, onGrid: altered & (1 << UInt32(f)) == 0, text, to: &w)
+        let reached = b.alteredMask[i] | b.textMask[i]
+        if reached == 0 {
+            for c in served { writeValue(c, i, text, to: &w) }
+            return
+        }
+        for f in 0..<served.count {
+            if reached & (1 &<< UInt32(f)) == 0 { writeValue(served[f], i, text, to: &w) } else { writeReached(b, i, f, served[f], text, to: &w) }
         }
     }
 
-    /// Value i of a column: a level name, empty for missing, or a number with its feature's fixed
-    /// decimals (`onGrid`: known to sit on that grid, e.g. a clean value) or `decimals(_:fixed:)`.
-    @inline(__always)
-    static func writeValue(_ c: Column, _ i: Int, onGrid: Bool, _ text: SchemaText, to w: inout CSVFormatter) {
-        if let codes = c.codes {
-            let code = Int(codes[i])
-            if code < 0 { w.emptyField() } else { w.field(c.firstLevel + code, of: text.levels) }
+    /// Feature f of row i, which a failure reached: `type_change` text, or a served value written
+    /// with `decimals(_:fixed:)` (numbers a failure moved off their grid keep their precision).
+    @inline(never)
+    static func writeReached(_ b: DayBatch, _ i: Int, _ f: Int, _ c: Column, _ text: SchemaText, to w: inout CSVFormatter) {
+        if b.textMask[i] & (1 << UInt32(f)) != 0 {
+            w.field(groupedText(b.clean.numeric[f][i]))
         } else if let values = c.values {
             let v = values[i]
-            w.field(v, decimals: onGrid ? c.decimals : decimals(v, fixed: c.decimals))
+            w.field(v, decimals: decimals(v, fixed: c.decimals))
+        } else {
+            writeValue(c, i, text, to: &w)
+        }
+    }
+
+    /// Value i of a column: a level name, empty for missing (code -1: the empty text just before
+    /// the feature's level 0 in `SchemaText.levels`, so no test), or a number with its feature's
+    /// fixed decimals (where it is known to sit on that grid: clean values, and served ones no
+    /// failure reached). Into room the row reserved (`CSVFormatter.numberRoom` or the levels'
+    /// `room` per value, whichever is larger).
+    @inline(__always)
+    static func writeValue(_ c: Column, _ i: Int, _ text: SchemaText, to w: inout CSVFormatter) {
+        if let codes = c.codes {
+            w.uncheckedField(c.firstLevel &+ Int(Swift.max(codes[i], -1)), of: text.levels)
+        } else {
+            w.uncheckedField(c.values.unsafelyUnwrapped[i], decimals: c.decimals)  // a column has one or the other
         }
     }
 
     /// One feature's column for a slice's row loop: its base address (codes for a categorical
-    /// feature, values for a numeric one), fixed decimals and first level in `SchemaText.levels`.
+    /// feature, values for a numeric one), fixed decimals and the index of its level 0 in
+    /// `SchemaText.levels`.
     struct Column {
         let values: UnsafePointer<Double>?
         let codes: UnsafePointer<Int32>?
@@ -218,10 +259,13 @@ public enum ScenarioOutput {
     /// names as UTF-8: a row's categorical fields and altered-feature list are copied, not re-encoded.
     final class SchemaText: Sendable {
         static let shared = SchemaText()
-        /// Level `code` of feature f is text `first[f] + code` of `levels`.
-        let levels = CSVFieldTable(FeatureSchema.levels.flatMap { $0 })
-        let first: [Int] = (0..<FeatureSchema.count).map { f in FeatureSchema.levels[..<f].reduce(0) { $0 + $1.count } }
+        /// Level `code` of feature f is text `first[f] + code` of `levels`; code -1 (missing) is the
+        /// empty text each feature's levels start with.
+        let levels = CSVFieldTable(FeatureSchema.levels.flatMap { [""] + $0 })
+        let first: [Int] = (0..<FeatureSchema.count).map { f in FeatureSchema.levels[...f].reduce(0) { $0 + 1 + $1.count } - FeatureSchema.levels[f].count }
         let names: [[UInt8]] = FeatureSchema.names.map { Array($0.utf8) }
+        /// The feature names encoded as CSV fields (the altered features of a row one failure reached).
+        let nameFields = CSVFieldTable(FeatureSchema.names)
 
         /// The names of the features whose bits are set in `mask`, in feature order, joined by ";",
         /// assembled in `scratch` (room for every name and separator).
