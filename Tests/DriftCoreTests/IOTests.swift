@@ -144,9 +144,9 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(left.isEmpty, "\(left)")
     }
 
-    /// Every 8 MB the writer asks a background `fdatasync` for what it wrote (and `fsync`s at the
-    /// end): the bytes must be exactly those written, in order, across those points, with appended
-    /// buffers and row-by-row writes mixed.
+    /// The writer asks a background `fdatasync` for what it wrote after 1, 2, 4 and then every 8 MB
+    /// (and `fsync`s at the end): the bytes must be exactly those written, in order, across those
+    /// points, with appended buffers and row-by-row writes mixed.
     @Test func longFileIsWholeAcrossBackgroundSyncPoints() throws {
         let dir = temporaryFolder()
         let w = try CSVWriter(path: dir + "/long.csv", header: ["i", "x"])
@@ -168,6 +168,35 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(bytes.count > 8 << 20, "the file crosses at least one 8 MB sync point: \(bytes.count) bytes")
         #expect(bytes == expected)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["long.csv"], "no temporary file left")
+    }
+}
+
+extension CSVTests {
+    /// `startFinishing` hands the finished rows to the kernel and queues their sync; rows may still
+    /// follow (it may be called more than once, and with a row open it waits for `finish`), the file
+    /// is still whole, and a writer dropped after it leaves nothing behind.
+    @Test func startFinishingKeepsTheFileWholeAndDroppedLeavesNothing() throws {
+        let dir = temporaryFolder()
+        let w = try CSVWriter(path: dir + "/a.csv", header: ["i", "x"])
+        var expected = Array("i,x\n".utf8)
+        for i in 0..<200_000 {
+            w.field(i); w.field(Double(i) / 4, decimals: 2)
+            if i == 150_000 { w.startFinishing() }  // a row is open: nothing to hand over yet
+            try w.endRow()
+            expected += Array("\(i),\(String(format: "%.2f", Double(i) / 4))\n".utf8)
+            if i == 99_999 { w.startFinishing() }
+        }
+        w.field(200_000)
+        w.startFinishing()
+        try w.finish()
+        expected += Array("200000\n".utf8)
+        #expect(try AtomicFile.read(dir + "/a.csv") == expected)
+        do {
+            let dropped = try CSVWriter(path: dir + "/b.csv", header: ["i"])
+            dropped.field(1); try dropped.endRow()
+            dropped.startFinishing()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"], "no file of the dropped writer")
     }
 }
 

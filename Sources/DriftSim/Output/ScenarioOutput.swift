@@ -166,6 +166,7 @@ public enum ScenarioOutput {
 
         /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
         public func finish(resolvedJSON: String) throws -> Summary {
+            for file in [reference, production, truth] { file.startFinishing() }
             try reference.finish(); try production.finish(); try truth.finish()
             try AtomicFile.write(resolvedJSON, to: Writer.path(directory, "scenario.resolved.json"))
             summary.bytes = 0
