@@ -150,8 +150,8 @@ final class Shard: @unchecked Sendable {
     let active: UnsafeMutablePointer<Active>
     /// Where the look-ahead reads of customer records go, so the compiler keeps them.
     private var touched: Int64 = 0
-    /// The second pass reads the records of the next block of this many active customers at the
-    /// start of each block.
+    /// The second pass reads records ahead in blocks of this many active customers: at the start
+    /// of each block the header lines two blocks ahead, the lines they point to one block ahead.
     static let lookAhead = 16
     /// The output buffers, reused day after day.
     private var buffers = ShardDay(capacity: 256)
@@ -291,15 +291,24 @@ final class Shard: @unchecked Sendable {
         i64(c, L.sum7).pointee = s7; i(c, L.count7).pointee = n7
     }
 
-    /// Reads a word of each cache line the second pass will need of customer c on `day` (header,
-    /// merchant memory, the newest ring entry, today's bucket and the two buckets `slideSums`
-    /// reads first: those of s, the day the sums were last slid to, and of s - 7), so that a few
-    /// customers ahead their DRAM misses overlap the current customer's work. `today` is `Shard.slot(day)`.
-    @inline(__always) private func touch(_ c: Int, day: Int, today: Int) -> Int64 {
+    /// Reads a word of each cache line of customer c's record whose place the customer number
+    /// gives (header, merchant memory, today's bucket): the first of two look-ahead steps, so that
+    /// a few customers ahead their DRAM misses overlap the current customer's work.
+    /// `today` is `Shard.slot(day)`.
+    @inline(__always) private func touchHeader(_ c: Int, today: Int) -> Int64 {
         let base = state + c &* L.size
         var acc = base.load(as: Int64.self) &+ base.load(fromByteOffset: 64, as: Int64.self)
         acc &+= base.load(fromByteOffset: L.merchantRing, as: Int64.self)
         acc &+= base.load(fromByteOffset: L.buckets + today * L.bucketStride, as: Int64.self)
+        return acc
+    }
+
+    /// The second step, a block after `touchHeader` (the header is cached by then, so no read
+    /// waits on another miss): the lines the header points to, the buckets `slideSums` reads first
+    /// (of s, the day the sums were last slid to, and of s - 7) and the newest ring entry.
+    @inline(__always) private func touchHistory(_ c: Int, day: Int, today: Int) -> Int64 {
+        let base = state + c &* L.size
+        var acc: Int64 = 0
         let back = day &- Int(base.load(fromByteOffset: L.sumsDay, as: Int32.self))
         if back > 0 && back <= 30 {
             var bs = today - back
@@ -411,13 +420,19 @@ final class Shard: @unchecked Sendable {
         let pw = powers.baseAddress!
         plan.riskWeights.withUnsafeBufferPointer { weights in
         let today = Shard.slot(day)
-        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), day: day, today: today) }
+        let ahead = Shard.lookAhead
+        for j in 0..<Swift.min(2 * ahead, activeCount) { touched &+= touchHeader(Int(active[j].customer), today: today) }
+        for j in 0..<Swift.min(ahead, activeCount) { touched &+= touchHistory(Int(active[j].customer), day: day, today: today) }
         for j in 0..<activeCount {
             // A whole block of records ahead at once: a read that misses stalls the loop once the
             // reorder buffer fills, so the misses of a block must be in flight together.
-            if j % Shard.lookAhead == 0 {
-                for k in (j + Shard.lookAhead)..<Swift.min(j + 2 * Shard.lookAhead, Swift.max(activeCount, j + Shard.lookAhead)) {
-                    touched &+= touch(Int(active[k].customer), day: day, today: today)
+            // Two blocks ahead the header lines, one block ahead the lines the header points to.
+            if j % ahead == 0 {
+                for k in (j + 2 * ahead)..<Swift.min(j + 3 * ahead, Swift.max(activeCount, j + 2 * ahead)) {
+                    touched &+= touchHeader(Int(active[k].customer), today: today)
+                }
+                for k in (j + ahead)..<Swift.min(j + 2 * ahead, Swift.max(activeCount, j + ahead)) {
+                    touched &+= touchHistory(Int(active[k].customer), day: day, today: today)
                 }
             }
             let a = active[j]
