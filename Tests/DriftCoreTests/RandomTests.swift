@@ -143,6 +143,21 @@ func chiSquaredGoodnessOfFit(_ xs: [Double], bins: Int, cdf: (Double) -> Double)
         #expect(SpecialFunctions.chiSquaredSurvival(stat, degreesOfFreedom: 4) > 1e-4)
     }
 
+    /// A table written to raw entries draws the same indices from the same stream as the table.
+    @Test func aliasTableEntriesSampleAsTheTable() {
+        for (k, weights) in [[5.0, 0.0, 1.0, 3.0, 0.5, 10.0], [1.0], [0.2, 0.8], (0..<24).map { 1 + Double($0 % 5) }].enumerated() {
+            let table = AliasTable(weights: weights)
+            let entries = UnsafeMutablePointer<AliasTable.Entry>.allocate(capacity: table.count)
+            defer { entries.deallocate() }
+            table.write(to: entries)
+            var a = Xoshiro256StarStar(seed: 30 + UInt64(k)), b = a
+            var differing = 0
+            for _ in 0..<20_000 where table.sample(using: &a) != AliasTable.sample(entries, count: table.count, using: &b) { differing += 1 }
+            #expect(differing == 0)
+            #expect(a.next() == b.next())
+        }
+    }
+
     @Test func bernoulliAndIndex() {
         var g = Xoshiro256StarStar(seed: 17)
         let hits = (0..<n).filter { _ in g.bernoulli(0.01) }.count

@@ -156,4 +156,25 @@ public struct AliasTable: Sendable, Equatable {
         let i = Swift.min(Int(u), prob.count - 1)
         return (u - Double(i)) < prob[i] ? i : Int(alias[i])
     }
+
+    /// One column of a table copied to a raw buffer: the chance of keeping the column, else its alias.
+    public struct Entry: Sendable, Equatable {
+        public var prob: Double
+        public var alias: Int
+        public init(prob: Double, alias: Int) { self.prob = prob; self.alias = alias }
+    }
+
+    /// Copies the table's `count` columns to `entries`, for `sample(_:count:using:)` in hot loops.
+    public func write(to entries: UnsafeMutablePointer<Entry>) {
+        for i in 0..<prob.count { entries[i] = Entry(prob: prob[i], alias: Int(alias[i])) }
+    }
+
+    /// `sample(using:)` of a table written to `entries` (`count` columns): the same draw and the
+    /// same index, without the arrays' bounds checks.
+    @inlinable @inline(__always)
+    public static func sample<G: RandomNumberGenerator>(_ entries: UnsafePointer<Entry>, count n: Int, using rng: inout G) -> Int {
+        let u = rng.uniform() * Double(n)
+        let i = Swift.min(Int(u), n - 1)
+        return (u - Double(i)) < entries[i].prob ? i : entries[i].alias
+    }
 }

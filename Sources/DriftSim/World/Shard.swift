@@ -128,6 +128,17 @@ final class Shard: @unchecked Sendable {
     let fraudsterHours = AliasTable(weights: WorldTables.fraudsterHours)
     let fraudsterCategories = AliasTable(weights: WorldTables.fraudsterCategories)
     let countryTable = AliasTable(weights: WorldTables.countryWeights)
+    /// The tables the row loop samples, copied to one raw buffer (`AliasTable.sample(_:count:using:)`,
+    /// no array bounds checks): each category's hours, the fraudsters' hours and categories, the
+    /// countries, and the day plan's category table of each segment (rewritten each day).
+    let aliasEntries: UnsafeMutablePointer<AliasTable.Entry>
+    static let hourCount = 24, categoryCount = 12, countryCount = WorldTables.countryWeights.count
+    static let fraudsterHoursAt = 12 * hourCount, fraudsterCategoriesAt = fraudsterHoursAt + hourCount
+    static let countriesAt = fraudsterCategoriesAt + categoryCount, categoriesAt = countriesAt + countryCount
+    static let aliasEntryCount = categoriesAt + WorldTables.segmentShare.count * categoryCount
+    /// Each segment's chance of an account closing on a day (1 / mean account age), and 1 / (1 - it).
+    let reopenChance: [Double] = WorldTables.segmentAccountAge.map { 1 / $0 }
+    let reopenRest: [Double] = WorldTables.segmentAccountAge.map { 1 / (1 - 1 / $0) }
 
     private struct Event { var second: Int32; var merchant: Int32; var channel: Int32; var fraudster: Bool; var shadow: Bool }
     /// One customer's events of the day, reused customer after customer (grown when one has more).
@@ -139,8 +150,8 @@ final class Shard: @unchecked Sendable {
     let active: UnsafeMutablePointer<Active>
     /// Where the look-ahead reads of customer records go, so the compiler keeps them.
     private var touched: Int64 = 0
-    /// The second pass reads the records of the next block of this many active customers at the
-    /// start of each block.
+    /// The second pass reads records ahead in blocks of this many active customers: at the start
+    /// of each block the header lines two blocks ahead, the lines they point to one block ahead.
     static let lookAhead = 16
     /// The output buffers, reused day after day.
     private var buffers = ShardDay(capacity: 256)
@@ -155,6 +166,14 @@ final class Shard: @unchecked Sendable {
         hot = UnsafeMutablePointer<Hot>.allocate(capacity: Swift.max(1, count))
         hot.initialize(repeating: Hot(rate: 0, compromisedUntil: Int32.min, segment: 0, home: 0, cardType: 0), count: Swift.max(1, count))
         active = UnsafeMutablePointer<Active>.allocate(capacity: Swift.max(1, count))
+        aliasEntries = .allocate(capacity: Shard.aliasEntryCount)
+        aliasEntries.initialize(repeating: AliasTable.Entry(prob: 1, alias: 0), count: Shard.aliasEntryCount)
+        precondition(hourTables.count == 12 && hourTables.allSatisfy { $0.count == Shard.hourCount })
+        precondition(fraudsterHours.count == Shard.hourCount && fraudsterCategories.count == Shard.categoryCount)
+        for (k, t) in hourTables.enumerated() { t.write(to: aliasEntries + k * Shard.hourCount) }
+        fraudsterHours.write(to: aliasEntries + Shard.fraudsterHoursAt)
+        fraudsterCategories.write(to: aliasEntries + Shard.fraudsterCategoriesAt)
+        countryTable.write(to: aliasEntries + Shard.countriesAt)
         for c in 0..<count { clearHistory(c) }
 
         var rng = Xoshiro256StarStar(seed: scenario.seed, stream: Shard.streamFor(purpose: 0, shard: index, day: 0))
@@ -184,6 +203,7 @@ final class Shard: @unchecked Sendable {
         state.deallocate()
         hot.deallocate()
         active.deallocate()
+        aliasEntries.deallocate()
         events.deallocate()
         buffers.free()
     }
@@ -210,6 +230,8 @@ final class Shard: @unchecked Sendable {
     /// Empties a customer's history: no recent transactions, merchants or spending days, a fresh cache.
     private func clearHistory(_ c: Int) {
         i(c, L.ringCount).pointee = 0; i(c, L.ringHead).pointee = 0; i(c, L.merchantCount).pointee = 0; i(c, L.merchantHead).pointee = 0
+        // Slots not yet written hold -1, no merchant's number: `knows` tests all 16 slots.
+        for k in 0..<Shard.merchantMemory { i(c, L.merchantRing)[k] = -1 }
         for b in 0..<31 { bucket(c, slot: b).0.pointee = Int32.min }
         i64(c, L.sum30).pointee = 0; i64(c, L.sum7).pointee = 0; i(c, L.count30).pointee = 0; i(c, L.count7).pointee = 0
         i(c, L.sumsDay).pointee = Int32.min
@@ -226,7 +248,9 @@ final class Shard: @unchecked Sendable {
     /// Slides customer c's 30-day and 7-day spending sums to cover the whole days before `day`:
     /// the bucket of the last day they were slid to enters, the buckets that left the windows
     /// leave. Integer cents, so the running sums equal a fresh sum over the buckets exactly.
-    @inline(__always) private func slideSums(_ c: Int, to day: Int) {
+    /// `today` is `Shard.slot(day)`: the buckets of s, s - 30 and s - 7 are numbered from it
+    /// without a modulo when 0 < day - s <= 30 (always, as days only move forward).
+    @inline(__always) private func slideSums(_ c: Int, to day: Int, today: Int) {
         let s = Int(i(c, L.sumsDay).pointee)
         if s == day { return }
         i(c, L.sumsDay).pointee = Int32(day)
@@ -236,8 +260,11 @@ final class Shard: @unchecked Sendable {
         }
         var s30 = i64(c, L.sum30).pointee, n30 = i(c, L.count30).pointee
         var s7 = i64(c, L.sum7).pointee, n7 = i(c, L.count7).pointee
+        let back = day - s
+        var bs: Int
+        if back > 0 { bs = today - back; if bs < 0 { bs += 31 } } else { bs = Shard.slot(s) }
         // Day s enters (no bucket exists for a day between s and today: the state did not move).
-        let (key, cents) = bucket(c, s)
+        let (key, cents) = bucket(c, slot: bs)
         if Int(key[0]) == s {
             s30 &+= cents.pointee; n30 &+= key[1]
             if s >= day - 7 { s7 &+= cents.pointee; n7 &+= key[1] }
@@ -245,7 +272,7 @@ final class Shard: @unchecked Sendable {
         // Days s - 30 ... day - 31 leave the 30-day window, days s - 7 ... min(s - 1, day - 8) the 7-day one.
         // (The bucket number steps with the day instead of a modulo per day.)
         if s - 30 <= day - 31 {
-            var b = Shard.slot(s - 30)
+            var b = bs == 30 ? 0 : bs + 1  // s - 30 = s + 1 mod 31
             for x in (s - 30)...(day - 31) {
                 let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s30 &-= v.pointee; n30 &-= k[1] }
@@ -253,7 +280,7 @@ final class Shard: @unchecked Sendable {
             }
         }
         if s - 7 <= Swift.min(s - 1, day - 8) {
-            var b = Shard.slot(s - 7)
+            var b = bs < 7 ? bs + 24 : bs - 7
             for x in (s - 7)...Swift.min(s - 1, day - 8) {
                 let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s7 &-= v.pointee; n7 &-= k[1] }
@@ -264,24 +291,48 @@ final class Shard: @unchecked Sendable {
         i64(c, L.sum7).pointee = s7; i(c, L.count7).pointee = n7
     }
 
-    /// Reads a word of each cache line the second pass will need of customer c on `day` (header,
-    /// merchant memory, the newest ring entry, the buckets of yesterday, 8 days ago and today), so
-    /// that a few customers ahead their DRAM misses overlap the current customer's work.
-    /// `buckets` holds the byte offsets of those three buckets, the same for every customer of the day.
-    @inline(__always) private func touch(_ c: Int, buckets: (Int, Int, Int)) -> Int64 {
+    /// Reads a word of each cache line of customer c's record whose place the customer number
+    /// gives (header, merchant memory, today's bucket): the first of two look-ahead steps, so that
+    /// a few customers ahead their DRAM misses overlap the current customer's work.
+    /// `today` is `Shard.slot(day)`.
+    @inline(__always) private func touchHeader(_ c: Int, today: Int) -> Int64 {
         let base = state + c &* L.size
         var acc = base.load(as: Int64.self) &+ base.load(fromByteOffset: 64, as: Int64.self)
         acc &+= base.load(fromByteOffset: L.merchantRing, as: Int64.self)
-        acc &+= base.load(fromByteOffset: buckets.0, as: Int64.self)
-        acc &+= base.load(fromByteOffset: buckets.1, as: Int64.self)
-        acc &+= base.load(fromByteOffset: buckets.2, as: Int64.self)
+        acc &+= base.load(fromByteOffset: L.buckets + today * L.bucketStride, as: Int64.self)
+        return acc
+    }
+
+    /// The second step, a block after `touchHeader` (the header is cached by then, so no read
+    /// waits on another miss): the lines the header points to, the buckets `slideSums` reads first
+    /// (of s, the day the sums were last slid to, and of s - 7) and the newest ring entry.
+    @inline(__always) private func touchHistory(_ c: Int, day: Int, today: Int) -> Int64 {
+        let base = state + c &* L.size
+        var acc: Int64 = 0
+        let back = day &- Int(base.load(fromByteOffset: L.sumsDay, as: Int32.self))
+        if back > 0 && back <= 30 {
+            var bs = today - back
+            if bs < 0 { bs += 31 }
+            acc &+= base.load(fromByteOffset: L.buckets + bs * L.bucketStride, as: Int64.self)
+            acc &+= base.load(fromByteOffset: L.buckets + (bs < 7 ? bs + 24 : bs - 7) * L.bucketStride, as: Int64.self)
+        }
         let head = Int(base.load(fromByteOffset: L.ringHead, as: Int32.self))
         acc &+= base.load(fromByteOffset: L.ring + (head == 0 ? Shard.ringSize - 1 : head - 1) * L.ringStride, as: Int64.self)
         return acc
     }
 
+    /// Whether customer c's merchant memory holds merchant m: all 16 slots compared without a
+    /// branch (unwritten slots hold -1), the same answer as a search of the first `merchantCount`.
+    @inline(__always) private func knows(_ c: Int, _ m: Int32) -> Bool {
+        let ring = i(c, L.merchantRing)
+        var hits: Int32 = 0
+        for k in 0..<Shard.merchantMemory { hits |= ring[k] == m ? 1 : 0 }
+        return hits != 0
+    }
+
     @inline(__always) private func foreignCountry<G: RandomNumberGenerator>(_ home: Int, _ rng: inout G) -> Int {
-        for _ in 0..<8 { let k = countryTable.sample(using: &rng); if k != home { return k } }
+        let countries = UnsafePointer(aliasEntries + Shard.countriesAt)
+        for _ in 0..<8 { let k = AliasTable.sample(countries, count: Shard.countryCount, using: &rng); if k != home { return k } }
         return (home + 1) % FeatureSchema.countries.count
     }
 
@@ -310,9 +361,14 @@ final class Shard: @unchecked Sendable {
         var x = out.rows
         var written = 0
         let shiftOn = plan.anyShift
-        let categoryTables = plan.categoryTables
+        precondition(plan.categoryTables.count <= WorldTables.segmentShare.count)
+        for (g, t) in plan.categoryTables.enumerated() {
+            precondition(t.count == Shard.categoryCount)
+            t.write(to: aliasEntries + Shard.categoriesAt + g * Shard.categoryCount)
+        }
+        let tables = UnsafePointer(aliasEntries)
         // Tables as locals: a static array read in the loop goes through its lazy accessor each time.
-        let accountAge = WorldTables.segmentAccountAge, compromiseFactor = WorldTables.segmentCompromise
+        let compromiseFactor = WorldTables.segmentCompromise
         let amountOffset = WorldTables.categoryAmountOffset, onlineOnly = WorldTables.onlineOnly
         let burst = WorldTables.burstPerDay
         let places = merchants.places
@@ -325,7 +381,7 @@ final class Shard: @unchecked Sendable {
         FastMath.powers.withUnsafeBufferPointer { powers in
             let pw = powers.baseAddress!
             let volumeFactor = plan.volumeFactor, segmentRate = plan.segmentRate
-            let reopenChance = accountAge.map { 1 / $0 }, reopenRest = accountAge.map { 1 / (1 - 1 / $0) }
+            let reopenChance = self.reopenChance, reopenRest = self.reopenRest
             let compromiseChance = compromiseFactor.map { $0 * plan.compromiseProbability }
             let compromiseRest = compromiseChance.map { 1 / (1 - $0) }
             let shadowRate = plan.shadowRate
@@ -364,15 +420,19 @@ final class Shard: @unchecked Sendable {
         let pw = powers.baseAddress!
         plan.riskWeights.withUnsafeBufferPointer { weights in
         let today = Shard.slot(day)
-        let touchBuckets = (L.buckets + today * L.bucketStride, L.buckets + (today + 30) % 31 * L.bucketStride,  // today, yesterday,
-                            L.buckets + (today + 23) % 31 * L.bucketStride)                                    // 8 days ago
-        for j in 0..<Swift.min(Shard.lookAhead, activeCount) { touched &+= touch(Int(active[j].customer), buckets: touchBuckets) }
+        let ahead = Shard.lookAhead
+        for j in 0..<Swift.min(2 * ahead, activeCount) { touched &+= touchHeader(Int(active[j].customer), today: today) }
+        for j in 0..<Swift.min(ahead, activeCount) { touched &+= touchHistory(Int(active[j].customer), day: day, today: today) }
         for j in 0..<activeCount {
             // A whole block of records ahead at once: a read that misses stalls the loop once the
             // reorder buffer fills, so the misses of a block must be in flight together.
-            if j % Shard.lookAhead == 0 {
-                for k in (j + Shard.lookAhead)..<Swift.min(j + 2 * Shard.lookAhead, Swift.max(activeCount, j + Shard.lookAhead)) {
-                    touched &+= touch(Int(active[k].customer), buckets: touchBuckets)
+            // Two blocks ahead the header lines, one block ahead the lines the header points to.
+            if j % ahead == 0 {
+                for k in (j + 2 * ahead)..<Swift.min(j + 3 * ahead, Swift.max(activeCount, j + 2 * ahead)) {
+                    touched &+= touchHeader(Int(active[k].customer), today: today)
+                }
+                for k in (j + ahead)..<Swift.min(j + 2 * ahead, Swift.max(activeCount, j + ahead)) {
+                    touched &+= touchHistory(Int(active[k].customer), day: day, today: today)
                 }
             }
             let a = active[j]
@@ -393,18 +453,18 @@ final class Shard: @unchecked Sendable {
                 let isShadow = e >= owner + fraudster
                 var m: Int32, channel: Int32, hour: Int
                 if isFraudster {
-                    let cat = fraudsterCategories.sample(using: &rng)
+                    let cat = AliasTable.sample(tables + Shard.fraudsterCategoriesAt, count: Shard.categoryCount, using: &rng)
                     let country = rng.uniform() < 0.35 ? foreignCountry(homeCountry, &rng) : homeCountry
                     m = merchants.pick(category: cat, country: country, using: &rng)
                     let u = rng.uniform()
                     channel = u < 0.15 ? 0 : (u < 0.65 ? 1 : 2)
-                    hour = fraudsterHours.sample(using: &rng)
+                    hour = AliasTable.sample(tables + Shard.fraudsterHoursAt, count: Shard.hourCount, using: &rng)
                 } else {
                     let known = Int(i(c, L.merchantCount).pointee)
                     if known > 0 && rng.uniform() < 0.5 {
                         m = i(c, L.merchantRing)[rng.index(known)]
                     } else {
-                        let cat = categoryTables[g].sample(using: &rng)
+                        let cat = AliasTable.sample(tables + Shard.categoriesAt + g * Shard.categoryCount, count: Shard.categoryCount, using: &rng)
                         let country = rng.uniform() < d(c, L.pForeign).pointee ? foreignCountry(homeCountry, &rng) : homeCountry
                         m = merchants.pick(category: cat, country: country, using: &rng)
                     }
@@ -418,7 +478,7 @@ final class Shard: @unchecked Sendable {
                     }
                     let u = rng.uniform()
                     channel = u < pc ? 0 : (u < pc + po ? 1 : 2)
-                    hour = hourTables[Int(places[Int(m)].category)].sample(using: &rng)
+                    hour = AliasTable.sample(tables + Int(places[Int(m)].category) * Shard.hourCount, count: Shard.hourCount, using: &rng)
                 }
                 if channel == 0 && onlineOnly[Int(places[Int(m)].category)] { channel = 1 }
                 var second = Int32(hour * 3600 + rng.index(3600))
@@ -438,7 +498,7 @@ final class Shard: @unchecked Sendable {
                 }
             }
             // The 30-day and 7-day averages use whole past days, so they are fixed for the day.
-            slideSums(c, to: day)
+            slideSums(c, to: day, today: today)
             let n30 = Int(i(c, L.count30).pointee), n7 = Int(i(c, L.count7).pointee)
             let avg30 = n30 > 0 ? Double(i64(c, L.sum30).pointee) / 100 / Double(n30) : 0
             let avg7 = n7 > 0 ? Double(i64(c, L.sum7).pointee) / 100 / Double(n7) : 0
@@ -460,7 +520,8 @@ final class Shard: @unchecked Sendable {
                     logAmount = d(c, L.spendMu).pointee + amountOffset[cat] + 0.8 * zig.sample(using: &rng)
                 }
                 if shiftOn { logAmount = shifted(logAmount, S.amount, plan) }
-                let centsValue = Swift.max(1, roundedHalfAway(FastMath.exp(logAmount, pw) * 100))
+                let roundedCents = roundedHalfAway(FastMath.exp(logAmount, pw) * 100)
+                let centsValue = roundedCents >= 1 ? roundedCents : 1  // Swift.max(1, roundedCents), NaN included, without its call
                 let amount = centsValue / 100
                 // The history keeps whole cents (an amount over 21 million is kept as 21 million).
                 let cents: Int32 = centsValue < 2_147_483_647 ? Int32(centsValue) : Int32.max
@@ -478,9 +539,8 @@ final class Shard: @unchecked Sendable {
                 else { logDistance = log(250.0) + 1.0 * zig.sample(using: &rng) }
                 if shiftOn { logDistance = shifted(logDistance, S.distance, plan) }
                 x[S.distance] = roundedHalfAway(FastMath.exp(logDistance, pw) * 10) / 10
-                var isNew = true
+                let isNew = !knows(c, e.merchant)
                 let known = Int(i(c, L.merchantCount).pointee)
-                for k in 0..<known where i(c, L.merchantRing)[k] == e.merchant { isNew = false; break }
                 x[S.newMerchant] = isNew ? 1 : 0
                 x[S.newDevice] = online && rng.uniform() < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
                 var age = Double(day - Int(i(c, L.openDay).pointee))
