@@ -294,9 +294,10 @@ public final class DayStream: Sequence, IteratorProtocol {
     }
 
     /// Merges the shards' rows into one batch in time order (stable: shard, then customer order).
-    /// Destinations come from a counting sort on the second of the day; whole rows (216 contiguous
-    /// bytes) are gathered, then transposed into columns in cache-sized blocks, both in parallel
-    /// over disjoint ranges, so the result does not depend on `jobs`.
+    /// Destinations come from a counting sort on the second of the day; the label and score
+    /// columns are scattered one per task, and whole rows (216 contiguous bytes) are gathered, then
+    /// transposed into columns (categorical ones as codes) in cache-sized blocks, in parallel over
+    /// disjoint ranges, so the result does not depend on `jobs`.
     static func merge(_ parts: [ShardDay], day: Int, jobs: Int = 1, active: [ActiveFailure], scratch: inout RawDoubles) -> DayBatch {
         let n = parts.reduce(0) { $0 + $1.count }
         var b = DayBatch(day: day, count: n, activeFailures: active)
@@ -315,29 +316,36 @@ public final class DayStream: Sequence, IteratorProtocol {
             }
             destinations.append(d)
         }
-        // Every row is written by the scatter below, so the columns start uninitialised.
+        let destinationsByPart = destinations
+        // The label, score and bookkeeping columns, one task each.
+        let sides = (try? Parallel.map(7, jobs: jobs) { k -> SideColumn in
+            func scatter<T>(_ source: (ShardDay) -> UnsafeMutablePointer<T>) -> [T] {
+                DayStream.scatter(parts, to: destinationsByPart, count: n, source)
+            }
+            switch k {
+            case 0: return .int32(scatter { $0.second })
+            case 1: return .int32(scatter { $0.customer })
+            case 2: return .bytes(scatter { $0.y })
+            case 3: return .doubles(scatter { $0.probability })
+            case 4: return .doubles(scatter { $0.logit })
+            case 5: return .int32(scatter { $0.chargeback })
+            default: return .bytes(scatter { $0.flags })
+            }
+        }) ?? []
+        b.transactionID = [Int64](repeating: 0, count: n)
+        b.secondOfDay = sides[0].int32s
+        b.customerID = sides[1].int32s
+        b.isFraud = sides[2].bytes
+        b.fraudProbability = sides[3].doubles
+        b.riskLogit = sides[4].doubles
+        b.chargebackDay = sides[5].int32s
+        let flags = sides[6].bytes
         func column<T>(_ fill: (UnsafeMutablePointer<T>) -> Void) -> [T] {
             [T](unsafeUninitializedCapacity: n) { buffer, filled in
                 if n > 0 { fill(buffer.baseAddress!) }
                 filled = n
             }
         }
-        func scatter<T>(_ source: (ShardDay) -> UnsafeMutablePointer<T>) -> [T] {
-            column { out in
-                for (p, dest) in zip(parts, destinations) where p.count > 0 {
-                    let values = source(p)
-                    dest.withUnsafeBufferPointer { d in for i in 0..<p.count { out[d[i]] = values[i] } }
-                }
-            }
-        }
-        b.transactionID = [Int64](repeating: 0, count: n)
-        b.secondOfDay = scatter { $0.second }
-        b.customerID = scatter { $0.customer }
-        b.isFraud = scatter { $0.y }
-        b.fraudProbability = scatter { $0.probability }
-        b.riskLogit = scatter { $0.logit }
-        b.chargebackDay = scatter { $0.chargeback }
-        let flags: [UInt8] = scatter { $0.flags }
         b.isCompromised = column { out in for i in 0..<n { out[i] = (flags[i] >> 2) & 1 } }
         b.isResampled = column { out in for i in 0..<n { out[i] = (flags[i] >> 1) & 1 } }
         b.staleCustomer = column { out in for i in 0..<n { out[i] = flags[i] & 1 } }
@@ -346,15 +354,23 @@ public final class DayStream: Sequence, IteratorProtocol {
         b.isDuplicate = [UInt8](repeating: 0, count: n)
         b.activeKindsMask = [UInt8](repeating: b.activeKinds, count: n)
         let stride = Shard.stride
-        let destinationsByPart = destinations
         let needsExtra = active.contains { $0.subkind == "definition_skew" || $0.subkind == "stale" }
         let width = needsExtra ? stride : FeatureSchema.count
         if scratch.count < n * stride { scratch.free(); scratch = RawDoubles(count: n * stride * 5 / 4 + 1024) }
         let sorted = scratch
-        // The value columns are the batch's own arrays; the tasks write through their base addresses.
-        var columns: [[Double]] = (0..<width).map { _ in [Double](unsafeUninitializedCapacity: n) { _, filled in filled = n } }
-        var pointers: [UnsafeMutablePointer<Double>] = []
-        for k in 0..<width { columns[k].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) } }
+        // The value columns are the batch's own arrays (categorical features as codes); the tasks
+        // write through their base addresses.
+        let isCategorical = (0..<width).map { $0 < FeatureSchema.count && FeatureSchema.isCategorical[$0] }
+        var columns: [[Double]] = (0..<width).map { isCategorical[$0] ? [] : [Double](unsafeUninitializedCapacity: n) { _, filled in filled = n } }
+        var codeColumns: [[Int32]] = (0..<width).map { isCategorical[$0] ? [Int32](unsafeUninitializedCapacity: n) { _, filled in filled = n } : [] }
+        var pointers: [UnsafeMutableRawPointer] = []
+        for k in 0..<width {
+            if isCategorical[k] {
+                codeColumns[k].withUnsafeMutableBufferPointer { pointers.append(UnsafeMutableRawPointer($0.baseAddress!)) }
+            } else {
+                columns[k].withUnsafeMutableBufferPointer { pointers.append(UnsafeMutableRawPointer($0.baseAddress!)) }
+            }
+        }
         let targets = ColumnPointers(pointers: pointers)
         // Gather rows into time order, one shard per task (destinations are disjoint).
         _ = try? Parallel.map(parts.count, jobs: jobs) { k in
@@ -375,24 +391,20 @@ public final class DayStream: Sequence, IteratorProtocol {
             while lo < end {
                 let hi = Swift.min(end, lo + 256)
                 for c in 0..<width {
-                    let col = targets.pointers[c]
-                    for i in lo..<hi { col[i] = sorted.base[i * width + c] }
+                    if isCategorical[c] {
+                        let col = targets.pointers[c].assumingMemoryBound(to: Int32.self)
+                        for i in lo..<hi { col[i] = Int32(sorted.base[i * width + c]) }
+                    } else {
+                        let col = targets.pointers[c].assumingMemoryBound(to: Double.self)
+                        for i in lo..<hi { col[i] = sorted.base[i * width + c] }
+                    }
                 }
                 lo = hi
             }
         }
         var numeric = b.clean.numeric, codes = b.clean.codes
         for f in 0..<FeatureSchema.count {
-            if FeatureSchema.isCategorical[f] {
-                codes[f] = columns[f].withUnsafeBufferPointer { v in
-                    [Int32](unsafeUninitializedCapacity: n) { out, filled in
-                        for i in 0..<n { out[i] = Int32(v[i]) }
-                        filled = n
-                    }
-                }
-            } else {
-                numeric[f] = columns[f]
-            }
+            if isCategorical[f] { codes[f] = codeColumns[f] } else { numeric[f] = columns[f] }
         }
         let extra = (0..<7).map { needsExtra ? columns[FeatureSchema.count + $0] : [] }
         b.clean.numeric = numeric; b.clean.codes = codes
@@ -402,6 +414,28 @@ public final class DayStream: Sequence, IteratorProtocol {
         b.cached = [extra[3], extra[4], extra[5], extra[6]]
         return b
     }
+}
+
+extension DayStream {
+    /// Column `source` of every shard, each row to its destination in the day (`count` rows).
+    static func scatter<T>(_ parts: [ShardDay], to destinations: [[Int]], count n: Int,
+                           _ source: (ShardDay) -> UnsafeMutablePointer<T>) -> [T] {
+        [T](unsafeUninitializedCapacity: n) { out, filled in
+            for (p, dest) in zip(parts, destinations) where p.count > 0 {
+                let values = source(p)
+                dest.withUnsafeBufferPointer { d in for i in 0..<p.count { out[d[i]] = values[i] } }
+            }
+            filled = n  // the destinations cover every row once
+        }
+    }
+}
+
+/// A merged column of one of three element types, as a parallel task returns it.
+enum SideColumn: Sendable {
+    case int32([Int32]), bytes([UInt8]), doubles([Double])
+    var int32s: [Int32] { if case .int32(let v) = self { return v }; return [] }
+    var bytes: [UInt8] { if case .bytes(let v) = self { return v }; return [] }
+    var doubles: [Double] { if case .doubles(let v) = self { return v }; return [] }
 }
 
 /// A raw buffer of doubles shared by parallel tasks that write disjoint ranges (merge only).
@@ -415,7 +449,8 @@ struct RawDoubles: @unchecked Sendable {
     func free() { base.deallocate() }
 }
 
-/// Base addresses of the merge's output columns, written by parallel tasks over disjoint rows.
+/// Base addresses of the merge's output columns (Double, or Int32 codes), written by parallel
+/// tasks over disjoint rows.
 struct ColumnPointers: @unchecked Sendable {
-    let pointers: [UnsafeMutablePointer<Double>]
+    let pointers: [UnsafeMutableRawPointer]
 }
