@@ -35,7 +35,7 @@ public enum SimulatorBenchmarks {
     /// Disk speed: MB/s of writing `bytes` bytes of a repeated 1 MB block to a new file in `directory`,
     /// up to its last byte being durable (so the figure is the disk's, not the page cache's): the
     /// faster of one `fsync` at the end and a background `fdatasync` every 8 MB (`BackgroundSync`,
-    /// as `CSVWriter` does), the best of `repeats` attempts of each.
+    /// as `CSVWriter` does once past its first, smaller steps), the best of `repeats` attempts of each.
     static func rawWriteRate(bytes: Int, directory: String, repeats: Int = 3) -> Double {
         let path = (directory as NSString).appendingPathComponent("raw-write.bin")
         defer { unlink(path) }

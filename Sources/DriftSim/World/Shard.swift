@@ -118,6 +118,8 @@ final class Shard: @unchecked Sendable {
     }
     /// The bucket number of `day`: day mod 31 in 0 ..< 31 (also for negative days).
     @inline(__always) static func slot(_ day: Int) -> Int { ((day % 31) + 31) % 31 }
+    /// The bucket number `back` days (0 ... 31) before bucket number `slot`, without a modulo.
+    @inline(__always) static func slot(_ slot: Int, back: Int) -> Int { slot >= back ? slot - back : slot + 31 - back }
     /// Ring entry k of customer c: (time, cents) in one 8-byte word.
     @inline(__always) func ringEntry(_ c: Int, _ k: Int) -> UnsafeMutablePointer<Int32> {
         (state + (c &* L.size &+ L.ring &+ k &* L.ringStride)).assumingMemoryBound(to: Int32.self)
@@ -261,8 +263,7 @@ final class Shard: @unchecked Sendable {
         var s30 = i64(c, L.sum30).pointee, n30 = i(c, L.count30).pointee
         var s7 = i64(c, L.sum7).pointee, n7 = i(c, L.count7).pointee
         let back = day - s
-        var bs: Int
-        if back > 0 { bs = today - back; if bs < 0 { bs += 31 } } else { bs = Shard.slot(s) }
+        let bs = back > 0 ? Shard.slot(today, back: back) : Shard.slot(s)
         // Day s enters (no bucket exists for a day between s and today: the state did not move).
         let (key, cents) = bucket(c, slot: bs)
         if Int(key[0]) == s {
@@ -272,7 +273,7 @@ final class Shard: @unchecked Sendable {
         // Days s - 30 ... day - 31 leave the 30-day window, days s - 7 ... min(s - 1, day - 8) the 7-day one.
         // (The bucket number steps with the day instead of a modulo per day.)
         if s - 30 <= day - 31 {
-            var b = bs == 30 ? 0 : bs + 1  // s - 30 = s + 1 mod 31
+            var b = Shard.slot(bs, back: 30)
             for x in (s - 30)...(day - 31) {
                 let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s30 &-= v.pointee; n30 &-= k[1] }
@@ -280,7 +281,7 @@ final class Shard: @unchecked Sendable {
             }
         }
         if s - 7 <= Swift.min(s - 1, day - 8) {
-            var b = bs < 7 ? bs + 24 : bs - 7
+            var b = Shard.slot(bs, back: 7)
             for x in (s - 7)...Swift.min(s - 1, day - 8) {
                 let (k, v) = bucket(c, slot: b)
                 if Int(k[0]) == x { s7 &-= v.pointee; n7 &-= k[1] }
@@ -311,10 +312,9 @@ final class Shard: @unchecked Sendable {
         var acc: Int64 = 0
         let back = day &- Int(base.load(fromByteOffset: L.sumsDay, as: Int32.self))
         if back > 0 && back <= 30 {
-            var bs = today - back
-            if bs < 0 { bs += 31 }
+            let bs = Shard.slot(today, back: back)
             acc &+= base.load(fromByteOffset: L.buckets + bs * L.bucketStride, as: Int64.self)
-            acc &+= base.load(fromByteOffset: L.buckets + (bs < 7 ? bs + 24 : bs - 7) * L.bucketStride, as: Int64.self)
+            acc &+= base.load(fromByteOffset: L.buckets + Shard.slot(bs, back: 7) * L.bucketStride, as: Int64.self)
         }
         let head = Int(base.load(fromByteOffset: L.ringHead, as: Int32.self))
         acc &+= base.load(fromByteOffset: L.ring + (head == 0 ? Shard.ringSize - 1 : head - 1) * L.ringStride, as: Int64.self)
