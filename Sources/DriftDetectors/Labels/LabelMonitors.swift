@@ -70,6 +70,9 @@ public struct LabelReference: Sendable, Equatable {
     public let rows: Int
     public let frauds: Int
     public let chargebackWindow: Int
+    /// The reference's reported frauds by band of calibrated score (the bands are its score deciles),
+    /// for the score-band calibration check.
+    public let bands: ScoreBands
 
     /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
     /// be older than the chargeback window so that its labels have matured). `hits`: each row's
@@ -80,9 +83,12 @@ public struct LabelReference: Sendable, Equatable {
         var delays = [Int](repeating: 0, count: self.chargebackWindow + 1)
         var frauds = 0, rows = 0, alertedFrauds = 0
         var sumScores = 0.0, expectedTP = 0.0
+        var clipped: [Double] = [], reported: [Bool] = []
         for i in 0..<log.count where log.days[i] <= t && log.scores[i].isFinite {
             rows += 1
             let s = Swift.min(1, Swift.max(0, log.scores[i]))
+            clipped.append(s)
+            reported.append(log.reportDays[i] != LabelledLog.never && log.reportDays[i] <= t)
             sumScores += s
             let alert = hits.map { i < $0.count && $0[i] } ?? (log.scores[i] >= log.threshold)
             if alert { expectedTP += s }
@@ -102,6 +108,7 @@ public struct LabelReference: Sendable, Equatable {
         fraudRate = rows > 0 ? Double(frauds) / Double(rows) : 0
         self.rows = rows
         self.frauds = frauds
+        bands = ScoreBands(scores: clipped, reported: reported)
     }
 
     /// Coverage at a cohort age (1 beyond the window, 0 for negative ages).
@@ -117,6 +124,50 @@ public struct LabelReference: Sendable, Equatable {
 
     /// Median reporting delay of the reference's reported frauds, in days.
     public var medianDelay: Int { age(reaching: 0.5) }
+}
+
+/// Bands of calibrated score cut at the reference's score quantiles, with the reference's rows and
+/// reported frauds in each: what the score-band calibration check compares production against.
+public struct ScoreBands: Sendable, Equatable {
+    /// The deciles, then the 95th and 99th percentiles: most frauds score in the top decile.
+    public static let defaultQuantiles: [Double] = (1...9).map { Double($0) / 10 } + [0.95, 0.99]
+    /// Ascending cut points; band b holds the scores s with edges[b - 1] <= s < edges[b].
+    public let edges: [Double]
+    public let rows: [Int]
+    public let frauds: [Int]
+    /// Σ s and Σ s² of the band's calibrated scores: the mean score is the model's risk scale, and
+    /// Σ s²/Σ s the mean score of the band's frauds (what a prior shift's odds factor acts on).
+    public let scoreSums: [Double]
+    public let squareSums: [Double]
+
+    /// Cuts at the given quantiles (ascending) of `scores`, each the order statistic x_(⌊p·n⌋) (0-based),
+    /// a score itself, so every band holds at least its own cut point; equal cuts merge.
+    public init(scores: [Double], reported: [Bool], quantiles: [Double] = ScoreBands.defaultQuantiles) {
+        let sorted = RadixSort.sortedDroppingNaN(scores).sorted
+        var edges: [Double] = []
+        for p in quantiles where !sorted.isEmpty && p.isFinite {
+            let q = sorted[Swift.min(sorted.count - 1, Swift.max(0, Int(p * Double(sorted.count))))]
+            if q > sorted[0] && q > (edges.last ?? -.infinity) { edges.append(q) }
+        }
+        self.edges = edges
+        var rows = [Int](repeating: 0, count: edges.count + 1), frauds = rows
+        var scoreSums = [Double](repeating: 0, count: edges.count + 1), squareSums = scoreSums
+        for (s, y) in zip(scores, reported) where !s.isNaN {
+            let b = Self.band(s, edges: edges)
+            rows[b] += 1
+            scoreSums[b] += s
+            squareSums[b] += s * s
+            if y { frauds[b] += 1 }
+        }
+        self.rows = rows; self.frauds = frauds; self.scoreSums = scoreSums; self.squareSums = squareSums
+    }
+
+    /// The band of score s: the number of cut points at or below it.
+    public func band(of s: Double) -> Int { Self.band(s, edges: edges) }
+
+    static func band(_ s: Double, edges: [Double]) -> Int {
+        edges.withUnsafeBufferPointer { MonitorStatistics.countAtMost($0, s) }
+    }
 }
 
 /// Thresholds of the label monitors (defaults documented in docs/monitors.md).
@@ -136,6 +187,9 @@ public struct LabelConfiguration: Sendable, Equatable {
     /// label-free recall weighted by its reference arrival coverage (docs/detectors.md, "realised
     /// recall"); nil reads only cohorts whose coverage reached `maturedCoverage` (the former rule).
     public var conceptMinimumAge: Int? = 1
+    /// Score-band calibration: the arrived frauds' share over the score bands must move at least this
+    /// far (total variation) from what the reference's band rates predict.
+    public var bandMinimumShift: Double = 0.02
     /// Calibration / matured fraud rate: observed/expected outside 1 ± this.
     public var calibrationRelativeEffect: Double = 0.25
     /// Variance inflation (design effect, >= 1) of fraud counts: frauds come in bursts on one card,
@@ -466,6 +520,215 @@ public enum LabelMonitors {
 }
 
 extension LabelMonitors {
+    /// Score-band calibration (concept drift where the model looks): on the cohorts aged
+    /// `conceptMinimumAge` ... chargeback window, the chargebacks arrived by t in each band of score
+    /// (the reference's deciles, 95th and 99th percentiles) against the reference's reported frauds in
+    /// the same band. Production band b has exposure W_b = Σ cov(age) over its rows and O_b arrivals,
+    /// the reference N_b rows and F_b frauds. Given T_b = F_b + O_b, O_b is binomial with
+    /// logit π_b = ln(W_b/N_b) + γ - ln(1 + (k - 1)·q_b) + β·x_b: γ takes slower or fewer chargebacks and
+    /// any common change of rate; k is a prior shift's odds factor, which raises a band's fraud rate by
+    /// k/(1 + (k - 1)·q_b), q_b the band's mean fraud score (Σ s²/Σ s), so less in the top bands; a
+    /// covariate shift moves the W_b. The test is the likelihood ratio of β = 0 (x_b the log of the band's
+    /// mean reference score; 1 degree of freedom, one-sided: β < 0, frauds slipping toward scores the
+    /// model calls safe, as new fraud in a region it scores low or a weakened risk effect make), divided
+    /// by the dispersion. Bands with fewer than `minimumBandCount` frauds in both samples together are
+    /// merged with the next. Alarm when p < alpha and the arrived frauds' share over the bands is at
+    /// least `bandMinimumShift` (total variation) from the β = 0 fit. Details: `g2`, that fit's deviance
+    /// against every band free (χ² on bands - 2 degrees of freedom, any change of shape), `prior_odds` k.
+    /// Indicates `.conceptDrift`.
+    public static func scoreBandCalibration(log: LabelledLog, asOf t: Int32, reference: LabelReference,
+                                            configuration c: LabelConfiguration = .init()) -> DetectorResult {
+        let bands = reference.bands
+        let range = conceptRange(asOf: t, reference: reference, configuration: c)
+        var exposure = [Double](repeating: 0, count: bands.rows.count)
+        var arrived = [Int](repeating: 0, count: bands.rows.count)
+        for i in 0..<log.count {
+            let d = log.days[i], s = log.scores[i]
+            guard d >= range.first, d <= range.last, s.isFinite else { continue }
+            let b = bands.band(of: Swift.min(1, Swift.max(0, s)))
+            exposure[b] += reference.coverage(age: Int(t) - Int(d))
+            let r = log.reportDays[i]
+            if r != LabelledLog.never && r <= t { arrived[b] += 1 }
+        }
+        let m = arrived.reduce(0, +)
+        guard m > 0, let test = BandTrend(reference: bands, exposure: exposure, arrived: arrived, minimumBandCount: minimumBandCount) else {
+            return DetectorResult(detector: "score_band_calibration", features: ["label"], statistic: 0, pValue: 1,
+                                  threshold: c.bandMinimumShift, alarm: false, indicates: .conceptDrift,
+                                  details: ["arrived": Double(m)])
+        }
+        let phi = Swift.max(1, c.dispersion)
+        let z = (test.trendLR / phi).squareRoot() * (test.beta < 0 ? -1 : 1)
+        let p = SpecialFunctions.normalCDF(z)
+        let omnibus = test.bands > 2 ? SpecialFunctions.chiSquaredSurvival(test.g2 / phi, degreesOfFreedom: Double(test.bands - 2)) : 1
+        return DetectorResult(detector: "score_band_calibration", features: ["label"], statistic: test.shift, pValue: p,
+                              threshold: c.bandMinimumShift, alarm: p < c.alpha && test.shift >= c.bandMinimumShift,
+                              indicates: .conceptDrift,
+                              details: ["beta": test.beta, "trend_lr": test.trendLR, "g2": test.g2, "g2_p": omnibus,
+                                        "prior_odds": test.priorOdds, "bands": Double(test.bands), "arrived": Double(m)])
+    }
+
+    /// Frauds (reference and production together) a band needs to stand alone in the band test.
+    static let minimumBandCount = 10
+
+    /// The score-band test's fits (`scoreBandCalibration`) on the merged bands.
+    struct BandTrend {
+        var bands = 0
+        /// The null fit's prior odds factor k, the trend fit's β and the likelihood ratio between them.
+        var priorOdds = 1.0, beta = 0.0, trendLR = 0.0
+        /// The null fit's deviance (G²) and the total variation between the observed and its fitted
+        /// shares of arrivals over the bands.
+        var g2 = 0.0, shift = 0.0
+
+        /// Per band the reference rows, frauds, Σ s and Σ s², production exposure and arrivals.
+        struct Band { var rows = 0.0, frauds = 0.0, scores = 0.0, squares = 0.0, exposure = 0.0, arrived = 0.0 }
+
+        init?(reference: ScoreBands, exposure: [Double], arrived: [Int], minimumBandCount: Int) {
+            let bands = reference.rows.indices.map {
+                Band(rows: Double(reference.rows[$0]), frauds: Double(reference.frauds[$0]), scores: reference.scoreSums[$0],
+                     squares: reference.squareSums[$0], exposure: exposure[$0], arrived: Double(arrived[$0]))
+            }
+            self.init(bands: bands, minimumBandCount: minimumBandCount)
+        }
+
+        /// Merges adjacent bands from the lowest up until each holds `minimumBandCount` frauds of both
+        /// samples (the remainder joins the band below) and fits the null (γ, k) and the trend (γ, k, β)
+        /// by Fisher scoring; nil when fewer than two bands are left or either sample has no fraud.
+        init?(bands input: [Band], minimumBandCount: Int) {
+            var merged: [Band] = [], acc = Band()
+            for b in input {
+                acc.rows += b.rows; acc.frauds += b.frauds; acc.scores += b.scores; acc.squares += b.squares
+                acc.exposure += b.exposure; acc.arrived += b.arrived
+                if acc.frauds + acc.arrived >= Double(minimumBandCount) && acc.rows > 0 && acc.exposure > 0 && acc.scores > 0 {
+                    merged.append(acc); acc = Band()
+                }
+            }
+            if acc.rows > 0 || acc.frauds + acc.arrived > 0 {
+                if merged.isEmpty { merged.append(acc) } else {
+                    let k = merged.count - 1
+                    merged[k].rows += acc.rows; merged[k].frauds += acc.frauds; merged[k].scores += acc.scores
+                    merged[k].squares += acc.squares; merged[k].exposure += acc.exposure; merged[k].arrived += acc.arrived
+                }
+            }
+            let totalF = merged.reduce(0) { $0 + $1.frauds }, totalO = merged.reduce(0) { $0 + $1.arrived }
+            guard merged.count >= 2, totalF > 0, totalO > 0,
+                  merged.allSatisfy({ $0.rows > 0 && $0.exposure > 0 && $0.scores > 0 }) else { return nil }
+            let model = Model(total: merged.map { $0.frauds + $0.arrived }, arrived: merged.map(\.arrived),
+                              offset: merged.map { log($0.exposure / $0.rows) },
+                              fraudScore: merged.map { Swift.min(1 - 1e-9, $0.squares / $0.scores) },
+                              x: { () -> [Double] in
+                                  // x_b centred on the arrivals' mean, so γ and β are nearly orthogonal.
+                                  let raw = merged.map { log($0.scores / $0.rows) }
+                                  let mean = zip(raw, merged).reduce(0) { $0 + $1.0 * $1.1.arrived } / totalO
+                                  return raw.map { $0 - mean }
+                              }())
+            let null = model.fit(withSlope: false), trend = model.fit(withSlope: true)
+            self.bands = merged.count
+            priorOdds = exp(null.theta[1])
+            beta = trend.theta[2]
+            g2 = null.deviance
+            trendLR = Swift.max(0, null.deviance - trend.deviance)
+            var tv = 0.0
+            for b in merged.indices { tv += Swift.abs(model.arrived[b] - model.total[b] * null.pi[b]) }
+            shift = tv / (2 * totalO)
+        }
+
+        /// O_b out of T_b with logit π_b = offset_b + γ - ln(1 + (e^κ - 1)·q_b) (+ β·x_b), θ = (γ, κ, β).
+        struct Model {
+            let total: [Double], arrived: [Double], offset: [Double], fraudScore: [Double], x: [Double]
+            /// Quasi-likelihood weight 1/(1 - q_b): a band's fraud count is a sum of Bernoulli draws, whose
+            /// variance Σ s(1 - s) is (1 - q_b) times the Poisson variance Σ s the binomial split assumes.
+            var weight: [Double] { fraudScore.map { 1 / (1 - $0) } }
+
+            /// The linear predictor and its gradient in θ for band b.
+            func eta(_ b: Int, _ theta: [Double]) -> (value: Double, gradient: [Double]) {
+                let k = exp(theta[1]), q = fraudScore[b]
+                let value = offset[b] + theta[0] - log1p((k - 1) * q) + theta[2] * x[b]
+                return (value, [1, -k * q / (1 + (k - 1) * q), x[b]])
+            }
+
+            func probabilities(_ theta: [Double]) -> [Double] { total.indices.map { 1 / (1 + exp(-eta($0, theta).value)) } }
+
+            func logLikelihood(_ pi: [Double]) -> Double {
+                var l = 0.0
+                let w = weight
+                for b in pi.indices {
+                    if arrived[b] > 0 { l += w[b] * arrived[b] * log(pi[b]) }
+                    if total[b] > arrived[b] { l += w[b] * (total[b] - arrived[b]) * log1p(-pi[b]) }
+                }
+                return l
+            }
+
+            /// Fisher scoring with step halving from θ = 0 (β held at 0 unless `withSlope`), κ kept in
+            /// [-5, 5]; returns θ, each band's π and the quasi-deviance 2 Σ w [O ln(O/Tπ) + (T - O) ln((T - O)/(T(1 - π)))].
+            func fit(withSlope: Bool) -> (theta: [Double], pi: [Double], deviance: Double) {
+                let free = withSlope ? [0, 1, 2] : [0, 1]
+                let w = weight
+                var theta = [0.0, 0.0, 0.0]
+                var pi = probabilities(theta), current = logLikelihood(pi)
+                for _ in 0..<200 {
+                    var score = [Double](repeating: 0, count: free.count)
+                    var information = [[Double]](repeating: [Double](repeating: 0, count: free.count), count: free.count)
+                    for b in total.indices {
+                        let g = eta(b, theta).gradient
+                        let r = w[b] * (arrived[b] - total[b] * pi[b]), v = w[b] * total[b] * pi[b] * (1 - pi[b])
+                        for (i, p) in free.enumerated() {
+                            score[i] += r * g[p]
+                            for (j, q) in free.enumerated() { information[i][j] += v * g[p] * g[q] }
+                        }
+                    }
+                    let step = Self.solve(information, score)
+                    var length = 1.0, improved = false
+                    while length > 1e-8 {
+                        var candidate = theta
+                        for (i, p) in free.enumerated() { candidate[p] += length * step[i] }
+                        candidate[1] = Swift.min(5, Swift.max(-5, candidate[1]))
+                        let cpi = probabilities(candidate), l = logLikelihood(cpi)
+                        if l.isFinite && l >= current {
+                            improved = l > current + 1e-13 * Swift.max(1, Swift.abs(current))
+                            theta = candidate; pi = cpi; current = l
+                            break
+                        }
+                        length /= 2
+                    }
+                    if !improved { break }
+                }
+                var deviance = 0.0
+                for b in pi.indices {
+                    let o = arrived[b], t = total[b]
+                    if o > 0 { deviance += w[b] * o * log(o / (t * pi[b])) }
+                    if t > o { deviance += w[b] * (t - o) * log((t - o) / (t * (1 - pi[b]))) }
+                }
+                return (theta, pi, Swift.max(0, 2 * deviance))
+            }
+
+            /// A·s = b by Gaussian elimination with partial pivoting; a direction with no information
+            /// (pivot near zero) gets no step.
+            static func solve(_ a: [[Double]], _ b: [Double]) -> [Double] {
+                let n = b.count
+                var m = a, v = b
+                let scale = Swift.max(1e-300, (0..<n).map { Swift.abs(a[$0][$0]) }.max() ?? 0)
+                var skip = [Bool](repeating: false, count: n)
+                for col in 0..<n {
+                    let pivot = (col..<n).max { Swift.abs(m[$0][col]) < Swift.abs(m[$1][col]) } ?? col
+                    m.swapAt(col, pivot); v.swapAt(col, pivot)
+                    guard Swift.abs(m[col][col]) > 1e-12 * scale else { skip[col] = true; continue }
+                    for r in (col + 1)..<n {
+                        let f = m[r][col] / m[col][col]
+                        for c in col..<n { m[r][c] -= f * m[col][c] }
+                        v[r] -= f * v[col]
+                    }
+                }
+                var s = [Double](repeating: 0, count: n)
+                for col in stride(from: n - 1, through: 0, by: -1) where !skip[col] {
+                    var sum = v[col]
+                    for c in (col + 1)..<n { sum -= m[col][c] * s[c] }
+                    s[col] = sum / m[col][col]
+                }
+                return s
+            }
+        }
+    }
+
     /// ROC AUC on arrived labels (DriftModels' Mann-Whitney metric); nil when a class is absent.
     static func rocAUC(scores: [Double], arrived: [Bool]) -> Double? {
         let auc = Metrics.rocAUC(scores: scores, labels: arrived.map { $0 ? 1 : 0 })

@@ -16,14 +16,16 @@ import Foundation
 ///    shift moves it);
 /// 4. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`,
 ///    or a fraud drop when BBSE's estimate is nearer r·p than p;
-/// 5. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
+/// 5. arrived frauds moved toward the low score bands (`score_band_calibration`, whose null holds a
+///    prior shift), important inputs stable -> `concept_drift`;
+/// 6. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
 ///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
 ///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
-/// 6. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
+/// 7. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
 ///    stable -> `concept_drift`;
-/// 7. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
+/// 8. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
 ///    drift x model importance;
-/// 8. otherwise `none`.
+/// 9. otherwise `none`.
 public enum Diagnosis {
     /// Schema detectors in precedence order, with the sub-kind each names.
     static let schema: [(String, String)] = [
@@ -121,6 +123,16 @@ public enum Diagnosis {
                 evidence.append("label arrival moved (\(sub), statistic \(fmt(a.statistic))) with stable inputs")
                 return DiagnosisRecord(kind: .labelDelay, subkind: sub, features: [], confidence: 0.8, evidence: evidence)
             }
+        }
+        // Arrived frauds moved toward the score bands the model calls safe, against the reference's
+        // band rates, while the important inputs are stable. The test's null holds a prior shift's
+        // odds factor and any common change of the chargeback rate, so it outranks the prior readings
+        // (a new pattern's surplus of chargebacks with the alerts following reads as a fraud wave
+        // otherwise); it comes after the label-arrival reading, whose fraud-drop rule it cannot replace.
+        if r.fired("score_band_calibration") && importantDrift.isEmpty, let b = r.detector("score_band_calibration") {
+            evidence.append("arrived frauds moved toward low score bands (share \(fmt(b.statistic)) off the reference's band rates); important inputs stable")
+            if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.75 : 0.6, evidence: evidence)
         }
         // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
         // share (a percent or two of the rows), under every drift test's effect floor. A drift

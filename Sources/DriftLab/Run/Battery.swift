@@ -42,6 +42,7 @@ enum Battery {
     ] + monitors.map(\.id) + [
         "prediction_drift", "alert_rate", "bbse", "cbpe",
         "label_arrival", "label_arrival_cohorts", "matured_fraud_rate", "calibration", "concept_recall_gap", "concept_drift",
+        "score_band_calibration",
     ] + StreamBattery.ids
 
     /// Data-quality and schema monitors in step-record order, with the kind each one's alarm points to.
@@ -239,7 +240,19 @@ extension Replay {
                 Battery.reading(LabelMonitors.maturedFraudRate(log: log, asOf: tt, reference: primary.labels, configuration: labels))]
             + [Battery.reading(LabelMonitors.calibration(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
                Battery.reading(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
-               conceptCheck(log: log, asOf: t)]
+               conceptCheck(log: log, asOf: t),
+               Battery.reading(LabelMonitors.scoreBandCalibration(log: log, asOf: tt, reference: primary.heldOutLabels,
+                                                                  configuration: bandConfiguration))]
+    }
+
+    /// The score-band test's configuration: the lab's, without the fraud count's design effect. A
+    /// burst's frauds share a card and score high, so they land in the top bands, whose common rate
+    /// the fit absorbs; the test's contrast rests on the low bands' scattered frauds (on the
+    /// simulator's failure-free worlds its p-values run conservative without it: docs/detectors.md).
+    var bandConfiguration: LabelConfiguration {
+        var c = options.labels
+        c.dispersion = 1
+        return c
     }
 
     /// Concept drift on young cohorts (docs/lab.md): recall on the chargebacks arrived by t from the
