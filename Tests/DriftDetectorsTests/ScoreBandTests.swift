@@ -107,6 +107,9 @@ struct ScoreBandTests {
         // Ties merge their cut points, NaN is skipped, an empty sample has one band.
         let tied = ScoreBands(scores: Array(repeating: 0.01, count: 900) + Array(repeating: 0.5, count: 100) + [.nan], reported: Array(repeating: false, count: 1_001))
         #expect(tied.edges == [0.5] && tied.rows == [900, 100])
+        // Quantiles out of [0, 1] are clamped and NaN ones skipped (no trap).
+        let odd = ScoreBands(scores: scores, reported: scores.map { _ in false }, quantiles: [.nan, -1, 0.5, 1e300])
+        #expect(odd.edges == [0.5, 0.999])
         let empty = ScoreBands(scores: [], reported: [])
         #expect(empty.edges.isEmpty && empty.rows == [0])
     }

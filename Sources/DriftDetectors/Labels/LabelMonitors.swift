@@ -70,8 +70,8 @@ public struct LabelReference: Sendable, Equatable {
     public let rows: Int
     public let frauds: Int
     public let chargebackWindow: Int
-    /// The reference's reported frauds by band of calibrated score (the bands are its score deciles),
-    /// for the score-band calibration check.
+    /// The reference's reported frauds by band of calibrated score (its score deciles, 95th and 99th
+    /// percentiles), for the score-band calibration check.
     public let bands: ScoreBands
 
     /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
@@ -146,7 +146,7 @@ public struct ScoreBands: Sendable, Equatable {
         let sorted = RadixSort.sortedDroppingNaN(scores).sorted
         var edges: [Double] = []
         for p in quantiles where !sorted.isEmpty && p.isFinite {
-            let q = sorted[Swift.min(sorted.count - 1, Swift.max(0, Int(p * Double(sorted.count))))]
+            let q = sorted[Swift.min(sorted.count - 1, Int(Swift.min(1, Swift.max(0, p)) * Double(sorted.count)))]
             if q > sorted[0] && q > (edges.last ?? -.infinity) { edges.append(q) }
         }
         self.edges = edges
