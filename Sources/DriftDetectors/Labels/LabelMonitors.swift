@@ -580,7 +580,15 @@ extension LabelMonitors {
         var g2 = 0.0, shift = 0.0
 
         /// Per band the reference rows, frauds, Σ s and Σ s², production exposure and arrivals.
-        struct Band { var rows = 0.0, frauds = 0.0, scores = 0.0, squares = 0.0, exposure = 0.0, arrived = 0.0 }
+        struct Band {
+            var rows = 0.0, frauds = 0.0, scores = 0.0, squares = 0.0, exposure = 0.0, arrived = 0.0
+
+            /// Merges another band into this one.
+            mutating func add(_ o: Band) {
+                rows += o.rows; frauds += o.frauds; scores += o.scores; squares += o.squares
+                exposure += o.exposure; arrived += o.arrived
+            }
+        }
 
         init?(reference: ScoreBands, exposure: [Double], arrived: [Int], minimumBandCount: Int) {
             let bands = reference.rows.indices.map {
@@ -596,18 +604,13 @@ extension LabelMonitors {
         init?(bands input: [Band], minimumBandCount: Int) {
             var merged: [Band] = [], acc = Band()
             for b in input {
-                acc.rows += b.rows; acc.frauds += b.frauds; acc.scores += b.scores; acc.squares += b.squares
-                acc.exposure += b.exposure; acc.arrived += b.arrived
+                acc.add(b)
                 if acc.frauds + acc.arrived >= Double(minimumBandCount) && acc.rows > 0 && acc.exposure > 0 && acc.scores > 0 {
                     merged.append(acc); acc = Band()
                 }
             }
             if acc.rows > 0 || acc.frauds + acc.arrived > 0 {
-                if merged.isEmpty { merged.append(acc) } else {
-                    let k = merged.count - 1
-                    merged[k].rows += acc.rows; merged[k].frauds += acc.frauds; merged[k].scores += acc.scores
-                    merged[k].squares += acc.squares; merged[k].exposure += acc.exposure; merged[k].arrived += acc.arrived
-                }
+                if merged.isEmpty { merged.append(acc) } else { merged[merged.count - 1].add(acc) }
             }
             let totalF = merged.reduce(0) { $0 + $1.frauds }, totalO = merged.reduce(0) { $0 + $1.arrived }
             guard merged.count >= 2, totalF > 0, totalO > 0,
@@ -637,7 +640,12 @@ extension LabelMonitors {
             let total: [Double], arrived: [Double], offset: [Double], fraudScore: [Double], x: [Double]
             /// Quasi-likelihood weight 1/(1 - q_b): a band's fraud count is a sum of Bernoulli draws, whose
             /// variance Σ s(1 - s) is (1 - q_b) times the Poisson variance Σ s the binomial split assumes.
-            var weight: [Double] { fraudScore.map { 1 / (1 - $0) } }
+            let weight: [Double]
+
+            init(total: [Double], arrived: [Double], offset: [Double], fraudScore: [Double], x: [Double]) {
+                self.total = total; self.arrived = arrived; self.offset = offset; self.fraudScore = fraudScore; self.x = x
+                weight = fraudScore.map { 1 / (1 - $0) }
+            }
 
             /// The linear predictor and its gradient in θ for band b.
             func eta(_ b: Int, _ theta: [Double]) -> (value: Double, gradient: [Double]) {
@@ -650,10 +658,9 @@ extension LabelMonitors {
 
             func logLikelihood(_ pi: [Double]) -> Double {
                 var l = 0.0
-                let w = weight
                 for b in pi.indices {
-                    if arrived[b] > 0 { l += w[b] * arrived[b] * log(pi[b]) }
-                    if total[b] > arrived[b] { l += w[b] * (total[b] - arrived[b]) * log1p(-pi[b]) }
+                    if arrived[b] > 0 { l += weight[b] * arrived[b] * log(pi[b]) }
+                    if total[b] > arrived[b] { l += weight[b] * (total[b] - arrived[b]) * log1p(-pi[b]) }
                 }
                 return l
             }
@@ -662,7 +669,6 @@ extension LabelMonitors {
             /// [-5, 5]; returns θ, each band's π and the quasi-deviance 2 Σ w [O ln(O/Tπ) + (T - O) ln((T - O)/(T(1 - π)))].
             func fit(withSlope: Bool) -> (theta: [Double], pi: [Double], deviance: Double) {
                 let free = withSlope ? [0, 1, 2] : [0, 1]
-                let w = weight
                 var theta = [0.0, 0.0, 0.0]
                 var pi = probabilities(theta), current = logLikelihood(pi)
                 for _ in 0..<200 {
@@ -670,7 +676,7 @@ extension LabelMonitors {
                     var information = [[Double]](repeating: [Double](repeating: 0, count: free.count), count: free.count)
                     for b in total.indices {
                         let g = eta(b, theta).gradient
-                        let r = w[b] * (arrived[b] - total[b] * pi[b]), v = w[b] * total[b] * pi[b] * (1 - pi[b])
+                        let r = weight[b] * (arrived[b] - total[b] * pi[b]), v = weight[b] * total[b] * pi[b] * (1 - pi[b])
                         for (i, p) in free.enumerated() {
                             score[i] += r * g[p]
                             for (j, q) in free.enumerated() { information[i][j] += v * g[p] * g[q] }
@@ -695,8 +701,8 @@ extension LabelMonitors {
                 var deviance = 0.0
                 for b in pi.indices {
                     let o = arrived[b], t = total[b]
-                    if o > 0 { deviance += w[b] * o * log(o / (t * pi[b])) }
-                    if t > o { deviance += w[b] * (t - o) * log((t - o) / (t * (1 - pi[b]))) }
+                    if o > 0 { deviance += weight[b] * o * log(o / (t * pi[b])) }
+                    if t > o { deviance += weight[b] * (t - o) * log((t - o) / (t * (1 - pi[b]))) }
                 }
                 return (theta, pi, Swift.max(0, 2 * deviance))
             }
