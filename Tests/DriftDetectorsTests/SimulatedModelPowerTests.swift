@@ -49,11 +49,24 @@ struct SimulatedModelPowerTests {
         return Scored(scenario: s, batches: batches, scores: scores, threshold: model.calibratedThreshold, referenceRows: start..<end)
     }
 
+    /// The run's label log with feature slices (`FeatureSlices`) fitted on the held-out reference rows'
+    /// served features and reported frauds, as the lab fits them on its reference.
+    static func slicedLog(_ r: Scored) -> LabelledLog {
+        var log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
+        let table = Simulated.table(r.batches, days: -28..<r.scenario.productionDays)
+        let rows = Array(r.referenceRows)
+        let slices = FeatureSlices(table: table.selectingRows(rows), frauds: rows.map { log.reportDays[$0] != LabelledLog.never })
+        log.sliceFeatures = slices.features
+        log.slices = slices.membership(table)
+        return log
+    }
+
     static func labelReference(_ r: Scored) -> LabelReference {
-        let log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
+        let log = Self.slicedLog(r)
         let rows = Array(r.referenceRows)
         let refLog = LabelledLog(days: rows.map { log.days[$0] }, scores: rows.map { log.scores[$0] },
-                                 reportDays: rows.map { log.reportDays[$0] }, threshold: r.threshold)
+                                 reportDays: rows.map { log.reportDays[$0] }, threshold: r.threshold,
+                                 sliceFeatures: log.sliceFeatures, slices: rows.map { log.slices[$0] })
         return LabelReference(log: refLog, asOf: Int32(r.scenario.productionDays - 1), chargebackWindow: r.scenario.labelDelay.chargebackWindowDays)
     }
 
@@ -96,6 +109,9 @@ struct SimulatedModelPowerTests {
             let b = Self.bbse(r, windowDays: 14)
             let log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
             let band = LabelMonitors.scoreBandCalibration(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: Self.labelReference(r))
+            let slice = LabelMonitors.sliceCalibration(log: Self.slicedLog(r), asOf: Int32(r.scenario.productionDays - 1), reference: Self.labelReference(r))
+            print("POWER prior \(k < worlds.count ? "fraud_wave" : "control") severity 0.5 world \(worlds[k % worlds.count]): slice calibration features=\(slice.features) odds ratio=\(slice.statistic) p=\(slice.pValue ?? .nan) z=\(slice.details["z"] ?? .nan) alarm=\(slice.alarm)")
+            #expect(!slice.alarm, "slices on \(k < worlds.count ? "fraud_wave" : "control") world \(worlds[k % worlds.count])")
             #expect(!band.alarm, "score bands on \(k < worlds.count ? "fraud_wave" : "control") world \(worlds[k % worlds.count])")
             print("POWER prior \(k < worlds.count ? "fraud_wave" : "control") severity 0.5 world \(worlds[k % worlds.count]): score bands shift=\(band.statistic) p=\(band.pValue ?? .nan) beta=\(band.details["beta"] ?? .nan) g2_p=\(band.details["g2_p"] ?? .nan) prior odds=\(band.details["prior_odds"] ?? .nan) alarm=\(band.alarm)")
             return (prior: b.estimator.referencePrior, result: b.result, trueRate: b.trueRate)
@@ -187,21 +203,30 @@ struct SimulatedModelPowerTests {
     static let worlds: [UInt64] = Array(0..<8)
 
     /// Per world: whether the recall gap shows, its p-value, and each stream detector's detection days.
-    struct ConceptWorld: Sendable { let gapShows: Bool; let p: Double; let days: [[Int]]; let onset: Int; var band: DetectorResult? = nil }
+    struct ConceptWorld: Sendable {
+        let gapShows: Bool; let p: Double; let days: [[Int]]; let onset: Int; var band: DetectorResult? = nil
+        /// The slice calibration check and its per-feature p-values (before the Bonferroni step).
+        var slice: DetectorResult? = nil
+        var sliceP: [Double] = []
+    }
 
     static func conceptWorlds(_ name: String) throws -> [ConceptWorld] {
         try Parallel.map(worlds.count, jobs: 2) { k in
             let r = try Self.run(name, severity: 0.5, productionDays: 45, customers: Self.bundled.customers,
                                  perDay: Self.bundled.perDay, world: worlds[k])
             let reference = Self.labelReference(r)
-            let log = Simulated.log(r.batches, scores: r.scores, threshold: r.threshold)
+            let log = Self.slicedLog(r)
+            let slice = LabelMonitors.sliceCalibration(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference)
+            let sliceP = LabelMonitors.sliceReadings(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference,
+                                                     configuration: .init()).readings.map(\.p)
+            print("POWER concept \(name) severity 0.5 bundled world \(worlds[k]): slice calibration features=\(slice.features) odds ratio=\(slice.statistic) p=\(slice.pValue ?? .nan) z=\(slice.details["z"] ?? .nan) tested=\(slice.details["features_tested"] ?? .nan) alarm=\(slice.alarm)")
             let result = LabelMonitors.conceptDrift(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference)
             print("POWER concept \(name) severity 0.5 bundled world \(worlds[k]): realised recall=\(result.statistic) target=\(result.details["expected_recall"] ?? .nan) arrived=\(result.details["arrived"] ?? .nan) p=\(result.pValue ?? .nan) alarm=\(result.alarm)")
             let band = LabelMonitors.scoreBandCalibration(log: log, asOf: Int32(r.scenario.productionDays - 1), reference: reference)
             print("POWER concept \(name) severity 0.5 bundled world \(worlds[k]): score bands shift=\(band.statistic) p=\(band.pValue ?? .nan) beta=\(band.details["beta"] ?? .nan) g2=\(band.details["g2"] ?? .nan) g2_p=\(band.details["g2_p"] ?? .nan) bands=\(band.details["bands"] ?? .nan) alarm=\(band.alarm) ref frauds=\(reference.bands.frauds)")
             let days = Self.streamReport(r, label: "\(name) severity 0.5 bundled world \(worlds[k])")
             return ConceptWorld(gapShows: Self.recallGapShows(result), p: result.pValue ?? 1, days: days,
-                                onset: r.scenario.failures.first?.startDay ?? Int.max, band: band)
+                                onset: r.scenario.failures.first?.startDay ?? Int.max, band: band, slice: slice, sliceP: sliceP)
         }
     }
 
@@ -243,6 +268,19 @@ struct SimulatedModelPowerTests {
         let bandAlarms = names.map { name in (worlds[name] ?? []).filter { $0.band?.alarm ?? false }.count }
         print("POWER concept score_band_calibration over \(Self.worlds.count) worlds: " + zip(names, bandAlarms).map { "\($0) \($1)" }.joined(separator: ", "))
         #expect(bandAlarms[0] >= bar && bandAlarms[1] >= bar && bandAlarms[3] == 0, "\(bandAlarms)")
+        // The slice test (Bonferroni over the features at 1e-3, odds ratio >= 1.25): weight_change moves
+        // frauds between the CVV-match slices of rows the model scores alike, in at least 4 of 8 worlds,
+        // the control in none. new_pattern and gradual are printed (their change sits in a score region).
+        let sliceAlarms = names.map { name in (worlds[name] ?? []).filter { $0.slice?.alarm ?? false }.count }
+        print("POWER concept slice_calibration over \(Self.worlds.count) worlds: " + zip(names, sliceAlarms).map { "\($0) \($1)" }.joined(separator: ", "))
+        #expect(sliceAlarms[2] >= bar && sliceAlarms[3] == 0, "\(sliceAlarms)")
+        // Its level per feature on the control worlds, bursts of frauds on one card included: the share of
+        // feature readings with p < 0.05 (no correction). Over-dispersion would show here as a rate well
+        // above 0.05; the bound is loose because the features of one world are correlated.
+        let controlP = control.flatMap(\.sliceP)
+        let rate = Double(controlP.filter { $0 < 0.05 }.count) / Double(Swift.max(1, controlP.count))
+        print("CALIBRATION slice_calibration on \(control.count) control worlds: \(controlP.filter { $0 < 0.05 }.count) of \(controlP.count) feature readings at p < 0.05 (rate \(rate))")
+        #expect(controlP.count >= 100 && rate <= 0.1)
     }
 
     /// The recall gap "shows" where realised recall is at least 5 points under the target at one-sided

@@ -113,6 +113,17 @@ struct ChargebackSurplusTests {
         #expect(d.kind == .priorShift && d.subkind == "fraud_wave", "\(d.kind) \(d.subkind ?? "") \(d.evidence)")
     }
 
+    /// Rule 5: a slice calibration alarm with stable inputs names concept drift and the features whose
+    /// effect changed.
+    @Test func aSliceAlarmNamesConceptDriftAndItsFeatures() {
+        var r = Self.reading(cohortPrior: nil)
+        r.detectors = [RawDetector(id: "slice_calibration", fired: true, indicates: .conceptDrift, subkind: nil,
+                                   features: ["cvv_match", "amount"], statistic: 1.7, pValue: 1e-5, threshold: 1.25, details: [:])]
+        let d = Diagnosis.diagnose(r)
+        #expect(d.kind == .conceptDrift && d.features == ["cvv_match", "amount"], "\(d.kind) \(d.features) \(d.evidence)")
+        #expect(d.evidence.contains { $0.contains("slices of cvv_match, amount") })
+    }
+
     @Test func alertsThatDidNotFollowNameConceptDrift() {
         #expect(Diagnosis.diagnose(Self.reading(cohortPrior: 0.0105)).kind == .conceptDrift)
         // Without the cohorts' reading, today's window decides (p here: concept drift).

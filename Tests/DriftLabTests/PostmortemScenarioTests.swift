@@ -61,6 +61,9 @@ enum GeneratedLogs {
         #expect(r.rootCause.kind != .covariateShift)
         #expect(r.rootCause.from >= 55)
         #expect(r.sweepAvailable)
+        // The replay's label log carries the logs' feature slices: the slice test reads named features.
+        let slice = try #require(r.steps.last?.detectors.first { $0.detector == "slice_calibration" })
+        #expect(!slice.features.isEmpty && !slice.features.contains("label"), "\(slice.features)")
         // A clear drop at the bug, not at the red herring's start (day 30): the change-point of daily
         // recall (about 20 frauds a day here) lands within a few days of day 60 (day 56 on this world).
         let cp = try #require(r.symptom?.changePoint)

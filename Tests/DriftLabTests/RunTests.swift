@@ -77,6 +77,27 @@ struct RunTests {
         }
     }
 
+    /// The label log the battery reads carries every row's feature slices: the reference rows' bits
+    /// as fitted, each production day's from its served features, named as the reference names them.
+    @Test func labelLogCarriesTheFeatureSlices() throws {
+        let ref = try #require(RunFixtures.reference)
+        #expect(ref.slices.features.count >= 10 && ref.labelSlices.count == ref.labelDays.count)
+        let s = try RunFixtures.scenario("control")
+        var replay = Replay(scenario: s, reference: ref, options: LabOptions(), windowDays: 7)
+        var short = s
+        short.productionDays = 3
+        var served: [UInt32] = []
+        for b in try TransactionSimulator(scenario: short).days() where b.day >= 0 {
+            replay.add(b)
+            served += ref.slices.membership(try LabRunner.featureTable([(b.served, b.count)], extra: []))
+        }
+        let log = replay.labelledLog(asOf: 2)
+        #expect(log.sliceFeatures == ref.slices.features && log.slices.count == log.count)
+        #expect(Array(log.slices.suffix(served.count)) == served)
+        // Slices are not constant: some production rows sit in slice 1 of some feature, some in none.
+        #expect(served.contains { $0 != 0 } && Set(served).count > 1)
+    }
+
     /// No peeking: the battery on day t is the same whether or not labels arriving after t exist.
     /// Moving every chargeback that arrives after t to "never" changes nothing on day t; moving
     /// them to day t changes the label monitors.

@@ -14,9 +14,15 @@ public struct LabelledLog: Sendable, Equatable {
     public var scores: [Double]
     public var reportDays: [Int32]
     public var threshold: Double
+    /// Optional feature slices (`FeatureSlices`): per row, bit j set where the row is in slice 1 of
+    /// `sliceFeatures[j]`; empty when the log carries no features (the slice check then stays silent).
+    public var sliceFeatures: [String]
+    public var slices: [UInt32]
 
-    public init(days: [Int32], scores: [Double], reportDays: [Int32], threshold: Double) {
+    public init(days: [Int32], scores: [Double], reportDays: [Int32], threshold: Double,
+                sliceFeatures: [String] = [], slices: [UInt32] = []) {
         self.days = days; self.scores = scores; self.reportDays = reportDays; self.threshold = threshold
+        self.sliceFeatures = sliceFeatures; self.slices = slices
     }
 
     /// Rows usable at all (the three columns' common length).
@@ -73,6 +79,8 @@ public struct LabelReference: Sendable, Equatable {
     /// The reference's reported frauds by band of calibrated score (its score deciles, 95th and 99th
     /// percentiles), for the score-band calibration check.
     public let bands: ScoreBands
+    /// Its reported frauds by feature slice within those bands (nil when the log has no slices).
+    public let slices: SliceReference?
 
     /// Fits on the reference rows using only chargebacks arrived by `asOf` (the reference should
     /// be older than the chargeback window so that its labels have matured). `hits`: each row's
@@ -83,9 +91,11 @@ public struct LabelReference: Sendable, Equatable {
         var delays = [Int](repeating: 0, count: self.chargebackWindow + 1)
         var frauds = 0, rows = 0, alertedFrauds = 0
         var sumScores = 0.0, expectedTP = 0.0
-        var clipped: [Double] = [], reported: [Bool] = []
+        var clipped: [Double] = [], reported: [Bool] = [], bits: [UInt32] = []
+        let sliced = !log.sliceFeatures.isEmpty && log.slices.count >= log.count
         for i in 0..<log.count where log.days[i] <= t && log.scores[i].isFinite {
             rows += 1
+            if sliced { bits.append(log.slices[i]) }
             let s = Swift.min(1, Swift.max(0, log.scores[i]))
             clipped.append(s)
             reported.append(log.reportDays[i] != LabelledLog.never && log.reportDays[i] <= t)
@@ -109,6 +119,9 @@ public struct LabelReference: Sendable, Equatable {
         self.rows = rows
         self.frauds = frauds
         bands = ScoreBands(scores: clipped, reported: reported)
+        let bands = self.bands
+        slices = sliced ? SliceReference(features: log.sliceFeatures, bits: bits, bandOf: clipped.map { bands.band(of: $0) },
+                                         reported: reported, bands: bands.rows.count) : nil
     }
 
     /// Coverage at a cohort age (1 beyond the window, 0 for negative ages).
@@ -187,9 +200,17 @@ public struct LabelConfiguration: Sendable, Equatable {
     /// label-free recall weighted by its reference arrival coverage (docs/detectors.md, "realised
     /// recall"); nil reads only cohorts whose coverage reached `maturedCoverage` (the former rule).
     public var conceptMinimumAge: Int? = 1
+    /// ... and cohorts at most this many days old (nil: the chargeback window).
+    public var conceptLookback: Int? = nil
+    /// The first cohort those checks read: a log that also holds the reference's own rows (the lab's,
+    /// for the arrival curve) must not count them on the production side of a comparison with it.
+    public var firstCohort: Int32 = .min
     /// Score-band calibration: the arrived frauds' share over the score bands must move at least this
     /// far (total variation) from what the reference's band rates predict.
     public var bandMinimumShift: Double = 0.02
+    /// Slice calibration: a feature's slices must change their fraud odds against each other by at
+    /// least this factor (either way).
+    public var sliceMinimumOddsRatio: Double = 1.25
     /// Calibration / matured fraud rate: observed/expected outside 1 ± this.
     public var calibrationRelativeEffect: Double = 0.25
     /// Variance inflation (design effect, >= 1) of fraud counts: frauds come in bursts on one card,
@@ -428,7 +449,8 @@ public enum LabelMonitors {
     /// mature-enough range when that is nil).
     static func conceptRange(asOf t: Int32, reference: LabelReference, configuration c: LabelConfiguration) -> (first: Int32, last: Int32) {
         guard let age = c.conceptMinimumAge else { return maturedRange(asOf: t, reference: reference, configuration: c) }
-        return (Int32(clamping: Int(t) - reference.chargebackWindow), Int32(clamping: Int(t) - Swift.max(0, age)))
+        let oldest = Swift.min(reference.chargebackWindow, Swift.max(0, c.conceptLookback ?? reference.chargebackWindow))
+        return (Swift.max(c.firstCohort, Int32(clamping: Int(t) - oldest)), Int32(clamping: Int(t) - Swift.max(0, age)))
     }
 
     /// Concept drift: on the cohorts aged `conceptMinimumAge` ... chargeback window, realised recall on

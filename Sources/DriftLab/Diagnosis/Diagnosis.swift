@@ -17,7 +17,8 @@ import Foundation
 /// 4. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`,
 ///    or a fraud drop when BBSE's estimate is nearer r·p than p;
 /// 5. arrived frauds moved toward the low score bands (`score_band_calibration`, whose null holds a
-///    prior shift), important inputs stable -> `concept_drift`;
+///    prior shift), or between a feature's slices among rows of equal score (`slice_calibration`: a
+///    feature's effect changed), important inputs stable -> `concept_drift`;
 /// 6. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
 ///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
 ///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
@@ -129,10 +130,19 @@ public enum Diagnosis {
         // odds factor and any common change of the chargeback rate, so it outranks the prior readings
         // (a new pattern's surplus of chargebacks with the alerts following reads as a fraud wave
         // otherwise); it comes after the label-arrival reading, whose fraud-drop rule it cannot replace.
-        if r.fired("score_band_calibration") && importantDrift.isEmpty, let b = r.detector("score_band_calibration") {
-            evidence.append("arrived frauds moved toward low score bands (share \(fmt(b.statistic)) off the reference's band rates); important inputs stable")
+        // The slice test reads the same arrivals by feature slice within each score band (its null
+        // holds any change common to a band): a feature whose effect changed, named.
+        let bands = r.detector("score_band_calibration"), slices = r.detector("slice_calibration")
+        if (bands?.fired ?? false || slices?.fired ?? false) && importantDrift.isEmpty {
+            if let b = bands, b.fired {
+                evidence.append("arrived frauds moved toward low score bands (share \(fmt(b.statistic)) off the reference's band rates); important inputs stable")
+            }
+            if let s = slices, s.fired {
+                evidence.append("arrived frauds moved between slices of \(s.features.joined(separator: ", ")) among rows of equal score (odds ratio \(fmt(s.statistic))); important inputs stable")
+            }
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.75 : 0.6, evidence: evidence)
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: slices?.fired ?? false ? slices?.features ?? [] : [],
+                                   confidence: streamVotes > 0 ? 0.75 : 0.6, evidence: evidence)
         }
         // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
         // share (a percent or two of the rows), under every drift test's effect floor. A drift

@@ -25,9 +25,11 @@ enum LogReference {
         let oof = crossFit.flatMap {
             OutOfFold.fit($0.table, days: reference.day, labels: labels, options: $0.training, folds: options.crossFitFolds, jobs: jobs)
         }
+        let slices = FeatureSlices(table: reference.features, frauds: reports.map { $0 != LabelledLog.never })
+        let sliceBits = slices.membership(reference.features)
         let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels,
                            days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow,
-                           outOfFold: oof)
+                           outOfFold: oof, slices: (slices.features, sliceBits))
         var importance: [String: Double] = [:]
         for (name, w) in zip(model.featureNames, model.featureImportance) { importance[name] = w }
         var drift = options.drift
@@ -37,6 +39,8 @@ enum LogReference {
         var prepared = PreparedReference(baseHash: "logs", models: [lab], drift: baseline, quality: quality, importance: importance,
                                          staleness: [:], counterOffset: [:], labelDays: reference.day, labelScores: scored.calibrated,
                                          labelReports: reports, validationStart: from, rows: n, frauds: allFrauds, world: nil)
+        prepared.slices = slices
+        prepared.labelSlices = sliceBits
         // Fraud bursts over-disperse fraud and alert counts (CountDispersion). Logs carry no customer
         // column to cluster by, so the daily quasi-Poisson φ stands in for the lab's design effect.
         let alerts = scored.decisions.map { $0 != 0 }
@@ -77,6 +81,8 @@ struct LogReplay {
     /// The primary model's calibrated scores and decisions on the logs.
     let scores: [Double]
     let decisions: [UInt8]
+    /// Each log row's feature slices (`PreparedReference.slices`), for the slice calibration check.
+    var sliceBits: [UInt32] = []
 
     struct Output {
         var steps: [StepRecord] = []
@@ -131,16 +137,21 @@ struct LogReplay {
     /// every report after t masked as not arrived.
     func labelledLog(asOf t: Int) -> LabelledLog {
         let oldest = Int32(t - chargebackWindow - 28), tt = Int32(t)
-        var days: [Int32] = [], s: [Double] = [], reports: [Int32] = []
+        var days: [Int32] = [], s: [Double] = [], reports: [Int32] = [], bits: [UInt32] = []
+        let sliced = reference.labelSlices.count == reference.labelDays.count && sliceBits.count == log.rowCount
+            && !reference.slices.splits.isEmpty
         for i in 0..<reference.labelDays.count where reference.labelDays[i] >= oldest && reference.labelDays[i] <= tt {
             days.append(reference.labelDays[i]); s.append(reference.labelScores[i])
             reports.append(reference.labelReports[i] <= tt ? reference.labelReports[i] : LabelledLog.never)
+            if sliced { bits.append(reference.labelSlices[i]) }
         }
         for i in log.rows(from: Int(oldest), to: t) {
             days.append(log.day[i]); s.append(scores[i])
             reports.append(log.label[i] == 1 && log.arrival[i] <= tt ? log.arrival[i] : LabelledLog.never)
+            if sliced { bits.append(sliceBits[i]) }
         }
-        return LabelledLog(days: days, scores: s, reportDays: reports, threshold: reference.primary.calibratedThreshold)
+        return LabelledLog(days: days, scores: s, reportDays: reports, threshold: reference.primary.calibratedThreshold,
+                           sliceFeatures: sliced ? reference.slices.features : [], slices: bits)
     }
 
     /// One step of the battery (the same detectors, ids and aggregation as `Replay.battery`).
@@ -169,7 +180,7 @@ struct LogReplay {
         let estimate = ConfidenceBasedPerformance.estimate(scores: windowScores, threshold: cut)
         results.append(Battery.reading(ConfidenceBasedPerformance.check(reference: primary.expected, window: estimate, configuration: outputs)))
 
-        results += replay.labelReadings(log: labelledLog(asOf: t), asOf: t)
+        results += replay.labelReadings(log: labelledLog(asOf: t), asOf: t, firstCohort: log.firstDay)
         for (k, id) in StreamBattery.ids.enumerated() {
             results.append(RawDetector(id: id, fired: fired[k], indicates: .conceptDrift, subkind: nil, features: [],
                                        statistic: fired[k] ? 1 : 0, pValue: nil, threshold: 1, details: ["errors_seen": Double(errorsSeen)]))

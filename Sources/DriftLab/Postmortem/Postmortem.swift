@@ -140,6 +140,7 @@ public enum Postmortem {
         var replay = LogReplay(log: logs, reference: prepared, options: o.lab, windowDays: o.windowDays, stepDays: o.stepDays,
                                chargebackWindow: o.chargebackWindowDays, scores: scored.calibrated, decisions: decisions)
         replay.jobs = o.jobs
+        replay.sliceBits = prepared.slices.membership(logs.features)
         clock.mark("score+symptom")
         let out = try replay.run()
         clock.mark("detector replay")

@@ -207,6 +207,7 @@ enum PostmortemText {
             ("cbpe", "label-free expected recall"), ("bbse", "fraud prior from the confusion matrix"),
             ("label_arrival", "chargeback arrivals vs the reference curve"), ("concept_drift", "recall on arrived labels vs the label-free estimate"),
             ("score_band_calibration", "arrived frauds per score band vs the reference's band rates"),
+            ("slice_calibration", "arrived frauds per feature slice among rows of equal score"),
         ]
         for (id, what) in watched {
             guard let d = r.detectors.first(where: { $0.detector == id }) else { continue }

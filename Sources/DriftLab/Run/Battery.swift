@@ -42,7 +42,7 @@ enum Battery {
     ] + monitors.map(\.id) + [
         "prediction_drift", "alert_rate", "bbse", "cbpe",
         "label_arrival", "label_arrival_cohorts", "matured_fraud_rate", "calibration", "concept_recall_gap", "concept_drift",
-        "score_band_calibration",
+        "score_band_calibration", "slice_calibration",
     ] + StreamBattery.ids
 
     /// Data-quality and schema monitors in step-record order, with the kind each one's alarm points to.
@@ -229,7 +229,7 @@ extension Replay {
     /// out-of-sample reference rows (`LabModel.heldOutLabels`: cross-fitted out of fold, or the
     /// validation split; the monitors add those rows' own sampling error), and the young-cohort
     /// concept check. Counts of frauds are over-dispersed (CountDispersion).
-    func labelReadings(log: LabelledLog, asOf t: Int) -> [RawDetector] {
+    func labelReadings(log: LabelledLog, asOf t: Int, firstCohort: Int = 0) -> [RawDetector] {
         var labels = options.labels
         labels.dispersion = reference.fraudDispersion
         labels.recallDispersion = reference.recallVarianceInflation
@@ -242,7 +242,9 @@ extension Replay {
                Battery.reading(LabelMonitors.conceptDrift(log: log, asOf: tt, reference: primary.heldOutLabels, configuration: labels)),
                conceptCheck(log: log, asOf: t),
                Battery.reading(LabelMonitors.scoreBandCalibration(log: log, asOf: tt, reference: primary.heldOutLabels,
-                                                                  configuration: bandConfiguration))]
+                                                                  configuration: bandConfiguration)),
+               Battery.reading(LabelMonitors.sliceCalibration(log: log, asOf: tt, reference: primary.heldOutLabels,
+                                                              configuration: sliceConfiguration(firstCohort: firstCohort)))]
     }
 
     /// The score-band test's configuration: the lab's, without the fraud count's design effect. A
@@ -252,6 +254,17 @@ extension Replay {
     var bandConfiguration: LabelConfiguration {
         var c = options.labels
         c.dispersion = 1
+        return c
+    }
+
+    /// The slice test's configuration: the band test's (its contrast is between rows of equal score,
+    /// which a burst's common rate does not move either), on the production cohorts from `firstCohort`
+    /// (the log also holds reference rows) aged 1 to `conceptLookback` days, so that a change is not
+    /// diluted by months of cohorts from before it (docs/detectors.md).
+    func sliceConfiguration(firstCohort: Int) -> LabelConfiguration {
+        var c = bandConfiguration
+        c.firstCohort = Int32(clamping: firstCohort)
+        c.conceptLookback = Battery.conceptLookback
         return c
     }
 

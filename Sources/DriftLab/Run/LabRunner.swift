@@ -53,6 +53,11 @@ public enum LabRunner {
         let reports = batches.flatMap(\.chargebackDay)
         let window = scenario.labelDelay.chargebackWindowDays
 
+        // Feature slices for the slice calibration check, fitted on the frauds a monitor knows (reported).
+        let featuresOnly = try featureTable(batches.map { ($0.served, $0.count) }, extra: [])
+        let slices = FeatureSlices(table: featuresOnly, frauds: reports.map { $0 != TransactionSimulator.never })
+        let sliceBits = slices.membership(featuresOnly)
+
         // Both models; the primary (stumps by default) is last.
         let kinds: [ModelKind] = options.primaryModel == .stumps ? [.logistic, .stumps] : [.stumps, .logistic]
         var models: [LabModel] = []
@@ -66,7 +71,7 @@ public enum LabRunner {
                                                          jobs: options.simulatorJobs) : nil
             models.append(LabModel(name: kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels, days: days,
                                    reports: reports, validationStart: PreparedReference.validationStart(rows: n), chargebackWindow: window,
-                                   outOfFold: oof))
+                                   outOfFold: oof, slices: kind == kinds.last ? (slices.features, sliceBits) : ([], [])))
             primaryScores = scored.calibrated; primaryDecisions = scored.raw.map { $0 >= model.threshold ? 1 : 0 }
         }
         guard let primary = models.last else { throw LabError.invalidScenario("no model") }
@@ -75,7 +80,6 @@ public enum LabRunner {
         for (name, w) in zip(stumps.model.featureNames, stumps.model.featureImportance) { importance[name] = w }
         var drift = options.drift
         drift.importance = importance
-        let featuresOnly = try featureTable(batches.map { ($0.served, $0.count) }, extra: [])
         let baseline = DriftBaseline(reference: featuresOnly, configuration: drift)
         let quality = try QualityMonitor(reference: featuresOnly, roles: monitoredRoles, configuration: options.quality)
 
@@ -87,6 +91,8 @@ public enum LabRunner {
                                          importance: importance, staleness: staleness, counterOffset: offsets,
                                          labelDays: days, labelScores: primaryScores, labelReports: reports,
                                          validationStart: PreparedReference.validationStart(rows: n), rows: n, frauds: frauds, world: world)
+        prepared.slices = slices
+        prepared.labelSlices = sliceBits
         // Fraud bursts make fraud and alert counts over-dispersed (quality branch: CountDispersion).
         let customers = batches.flatMap(\.customerID)
         prepared.dispersion = CountDispersion.reference(customers: customers, days: days, frauds: labels, alerts: primaryDecisions)

@@ -40,9 +40,12 @@ public struct LabModel: Sendable {
     /// rows (time order; `labels` 0/1, `reports` the chargeback day or `LabelledLog.never`): the
     /// output references and BBSE on the validation split (rows from `validationStart`, out of
     /// sample), the arrival curve on every row, the recall target and `heldOutLabels` on the
-    /// out-of-fold rows when `outOfFold` is given, else on the validation split.
+    /// out-of-fold rows when `outOfFold` is given, else on the validation split. `slices`: the reference
+    /// rows' feature slices (`FeatureSlices`), which `heldOutLabels` counts for the slice calibration check.
     init(name: String, model: TrainedModel, calibrated: [Double], labels: [UInt8], days: [Int32], reports: [Int32],
-         validationStart from: Int, chargebackWindow: Int, outOfFold: OutOfFold? = nil) {
+         validationStart from: Int, chargebackWindow: Int, outOfFold: OutOfFold? = nil,
+         slices: (features: [String], bits: [UInt32]) = ([], [])) {
+        let sliced: (features: [String], bits: [UInt32]) = slices.bits.count == calibrated.count ? slices : ([], [])
         let vScores = Array(calibrated[from...]), vLabels = labels[from...].map { $0 == 1 }
         let cut = model.calibratedThreshold
         self.name = name
@@ -62,7 +65,8 @@ public struct LabModel: Sendable {
         recallRatio = expected.expectedRecall > 0 ? validationRecall / expected.expectedRecall : 1
         if let oof = outOfFold, oof.calibrated.count == calibrated.count {
             // Each row's alert is its fold model's (own threshold), so the hits are passed explicitly.
-            heldOutLabels = LabelReference(log: LabelledLog(days: days, scores: oof.calibrated, reportDays: reports, threshold: cut),
+            heldOutLabels = LabelReference(log: LabelledLog(days: days, scores: oof.calibrated, reportDays: reports, threshold: cut,
+                                                            sliceFeatures: sliced.features, slices: sliced.bits),
                                            asOf: Int32.max - 1, chargebackWindow: chargebackWindow, hits: oof.hits)
             recallTarget = oof.recall
             recallTargetFrauds = oof.frauds
@@ -70,7 +74,8 @@ public struct LabModel: Sendable {
             foldRecalls = zip(oof.foldHits, oof.foldFrauds).map { $1 > 0 ? Double($0) / Double($1) : 0 }
         } else {
             heldOutLabels = LabelReference(log: LabelledLog(days: Array(days[from...]), scores: vScores, reportDays: Array(reports[from...]),
-                                                            threshold: cut),
+                                                            threshold: cut, sliceFeatures: sliced.features,
+                                                            slices: sliced.bits.isEmpty ? [] : Array(sliced.bits[from...])),
                                            asOf: Int32.max - 1, chargebackWindow: chargebackWindow)
             recallTarget = validationRecall
             recallTargetFrauds = vFrauds
@@ -100,6 +105,10 @@ public struct PreparedReference: Sendable {
     let labelDays: [Int32]
     let labelScores: [Double]
     let labelReports: [Int32]
+    /// The feature slices fitted on the reference's reported frauds and each reference row's slice bits
+    /// (the slice calibration check; none for a reference without features).
+    var slices = FeatureSlices(splits: [])
+    var labelSlices: [UInt32] = []
     /// First row of the time-ordered validation split (`validationStart(rows:)`): the output
     /// references, BBSE and the stream detectors' warm-up are fitted from there on, out of sample.
     let validationStart: Int

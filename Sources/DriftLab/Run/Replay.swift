@@ -35,7 +35,7 @@ struct Replay {
     /// The current window, oldest first; never more than `windowDays` days.
     private(set) var ring: [DayRecord] = []
     /// Label log of production cohorts (primary model): per day (scores, chargeback days).
-    private(set) var labelLog: [(day: Int32, scores: [Double], reports: [Int32])] = []
+    private(set) var labelLog: [(day: Int32, scores: [Double], reports: [Int32], slices: [UInt32])] = []
     let labelHistoryDays: Int
     /// Chargebacks of production frauds by arrival day: (id, the primary model's calibrated score).
     private var pending: [Int32: [(id: Int64, score: Double)]] = [:]
@@ -69,7 +69,7 @@ struct Replay {
 
         let p = reference.models.count - 1
         alertDays.append(AlertRateChange.Day(rows: b.count, alerts: decisions[p].reduce(0) { $0 + Int($1) }))
-        labelLog.append((Int32(b.day), scores[p], b.chargebackDay))
+        labelLog.append((Int32(b.day), scores[p], b.chargebackDay, reference.slices.membership(table)))
         let oldest = Int32(b.day - labelHistoryDays)
         while let first = labelLog.first, first.day < oldest { labelLog.removeFirst() }
         for i in 0..<b.count where b.chargebackDay[i] != TransactionSimulator.never {
@@ -84,18 +84,22 @@ struct Replay {
     /// every chargeback that arrives after t masked as not (yet) arrived.
     func labelledLog(asOf t: Int) -> LabelledLog {
         let oldest = Int32(t - labelHistoryDays), tt = Int32(t)
-        var days: [Int32] = [], scores: [Double] = [], reports: [Int32] = []
+        var days: [Int32] = [], scores: [Double] = [], reports: [Int32] = [], bits: [UInt32] = []
         let ref = reference
+        let sliced = !ref.slices.splits.isEmpty && ref.labelSlices.count == ref.labelDays.count
         for i in 0..<ref.labelDays.count where ref.labelDays[i] >= oldest {
             days.append(ref.labelDays[i]); scores.append(ref.labelScores[i])
             reports.append(ref.labelReports[i] <= tt ? ref.labelReports[i] : LabelledLog.never)
+            if sliced { bits.append(ref.labelSlices[i]) }
         }
         for d in labelLog where d.day <= tt {
             days.append(contentsOf: [Int32](repeating: d.day, count: d.scores.count))
             scores.append(contentsOf: d.scores)
             for r in d.reports { reports.append(r <= tt ? r : LabelledLog.never) }
+            if sliced { bits.append(contentsOf: d.slices) }
         }
-        return LabelledLog(days: days, scores: scores, reportDays: reports, threshold: reference.primary.calibratedThreshold)
+        return LabelledLog(days: days, scores: scores, reportDays: reports, threshold: reference.primary.calibratedThreshold,
+                           sliceFeatures: sliced ? ref.slices.features : [], slices: bits)
     }
 }
 
