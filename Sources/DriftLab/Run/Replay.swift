@@ -96,7 +96,8 @@ struct Replay {
             days.append(contentsOf: [Int32](repeating: d.day, count: d.scores.count))
             scores.append(contentsOf: d.scores)
             for r in d.reports { reports.append(r <= tt ? r : LabelledLog.never) }
-            if sliced { bits.append(contentsOf: d.slices) }
+            // A day whose feature table could not be built has no slices: slice 0 keeps the rows aligned.
+            if sliced { bits.append(contentsOf: d.slices.count == d.scores.count ? d.slices : [UInt32](repeating: 0, count: d.scores.count)) }
         }
         return LabelledLog(days: days, scores: scores, reportDays: reports, threshold: reference.primary.calibratedThreshold,
                            sliceFeatures: sliced ? ref.slices.features : [], slices: bits)
