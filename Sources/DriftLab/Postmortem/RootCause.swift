@@ -31,12 +31,17 @@ public struct RootCause: Sendable {
     public var from: Int
 
     /// Steps read: those whose window ends within six weeks after `from` (all steps when there is no change).
+    /// When none of those names a kind, every later step is read: the label-based tests see a concept
+    /// drift only once its chargebacks have arrived, often more than six weeks after the recall fell.
     static let stepsAfterChange = 42
 
     static func diagnose(steps: [StepRecord], from: Int?, raw: [[RawDetector]]) -> (FailureKind, String?, [String], [(FailureKind, Int)]) {
-        let chosen = steps.indices.filter { k in
+        var chosen = steps.indices.filter { k in
             guard let c = from else { return true }
             return steps[k].day >= c && steps[k].day < c + stepsAfterChange + 14
+        }
+        if let c = from, chosen.allSatisfy({ steps[$0].diagnosis.kind == .none }) {
+            chosen = steps.indices.filter { steps[$0].day >= c }
         }
         var votes: [FailureKind: Int] = [:], sub: [FailureKind: [String: Int]] = [:], features: [FailureKind: [String: Int]] = [:]
         for k in chosen {
