@@ -25,8 +25,7 @@ enum LogReference {
         let oof = crossFit.flatMap {
             OutOfFold.fit($0.table, days: reference.day, labels: labels, options: $0.training, folds: options.crossFitFolds, jobs: jobs)
         }
-        let slices = FeatureSlices(table: reference.features, frauds: reports.map { $0 != LabelledLog.never })
-        let sliceBits = slices.membership(reference.features)
+        let (slices, sliceBits) = FeatureSlices.reference(reference.features, reports: reports)
         let lab = LabModel(name: model.kind.rawValue, model: model, calibrated: scored.calibrated, labels: labels,
                            days: reference.day, reports: reports, validationStart: from, chargebackWindow: chargebackWindow,
                            outOfFold: oof, slices: (slices.features, sliceBits))

@@ -53,10 +53,8 @@ public enum LabRunner {
         let reports = batches.flatMap(\.chargebackDay)
         let window = scenario.labelDelay.chargebackWindowDays
 
-        // Feature slices for the slice calibration check, fitted on the frauds a monitor knows (reported).
         let featuresOnly = try featureTable(batches.map { ($0.served, $0.count) }, extra: [])
-        let slices = FeatureSlices(table: featuresOnly, frauds: reports.map { $0 != TransactionSimulator.never })
-        let sliceBits = slices.membership(featuresOnly)
+        let (slices, sliceBits) = FeatureSlices.reference(featuresOnly, reports: reports)
 
         // Both models; the primary (stumps by default) is last.
         let kinds: [ModelKind] = options.primaryModel == .stumps ? [.logistic, .stumps] : [.stumps, .logistic]

@@ -85,6 +85,15 @@ public struct LabModel: Sendable {
     }
 }
 
+extension FeatureSlices {
+    /// The slices of a reference's feature table, fitted on the frauds a monitor knows (those with a
+    /// report day), and each reference row's slice bits: what the slice calibration check reads.
+    static func reference(_ features: Table, reports: [Int32]) -> (slices: FeatureSlices, bits: [UInt32]) {
+        let slices = FeatureSlices(table: features, frauds: reports.map { $0 != LabelledLog.never })
+        return (slices, slices.membership(features))
+    }
+}
+
 /// The reference period of a (base scenario, seed) and what the runner fits on it once: the two
 /// models, the drift baseline, the quality monitor, the output and label references, and the
 /// reference's label bookkeeping. Failures only touch production, so every cell of a sweep that
