@@ -561,16 +561,11 @@ extension LabelMonitors {
     public static func scoreBandCalibration(log: LabelledLog, asOf t: Int32, reference: LabelReference,
                                             configuration c: LabelConfiguration = .init()) -> DetectorResult {
         let bands = reference.bands
-        let range = conceptRange(asOf: t, reference: reference, configuration: c)
         var exposure = [Double](repeating: 0, count: bands.rows.count)
         var arrived = [Int](repeating: 0, count: bands.rows.count)
-        for i in 0..<log.count {
-            let d = log.days[i], s = log.scores[i]
-            guard d >= range.first, d <= range.last, s.isFinite else { continue }
-            let b = bands.band(of: Swift.min(1, Swift.max(0, s)))
-            exposure[b] += reference.coverage(age: Int(t) - Int(d))
-            let r = log.reportDays[i]
-            if r != LabelledLog.never && r <= t { arrived[b] += 1 }
+        forEachCohortRow(log: log, asOf: t, reference: reference, configuration: c) { _, b, w, hit in
+            exposure[b] += w
+            if hit { arrived[b] += 1 }
         }
         let m = arrived.reduce(0, +)
         guard m > 0, let test = BandTrend(reference: bands, exposure: exposure, arrived: arrived, minimumBandCount: minimumBandCount) else {
@@ -587,6 +582,20 @@ extension LabelMonitors {
                               indicates: .conceptDrift,
                               details: ["beta": test.beta, "trend_lr": test.trendLR, "g2": test.g2, "g2_p": omnibus,
                                         "prior_odds": test.priorOdds, "bands": Double(test.bands), "arrived": Double(m)])
+    }
+
+    /// Visits the rows of the cohorts the band and slice checks read (`conceptRange`, finite scores) with
+    /// each row's index, score band, exposure cov(age) and whether its chargeback had arrived by t.
+    static func forEachCohortRow(log: LabelledLog, asOf t: Int32, reference: LabelReference, configuration c: LabelConfiguration,
+                                 _ body: (_ row: Int, _ band: Int, _ exposure: Double, _ arrived: Bool) -> Void) {
+        let range = conceptRange(asOf: t, reference: reference, configuration: c)
+        for i in 0..<log.count {
+            let d = log.days[i], s = log.scores[i]
+            guard d >= range.first, d <= range.last, s.isFinite else { continue }
+            let r = log.reportDays[i]
+            body(i, reference.bands.band(of: Swift.min(1, Swift.max(0, s))), reference.coverage(age: Int(t) - Int(d)),
+                 r != LabelledLog.never && r <= t)
+        }
     }
 
     /// Frauds (reference and production together) a band needs to stand alone in the band test.

@@ -161,16 +161,10 @@ extension LabelMonitors {
         guard let slices = reference.slices, log.sliceFeatures == slices.features, log.slices.count >= log.count else {
             return (0, 0, [])
         }
-        let bands = reference.bands, nb = slices.bands, nf = slices.features.count
-        let range = conceptRange(asOf: t, reference: reference, configuration: c)
+        let nb = slices.bands, nf = slices.features.count
         var exposure = [Double](repeating: 0, count: nf * nb * 2), arrived = exposure
         var m = 0
-        for i in 0..<log.count {
-            let d = log.days[i], s = log.scores[i]
-            guard d >= range.first, d <= range.last, s.isFinite else { continue }
-            let b = bands.band(of: Swift.min(1, Swift.max(0, s)))
-            let w = reference.coverage(age: Int(t) - Int(d))
-            let r = log.reportDays[i], hit = r != LabelledLog.never && r <= t
+        forEachCohortRow(log: log, asOf: t, reference: reference, configuration: c) { i, b, w, hit in
             if hit { m += 1 }
             let bits = log.slices[i]
             for j in 0..<nf {

@@ -141,7 +141,7 @@ public enum Diagnosis {
                 evidence.append("arrived frauds moved between slices of \(s.features.joined(separator: ", ")) among rows of equal score (odds ratio \(fmt(s.statistic))); important inputs stable")
             }
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: slices?.fired ?? false ? slices?.features ?? [] : [],
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: slices.flatMap { $0.fired ? $0.features : nil } ?? [],
                                    confidence: streamVotes > 0 ? 0.75 : 0.6, evidence: evidence)
         }
         // A prior shift leaves P(x | y) alone: the inputs move by at most the change in the fraud
