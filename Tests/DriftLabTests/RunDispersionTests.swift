@@ -44,7 +44,8 @@ import Testing
     /// The fixtures' world: frauds come in bursts, and the prepared reference records it.
     @Test func preparedReferenceMeasuresBurstsAndWritesThemToTheManifest() throws {
         let ref = try #require(RunFixtures.reference)
-        #expect(ref.dispersion > 1.5 && ref.dispersion < 6, "\(ref.dispersion)")
+        // 6.4 on this world since the 180-day burn-in (docs/simulator.md, "Burn-in"); 4.3-5.7 before.
+        #expect(ref.dispersion > 1.5 && ref.dispersion < 8, "\(ref.dispersion)")
         let json = ref.manifestJSON(options: LabOptions()).serialized()
         #expect(json.contains("count_dispersion"))
         // The recall's design effect is measured too (a burst's frauds need not share their alert).

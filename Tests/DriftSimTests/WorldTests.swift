@@ -44,6 +44,30 @@ import Testing
         #expect(nc > 100 && pc / Double(nc) > 10 * po / Double(no))
     }
 
+    /// With no failure the world is stationary: the reference starts after a burn-in long enough
+    /// for the customers' 16-merchant memories to fill. With the former 30-day burn-in this test
+    /// failed: from the reference to production the new-merchant share fell from 0.435 to 0.401 and
+    /// the foreign share rose from 0.155 to 0.164 (in the standard sweep's worlds 0.453 to 0.417 and
+    /// 0.097 to 0.107 over 150 days, and the drift tests saw distance from home move on controls).
+    @Test func aNoFailureWorldIsStationaryFromTheReferenceOn() throws {
+        var s = smallScenario(seed: 4, referenceDays: 28, productionDays: 120)
+        s.population.customers = 6000
+        let (_, days) = try allDays(s)
+        func shares(_ range: Range<Int>) -> (newMerchant: Double, foreign: Double) {
+            var n = 0, newMerchant = 0.0, foreign = 0.0
+            for b in days where range.contains(b.day) {
+                n += b.count
+                newMerchant += b.clean.numeric[FeatureSchema.newMerchant].reduce(0, +)
+                foreign += b.clean.numeric[FeatureSchema.isForeign].reduce(0, +)
+            }
+            return (newMerchant / Double(n), foreign / Double(n))
+        }
+        let reference = shares(-28..<0), production = shares(0..<120), late = shares(92..<120)
+        print("STATIONARITY new merchant \(reference.newMerchant) -> \(production.newMerchant) (last 4 weeks \(late.newMerchant)); foreign \(reference.foreign) -> \(production.foreign) (\(late.foreign))")
+        #expect(Swift.abs(production.newMerchant - reference.newMerchant) < 0.01 && Swift.abs(late.newMerchant - reference.newMerchant) < 0.012)
+        #expect(Swift.abs(production.foreign - reference.foreign) < 0.005)
+    }
+
     @Test func fraudIsLearnableButNotTrivially() throws {
         // The Bayes-optimal score (the true probability) sets the ceiling of any model's ROC AUC.
         let (_, days) = try allDays(smallScenario(referenceDays: 30, productionDays: 0))

@@ -74,6 +74,9 @@ public struct FeatureDrift: Sendable, Equatable {
     public var pages: Bool
     /// Why the feature could not be tested, when it could not (empty window, all missing, ...).
     public var note: String?
+    /// Normalised W1's no-drift (1 - alpha) quantile at these sample sizes
+    /// (`TwoSampleStatistics.WassersteinNoise`); the combined rule's W1 floor rises to it. NaN for categorical features.
+    public var wassersteinNoise: Double = .nan
 }
 
 /// A mistake in a drift request (unknown feature names).
@@ -123,6 +126,7 @@ public struct DriftReport: Sendable, Equatable {
             if f.type == .numeric {
                 details["wasserstein"] = f.wasserstein
                 details["wasserstein_normalized"] = f.normalizedWasserstein
+                details["wasserstein_noise"] = f.wassersteinNoise
                 details["mean_shift_p_value"] = f.meanShiftPValue
                 details["variance_shift_p_value"] = f.varianceShiftPValue
             }
@@ -141,6 +145,7 @@ public struct DriftReport: Sendable, Equatable {
                 ("statistic", num(f.statistic)), ("p_value", num(f.pValue)), ("p_value_adjusted", num(f.adjustedPValue)),
                 ("psi", num(f.populationStabilityIndex)), ("jensen_shannon", num(f.jensenShannon)),
                 ("wasserstein", num(f.wasserstein)), ("wasserstein_normalized", num(f.normalizedWasserstein)),
+                ("wasserstein_noise", num(f.wassersteinNoise)),
                 ("mean_shift_p_value", num(f.meanShiftPValue)), ("variance_shift_p_value", num(f.varianceShiftPValue)),
                 ("unseen_rate", num(f.unseenRate)), ("reference_count", .number(Double(f.referenceCount))),
                 ("reference_missing", .number(Double(f.referenceMissing))),
@@ -176,6 +181,7 @@ public struct DriftBaseline: Sendable {
         var deviations: TwoSampleStatistics.AbsoluteDeviations  // for Brown-Forsythe
         var psi: PSIReference
         var spread: Double
+        var wassersteinNoise: TwoSampleStatistics.WassersteinNoise
         /// Distinct finite reference values and their counts when the feature is discrete.
         var levels: [Double]?
         var levelCounts: [Double]
@@ -204,6 +210,7 @@ public struct DriftBaseline: Sendable {
                 return .numeric(NumericBaseline(moments: TwoSampleStatistics.Moments(sample.sorted), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
                                                 psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
+                                                wassersteinNoise: .init(sortedReference: sample.sorted, alpha: configuration.alpha),
                                                 levels: discrete ? levels : nil, levelCounts: discrete ? counts : []))
             }
         }
@@ -274,8 +281,11 @@ public struct DriftBaseline: Sendable {
         return psi >= psiBar || js >= jsBar
     }
 
+    /// The combined rule's effect floor. The W1 floor rises to W1's sampling noise: on a heavy-tailed
+    /// feature a few rows more in the far tail move W1 by a tenth of the IQR (docs/detectors.md).
     static func aboveFloor(_ f: FeatureDrift, _ c: DriftConfiguration) -> Bool {
-        f.populationStabilityIndex >= c.psiFloor || f.normalizedWasserstein >= c.wassersteinFloor || f.jensenShannon >= c.jensenShannonFloor
+        let w1Floor = f.wassersteinNoise.isNaN ? c.wassersteinFloor : Swift.max(c.wassersteinFloor, f.wassersteinNoise)
+        return f.populationStabilityIndex >= c.psiFloor || f.normalizedWasserstein >= w1Floor || f.jensenShannon >= c.jensenShannonFloor
     }
 
     static func numericRow(_ name: String, _ base: NumericBaseline, _ values: [Double], _ c: DriftConfiguration,
@@ -294,6 +304,7 @@ public struct DriftBaseline: Sendable {
         row.jensenShannon = TwoSampleStatistics.jensenShannonDistance(base.psi.referenceCounts, counts)
         row.wasserstein = TwoSampleStatistics.wasserstein(sortedA: base.sample.sorted, sortedB: cur.sorted)
         row.normalizedWasserstein = row.wasserstein / base.spread
+        row.wassersteinNoise = base.wassersteinNoise.bar(n: cur.count, m: base.sample.count, alpha: c.alpha) / base.spread
         row.meanShiftPValue = TwoSampleStatistics.skewCorrectedWelchTest(base.moments, TwoSampleStatistics.Moments(cur.sorted)).pValue ?? .nan
         row.varianceShiftPValue = TwoSampleStatistics.brownForsythe(base.deviations, TwoSampleStatistics.AbsoluteDeviations(sorted: cur.sorted)).pValue ?? .nan
         if let levels = base.levels {

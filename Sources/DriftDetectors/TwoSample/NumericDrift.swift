@@ -324,6 +324,69 @@ public enum TwoSampleStatistics {
         (psiNoiseBar(bins: k, n: n, m: m, alpha: alpha) / (8 * log(2.0))).squareRoot()
     }
 
+    /// The sampling noise of W1 against one reference. With no drift √(nm/(n+m))·W1 tends to
+    /// Y = ∫|B(F(x))|dx, B a Brownian bridge (del Barrio, Giné & Matrán 1999), so the (1 - alpha)
+    /// bar is q_{1-alpha}(Y)·√(1/n + 1/m). Y's mean √(2/π)·∫√(F(1-F))dx and its variance (from
+    /// E|B(u)||B(v)| of a bivariate normal) are sums over the reference's gaps, the variance's over
+    /// 64 bands of F spaced in logit(F); the quantile is a gamma's with that mean and variance.
+    /// Heavy tails make Y large: moving a little mass into a far tail moves W1 by much more than the IQR.
+    public struct WassersteinNoise: Sendable, Equatable {
+        /// Mean and variance of Y (in the feature's units).
+        public let mean: Double
+        public let variance: Double
+        /// The (1 - `alpha`) quantile of Y, kept for the level the baseline was built at.
+        let alpha: Double
+        let quantile: Double
+
+        public init(sortedReference x0: [Double], alpha: Double = 0.05) {
+            let x = x0.allSatisfy(\.isFinite) ? x0 : x0.filter { $0.isFinite }
+            let n = x.count
+            let bands = 64
+            var weight = [Double](repeating: 0, count: bands), position = [Double](repeating: 0, count: bands)
+            var j = 0.0
+            if n >= 2 {
+                let lo = log(1 / Double(n - 1)), width = (log(Double(n - 1)) - lo) / Double(bands)
+                for i in 1..<n {
+                    let gap = x[i] - x[i - 1]
+                    if gap <= 0 { continue }
+                    let u = Double(i) / Double(n)
+                    let w = (u * (1 - u)).squareRoot() * gap
+                    j += w
+                    let b = Swift.min(bands - 1, Swift.max(0, Int((log(u / (1 - u)) - lo) / width)))
+                    weight[b] += w; position[b] += w * u
+                }
+            }
+            var v = 0.0
+            for b in 0..<bands where weight[b] > 0 {
+                let ub = position[b] / weight[b]
+                v += weight[b] * weight[b] * (Double.pi / 2 - 1)
+                for c in (b + 1)..<bands where weight[c] > 0 {
+                    let uc = position[c] / weight[c]
+                    let rho = Swift.min(1, (ub * (1 - uc) / (uc * (1 - ub))).squareRoot())
+                    v += 2 * weight[b] * weight[c] * ((1 - rho * rho).squareRoot() + rho * asin(rho) - 1)
+                }
+            }
+            mean = (2 / Double.pi).squareRoot() * j
+            variance = Swift.max(0, 2 / Double.pi * v)
+            self.alpha = alpha
+            quantile = WassersteinNoise.gammaQuantile(mean: mean, variance: variance, upperTail: alpha)
+        }
+
+        /// The (1 - alpha) quantile of W1 between a window of n and the reference's m values with no drift.
+        public func bar(n: Int, m: Int, alpha: Double) -> Double {
+            guard n > 0, m > 0 else { return .infinity }
+            let q = alpha == self.alpha ? quantile : WassersteinNoise.gammaQuantile(mean: mean, variance: variance, upperTail: alpha)
+            return q * (1 / Double(n) + 1 / Double(m)).squareRoot()
+        }
+
+        /// Gamma(k, θ) with mean kθ and variance kθ²: θ·χ²_{2k}(1 - alpha)/2.
+        static func gammaQuantile(mean: Double, variance: Double, upperTail alpha: Double) -> Double {
+            guard mean > 0, variance > 0 else { return mean }
+            let shape = mean * mean / variance, scale = variance / mean
+            return scale * TwoSampleStatistics.chiSquaredQuantile(upperTail: alpha, degreesOfFreedom: 2 * shape) / 2
+        }
+    }
+
     /// Student-t upper tail P(T > t) = I_{df/(df+t²)}(df/2, 1/2)/2 for t >= 0.
     public static func studentTSurvival(_ t: Double, df: Double) -> Double {
         if t.isNaN || df.isNaN { return .nan }
