@@ -12,16 +12,41 @@ import Testing
         let sim = try TransactionSimulator(scenario: s)
         let one = Array(sim.days(jobs: 1)), two = Array(sim.days(jobs: 2))
         #expect(one.count == 7 && two.count == 7)
+        Self.expectSameDays(one, two)
+        var other = s
+        other.seed = 12
+        let c = Array(try TransactionSimulator(scenario: other).days(jobs: 2))
+        #expect(c[0].clean.numeric[FeatureSchema.amount] != one[0].clean.numeric[FeatureSchema.amount])
+    }
+
+    static func expectSameDays(_ one: [DayBatch], _ two: [DayBatch]) {
+        #expect(one.count == two.count)
         for (a, b) in zip(one, two) {
             #expect(a.transactionID == b.transactionID && a.customerID == b.customerID && a.secondOfDay == b.secondOfDay)
             #expect(a.served.codes == b.served.codes && a.clean == b.clean)
             #expect(a.served.numeric.map { $0.map(\.bitPattern) } == b.served.numeric.map { $0.map(\.bitPattern) })
             #expect(a.isFraud == b.isFraud && a.riskLogit == b.riskLogit && a.chargebackDay == b.chargebackDay)
         }
-        var other = s
-        other.seed = 12
-        let c = Array(try TransactionSimulator(scenario: other).days(jobs: 2))
-        #expect(c[0].clean.numeric[FeatureSchema.amount] != one[0].clean.numeric[FeatureSchema.amount])
+    }
+
+    /// `days()` resumes from the customers' state the pilot reached (`TransactionSimulator.BurnIn`)
+    /// instead of running the burn-in again: the same days as a stream that runs its whole burn-in,
+    /// when the pilot reached the first reference day (1,500 a day) and when it had its 200,000 rows
+    /// about 20 days after it began reading, some 10 days before (10,000 a day; the stream runs the rest).
+    @Test(arguments: [1_500.0, 10_000.0])
+    func resumingThePilotsBurnInGivesTheDaysOfAWholeBurnIn(perDay: Double) throws {
+        var s = smallScenario(referenceDays: 3, productionDays: 3, failures: [
+            FailureSpec(kind: .dataQuality, subkind: "stale", features: [], startDay: 1, severity: 1),
+            FailureSpec(kind: .priorShift, subkind: "fraud_wave", features: [], startDay: 1, severity: 1),
+        ])
+        s.population.transactionsPerDay = perDay
+        let sim = try TransactionSimulator(scenario: s)
+        let day = try #require(sim.burnIn?.day)
+        #expect(perDay < 5_000 ? day == -3 : (day < -3 && day > -33), "\(day)")
+        let resumed = Array(sim.days(jobs: 2))
+        let whole = Array(DayStream(simulator: sim, jobs: 1, includeBurnIn: false, burnIn: nil))
+        #expect(resumed.count == 6)
+        Self.expectSameDays(resumed, whole)
     }
 
     @Test func baseFraudRateMatchesTheScenario() throws {

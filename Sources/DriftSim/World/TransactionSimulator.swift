@@ -45,6 +45,16 @@ public struct TransactionSimulator: Sendable {
     let segmentRateShare: [Double]
     let compromiseProbability: Double
 
+    /// The customers' state as the pilot left it at the start of `day` (the first reference day, or
+    /// earlier when the pilot had its rows sooner). The state never depends on the intercept and no
+    /// failure acts before production, so `days()` resumes from copies of it instead of running the
+    /// 180-day burn-in again: the same days as a stream from scratch (`WorldTests`).
+    struct BurnIn: Sendable {
+        let day: Int
+        let shards: [Shard]
+    }
+    let burnIn: BurnIn?
+
     public init(scenario: Scenario) throws {
         try TransactionSimulator.check(scenario)
         self.scenario = scenario
@@ -69,7 +79,10 @@ public struct TransactionSimulator: Sendable {
         // The pilot measures the world in the state the reference starts from: the burn-in's last 30 days on.
         let skip = -scenario.referenceDays - 30
         var daysRun = 0
-        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 60, let b = pilot.next() {
+        var burnIn: BurnIn? = nil
+        while logits.count < TransactionSimulator.pilotRows && daysRun < TransactionSimulator.burnInDays + 60 {
+            if burnIn == nil && pilot.day == -scenario.referenceDays { burnIn = pilot.frozen() }
+            guard let b = pilot.next() else { break }
             daysRun += 1
             if b.day < skip { continue }
             logits.append(contentsOf: b.riskLogit)
@@ -80,6 +93,7 @@ public struct TransactionSimulator: Sendable {
         }
         intercept = TransactionSimulator.tuneIntercept(logits, target: p.baseFraudRate)
         referenceStats = TransactionSimulator.measure(values)
+        self.burnIn = burnIn ?? pilot.frozen()
     }
 
     init(scenario: Scenario, merchants: Merchants, rateScale: Double, segmentRateShare: [Double],
@@ -87,13 +101,14 @@ public struct TransactionSimulator: Sendable {
         self.scenario = scenario; self.merchants = merchants; self.rateScale = rateScale
         self.segmentRateShare = segmentRateShare; self.compromiseProbability = compromiseProbability
         self.intercept = intercept; referenceStats = stats
+        burnIn = nil
     }
 
     /// A fresh stream of the days -referenceDays ..< productionDays, generated on up to `jobs` threads.
     public func days(jobs: Int = 1) -> DayStream { days(jobs: jobs, includeBurnIn: false) }
 
     func days(jobs: Int, includeBurnIn: Bool) -> DayStream {
-        DayStream(simulator: self, jobs: jobs, includeBurnIn: includeBurnIn)
+        DayStream(simulator: self, jobs: jobs, includeBurnIn: includeBurnIn, burnIn: includeBurnIn ? nil : burnIn)
     }
 
     var planner: DayPlanner {
@@ -242,19 +257,25 @@ public final class DayStream: Sequence, IteratorProtocol {
 
     deinit { scratch.free() }
 
-    init(simulator: TransactionSimulator, jobs: Int, includeBurnIn: Bool) {
+    /// From the world's first burn-in day, or from copies of `burnIn`'s shards at its day.
+    init(simulator: TransactionSimulator, jobs: Int, includeBurnIn: Bool, burnIn: TransactionSimulator.BurnIn?) {
         self.simulator = simulator
         self.jobs = Swift.max(1, jobs)
         let s = simulator.scenario
         let firstDay = -s.referenceDays - TransactionSimulator.burnInDays
-        let c = s.population.customers, k = TransactionSimulator.shardCount
-        shards = (0..<k).map { i in
-            Shard(index: i, first: i * c / k, count: (i + 1) * c / k - i * c / k, scenario: s,
-                  merchants: simulator.merchants, firstDay: firstDay, rateScale: simulator.rateScale)
+        if let b = burnIn {
+            shards = b.shards.map { $0.copy(scenario: s, rateScale: simulator.rateScale) }
+            day = b.day
+        } else {
+            let c = s.population.customers, k = TransactionSimulator.shardCount
+            shards = (0..<k).map { i in
+                Shard(index: i, first: i * c / k, count: (i + 1) * c / k - i * c / k, scenario: s,
+                      merchants: simulator.merchants, firstDay: firstDay, rateScale: simulator.rateScale)
+            }
+            day = firstDay
         }
         planner = simulator.planner
         outages = Outages(s)
-        day = firstDay
         firstEmitted = includeBurnIn ? firstDay : -s.referenceDays
     }
 

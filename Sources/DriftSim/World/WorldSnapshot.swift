@@ -42,8 +42,12 @@ public struct WorldSnapshot: Sendable {
 extension DayStream {
     /// The world as it stands before the next day (the day `next()` would generate).
     public func snapshot() -> WorldSnapshot {
-        WorldSnapshot(day: day, simulator: simulator, nextID: nextID,
-                      shards: shards.map { $0.copy(scenario: simulator.scenario, rateScale: simulator.rateScale) })
+        WorldSnapshot(day: day, simulator: simulator, nextID: nextID, shards: frozen().shards)
+    }
+
+    /// Copies of the customers' state before the next day (burn-in days take no transaction ids).
+    func frozen() -> TransactionSimulator.BurnIn {
+        TransactionSimulator.BurnIn(day: day, shards: shards.map { $0.copy(scenario: simulator.scenario, rateScale: simulator.rateScale) })
     }
 }
 
