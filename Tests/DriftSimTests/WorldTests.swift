@@ -47,6 +47,9 @@ import Testing
         let whole = Array(DayStream(simulator: sim, jobs: 1, includeBurnIn: false, burnIn: nil))
         #expect(resumed.count == 6)
         Self.expectSameDays(resumed, whole)
+        // A failure that starts before the pilot's day (possible in code, not in a file): no resume.
+        s.failures[0].startDay = -40
+        #expect(try TransactionSimulator(scenario: s).burnIn == nil)
     }
 
     @Test func baseFraudRateMatchesTheScenario() throws {

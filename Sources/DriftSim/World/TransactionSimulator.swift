@@ -48,7 +48,8 @@ public struct TransactionSimulator: Sendable {
     /// The customers' state as the pilot left it at the start of `day` (the first reference day, or
     /// earlier when the pilot had its rows sooner). The state never depends on the intercept and no
     /// failure acts before production, so `days()` resumes from copies of it instead of running the
-    /// 180-day burn-in again: the same days as a stream from scratch (`WorldTests`).
+    /// 180-day burn-in again: the same days as a stream from scratch (`WorldTests`). Nil when a
+    /// failure starts before `day`.
     struct BurnIn: Sendable {
         let day: Int
         let shards: [Shard]
@@ -93,7 +94,10 @@ public struct TransactionSimulator: Sendable {
         }
         intercept = TransactionSimulator.tuneIntercept(logits, target: p.baseFraudRate)
         referenceStats = TransactionSimulator.measure(values)
-        self.burnIn = burnIn ?? pilot.frozen()
+        // The pilot ran without the failures: its state is the world's only up to the first failure's
+        // day (files start failures in production; a scenario built in code could start one earlier).
+        let frozen = burnIn ?? pilot.frozen()
+        self.burnIn = scenario.failures.allSatisfy { $0.kind == .none || $0.startDay >= frozen.day } ? frozen : nil
     }
 
     init(scenario: Scenario, merchants: Merchants, rateScale: Double, segmentRateShare: [Double],
