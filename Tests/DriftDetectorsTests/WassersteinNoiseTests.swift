@@ -29,7 +29,7 @@ struct WassersteinNoiseTests {
         }
     }
 
-    /// Moments and bars against the same formula in NumPy (/tmp/w1o/oracle.py, `bar_formula`):
+    /// Moments and bars against the same formula in NumPy (the oracle's `bar_formula`, on the same grid):
     ///
     ///     x = np.sort(x); N = len(x); u = np.arange(1, N)/N; gap = np.diff(x); keep = gap > 0
     ///     u, gap = u[keep], gap[keep]; w = np.sqrt(u*(1-u))*gap; J = w.sum()

@@ -15,6 +15,17 @@ func smallScenario(seed: UInt64 = 11, referenceDays: Int = 14, productionDays: I
     return s
 }
 
+/// Every field of two batches, bit for bit (doubles by bit pattern).
+func sameBatch(_ a: DayBatch, _ b: DayBatch) -> Bool {
+    func bits(_ c: FeatureColumns) -> [[UInt64]] { c.numeric.map { $0.map(\.bitPattern) } }
+    return a.day == b.day && a.count == b.count && a.transactionID == b.transactionID && a.secondOfDay == b.secondOfDay
+        && a.customerID == b.customerID && bits(a.served) == bits(b.served) && a.served.codes == b.served.codes
+        && bits(a.clean) == bits(b.clean) && a.clean.codes == b.clean.codes && a.alteredMask == b.alteredMask
+        && a.textMask == b.textMask && a.isFraud == b.isFraud && a.riskLogit.map(\.bitPattern) == b.riskLogit.map(\.bitPattern)
+        && a.chargebackDay == b.chargebackDay && a.isDuplicate == b.isDuplicate && a.isCompromised == b.isCompromised
+        && a.isResampled == b.isResampled && a.activeFailures == b.activeFailures && a.activeKindsMask == b.activeKindsMask
+}
+
 func allDays(_ s: Scenario, jobs: Int = 2) throws -> (TransactionSimulator, [DayBatch]) {
     let sim = try TransactionSimulator(scenario: s)
     return (sim, Array(sim.days(jobs: jobs)))

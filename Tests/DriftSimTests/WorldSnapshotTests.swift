@@ -4,17 +4,6 @@ import Testing
 @testable import DriftSim
 
 @Suite struct WorldSnapshotTests {
-    /// Every field of two batches, bit for bit (doubles by bit pattern).
-    func same(_ a: DayBatch, _ b: DayBatch) -> Bool {
-        func bits(_ c: FeatureColumns) -> [[UInt64]] { c.numeric.map { $0.map(\.bitPattern) } }
-        return a.day == b.day && a.count == b.count && a.transactionID == b.transactionID && a.secondOfDay == b.secondOfDay
-            && a.customerID == b.customerID && bits(a.served) == bits(b.served) && a.served.codes == b.served.codes
-            && bits(a.clean) == bits(b.clean) && a.clean.codes == b.clean.codes && a.alteredMask == b.alteredMask
-            && a.textMask == b.textMask && a.isFraud == b.isFraud && a.riskLogit.map(\.bitPattern) == b.riskLogit.map(\.bitPattern)
-            && a.chargebackDay == b.chargebackDay && a.isDuplicate == b.isDuplicate && a.isCompromised == b.isCompromised
-            && a.isResampled == b.isResampled && a.activeFailures == b.activeFailures && a.activeKindsMask == b.activeKindsMask
-    }
-
     @Test func resumedDaysEqualTheDaysGeneratedFromScratch() throws {
         // The snapshot is taken on the failure-free world; the cells resume it with failures that
         // act on customer state (stale cache), on the label stream (outage) and on volume (fraud wave).
@@ -36,11 +25,11 @@ import Testing
             let fresh = try TransactionSimulator(scenario: s).days(jobs: 1).filter { $0.day >= 0 }
             let resumed = Array(try snapshot.resume(s, jobs: 2))
             #expect(resumed.count == 5 && fresh.count == 5)
-            for (a, b) in zip(fresh, resumed) { #expect(same(a, b), "day \(a.day) of \(failures.map(\.subkind))") }
+            for (a, b) in zip(fresh, resumed) { #expect(sameBatch(a, b), "day \(a.day) of \(failures.map(\.subkind))") }
         }
         // A snapshot can be resumed any number of times: it is never generated from.
         let again = Array(try snapshot.resume(base))
-        #expect(zip(again, Array(try snapshot.resume(base))).allSatisfy { same($0, $1) })
+        #expect(zip(again, Array(try snapshot.resume(base))).allSatisfy { sameBatch($0, $1) })
     }
 
     @Test func resumeRefusesAnotherWorldOrAnEarlierFailure() throws {
