@@ -76,18 +76,18 @@ struct StreamCalibrationTests {
         #expect(upHits == 0 && downHits >= 1)
     }
     /// The lab's gross-error stream: the cut is the ⌈0.1·m⌉-th smallest validation fraud score; the
-    /// validation frauds reported before the first day warm up at once, the others are fed on their
-    /// day before that day's arrivals; no validation frauds gives an infinite cut.
+    /// validation frauds only set it (nothing is fed before the first `feed`), then each day's arrivals
+    /// are errors at or below it; no validation frauds gives an infinite cut.
     @Test func grossErrorStreamCutAndOrder() {
         let scores = (1...20).reversed().map { Double($0) / 100 }   // 0.20 ... 0.01
-        let days: [Int32] = (0..<20).map { Int32($0 % 4) - 2 }       // -2, -1, 0, 1, ...
-        var stream = GrossErrorStream(validationReportDays: days, scores: scores, firstDay: 0)
+        var stream = GrossErrorStream(validationFraudScores: scores)
         #expect(stream.errorCut == 0.02)
-        #expect(stream.seen == 10 && stream.errors == 0)            // days -2 and -1 (0.20 ... 0.03)
-        stream.feed(day: 0, scores: [0.5, 0.015])
-        #expect(stream.seen == 17 && stream.errors == 2)            // day 0's five (0.02 an error), then 0.5 and 0.015
+        #expect(stream.seen == 0 && stream.errors == 0)
+        stream.feed(day: 0, scores: [0.5, 0.015, 0.02])
+        #expect(stream.seen == 3 && stream.errors == 2)             // 0.015 and 0.02 (at the cut) are errors
         stream.feed(day: 1, scores: [])
-        #expect(stream.seen == 22 && stream.errors == 3)            // day 1's five (0.01 an error)
-        #expect(GrossErrorStream(validationReportDays: [], scores: [], firstDay: 0).errorCut == .infinity)
+        #expect(stream.seen == 3 && stream.errors == 2)
+        #expect(GrossErrorStream(validationFraudScores: [0.3]).errorCut == 0.3)
+        #expect(GrossErrorStream(validationFraudScores: []).errorCut == .infinity)
     }
 }

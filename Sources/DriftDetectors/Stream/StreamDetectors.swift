@@ -344,18 +344,18 @@ public struct GrossErrorDetectors: Sendable {
 }
 
 /// The lab's gross-error stream fed to `GrossErrorDetectors` (docs/detectors.md, "Stream detectors in
-/// the lab"): an arriving chargeback is an error (1) when its fraud's calibrated score is at or below
-/// `errorCut`, the 10 % quantile of the validation split's reported frauds (out of sample), so the base
-/// error rate is 0.1 by construction. The validation frauds reported before `firstDay` warm the
-/// detectors up; the rest are fed on their arrival day, before that day's monitored arrivals.
+/// the lab"): an arriving chargeback of a monitored fraud is an error (1) when its calibrated score is
+/// at or below `errorCut`, the 10 % quantile of the validation split's reported frauds, so the base
+/// error rate is about 0.1. Only the monitored period's frauds are fed, on their arrival day: the
+/// validation frauds set the cut and are in sample to it (exactly 10 % errors), while monitored frauds
+/// run at the cut's true rate (0.06-0.14 by world, a quantile of about 110 frauds), so feeding both
+/// made a step as the validation chargebacks dried up in the first weeks, read as a rise.
+/// The detectors are self-starting: their baseline is the monitored stream's own start.
 /// `lastDetection[k]` is the day of detector k's last detection (`ids` order).
 public struct GrossErrorStream: Sendable {
     public var detectors = GrossErrorDetectors()
     /// An arriving fraud whose calibrated score is at or below this is an error.
     public let errorCut: Double
-    /// Validation frauds reported on or after the first monitored day: (day, error), arrival order.
-    private let validationArrivals: [(day: Int32, error: Bool)]
-    private var nextValidation = 0
     public private(set) var lastDetection = [Int](repeating: Int.min / 2, count: 5)
     public private(set) var seen = 0
     public private(set) var errors = 0
@@ -368,24 +368,14 @@ public struct GrossErrorStream: Sendable {
         return sorted.isEmpty ? .infinity : sorted[Swift.max(0, Int((GrossErrorDetectors.errorQuantile * Double(sorted.count)).rounded(.up)) - 1)]
     }
 
-    /// From the validation split's reported frauds in row order: chargeback day and calibrated score of
-    /// each (arrival order is day, then row). Those reported before `firstDay` are fed at once.
-    public init(validationReportDays days: [Int32], scores: [Double], firstDay: Int) {
-        let m = Swift.min(days.count, scores.count)
-        errorCut = Self.errorCut(validationFraudScores: Array(scores[0..<m]))
-        let order = (0..<m).sorted { (days[$0], $0) < (days[$1], $1) }
-        let cut = errorCut
-        validationArrivals = order.filter { days[$0] >= Int32(firstDay) }.map { (days[$0], scores[$0] <= cut) }
-        for i in order where days[i] < Int32(firstDay) { update(scores[i] <= cut ? 1 : 0, day: Int(days[i])) }
+    /// The cut from the validation split's reported frauds' calibrated scores; nothing fed yet.
+    public init(validationFraudScores scores: [Double]) {
+        errorCut = Self.errorCut(validationFraudScores: scores)
     }
 
-    /// Feeds day t's arrivals: the validation split's chargebacks of that day, then `scores` (the
-    /// monitored period's arriving frauds, in arrival order).
+    /// Feeds day t's arrivals: `scores` are the monitored period's frauds whose chargebacks arrive
+    /// that day, in arrival order.
     public mutating func feed(day t: Int, scores: [Double]) {
-        while nextValidation < validationArrivals.count, validationArrivals[nextValidation].day <= Int32(t) {
-            update(validationArrivals[nextValidation].error ? 1 : 0, day: t)
-            nextValidation += 1
-        }
         for s in scores { update(s <= errorCut ? 1 : 0, day: t) }
     }
 

@@ -96,14 +96,14 @@ struct LogReplay {
     func run() throws -> Output {
         var scenario = Scenario(name: "logs", seed: 0)
         scenario.labelDelay.chargebackWindowDays = chargebackWindow
-        // Chargebacks in arrival order: reference frauds arriving in the log period, then the log's own.
+        // The log's chargebacks in arrival order.
         var logArrivals: [(day: Int32, id: Int64, score: Double)] = []
         for i in 0..<log.rowCount where log.label[i] == 1 && log.arrival[i] != LabelledLog.never {
             logArrivals.append((log.arrival[i], Int64(bitPattern: log.ids?[i] ?? UInt64(i)), scores[i]))
         }
         logArrivals.sort { ($0.day, $0.id) < ($1.day, $1.id) }
-        // The stream detectors in day order (the battery adds the reference's validation frauds).
-        var streams = StreamBattery(reference: reference, firstDay: log.firstDay)
+        // The stream detectors in day order, on the log's own frauds.
+        var streams = StreamBattery(reference: reference)
         var next = 0
         while next < logArrivals.count, logArrivals[next].day < Int32(log.firstDay) { next += 1 }
         var stepDays: [(day: Int, fired: [Bool], seen: Int)] = []

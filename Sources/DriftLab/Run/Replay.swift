@@ -48,7 +48,7 @@ struct Replay {
     init(scenario: Scenario, reference: PreparedReference, options: LabOptions, windowDays: Int) {
         self.scenario = scenario; self.reference = reference; self.options = options; self.windowDays = windowDays
         labelHistoryDays = scenario.labelDelay.chargebackWindowDays + 28
-        streams = StreamBattery(reference: reference, firstDay: 0)
+        streams = StreamBattery(reference: reference)
     }
 
     /// Adds production day `b`: scores it with every model, updates the ring, the label log and
@@ -75,7 +75,7 @@ struct Replay {
         for i in 0..<b.count where b.chargebackDay[i] != TransactionSimulator.never {
             pending[b.chargebackDay[i], default: []].append((b.transactionID[i], scores[p][i]))
         }
-        // Chargebacks arriving today, in id order (the battery adds the validation split's first).
+        // Chargebacks arriving today, in id order.
         let today = pending.removeValue(forKey: Int32(b.day))?.sorted { $0.id < $1.id } ?? []
         streams.feed(day: b.day, scores: today.map(\.score))
     }
@@ -106,20 +106,20 @@ struct Replay {
 
 /// DDM, EDDM, ADWIN, Page-Hinkley and CUSUM on the stream of the primary model's gross errors in
 /// label-arrival order (`GrossErrorStream`, DriftDetectors; docs/detectors.md, "Stream detectors in the
-/// lab"). Only out-of-sample frauds enter: the validation split's (those reported before the first
-/// monitored day warm the detectors up) and the monitored period's; the training period's frauds are
-/// scored in sample (miss rate 0.44 against 0.53) and would fake a rise. The raw reading fires while a
-/// detection lies in the step's window, so one detection is one alarm under the 2-step alarm policy.
+/// lab"). Only the monitored period's frauds enter; the validation split's out-of-sample frauds set the
+/// error cut (the training period's are scored in sample, miss rate 0.44 against 0.53). The raw
+/// reading fires while a detection lies in the step's window, so one detection is one alarm under the
+/// 2-step alarm policy.
 typealias StreamBattery = GrossErrorStream
 
 extension GrossErrorStream {
-    /// From the reference's label log: rows from `reference.validationStart` on are the out-of-sample
-    /// validation split; chargebacks before `firstDay` warm the detectors up.
-    init(reference: PreparedReference, firstDay: Int) {
-        var days: [Int32] = [], scores: [Double] = []
+    /// The cut from the reference's label log: rows from `reference.validationStart` on are the
+    /// out-of-sample validation split; its reported frauds' scores set it.
+    init(reference: PreparedReference) {
+        var scores: [Double] = []
         for i in Swift.max(0, reference.validationStart)..<reference.rows where reference.labelReports[i] != LabelledLog.never {
-            days.append(reference.labelReports[i]); scores.append(reference.labelScores[i])
+            scores.append(reference.labelScores[i])
         }
-        self.init(validationReportDays: days, scores: scores, firstDay: firstDay)
+        self.init(validationFraudScores: scores)
     }
 }
