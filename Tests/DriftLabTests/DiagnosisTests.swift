@@ -136,3 +136,71 @@ struct ChargebackSurplusTests {
         #expect(Diagnosis.diagnose(Self.reading(cohortPrior: nil)).kind == .conceptDrift)
     }
 }
+
+/// Diagnosis rule 7 on hand-made readings: BBSE says the prior doubled (0.01 -> 0.02) and the scores
+/// are a class mixture, while one numeric feature drifts. A prior shift moves a feature's CDF by at
+/// most the prior's change, so a KS distance beyond 0.01 + 1.949·√((n + m)/(n·m))·√φ (here
+/// 0.01 + 1.949 · 0.01 · 2 = 0.04898 at n = m = 20,000 and φ = 4) is a covariate shift.
+@Suite("Diagnosis: a feature that moved further than the prior can is a covariate shift")
+struct PriorShiftBoundTests {
+    static func reading(ks: Double) -> Reading {
+        var amount = FeatureDrift(feature: "amount", type: .numeric, test: "ks", statistic: ks, pValue: 0, adjustedPValue: 0,
+                                  populationStabilityIndex: 0.2, jensenShannon: 0.1, wasserstein: 5, normalizedWasserstein: 0.2,
+                                  meanShiftPValue: 0, varianceShiftPValue: 0, unseenRate: 0, referenceCount: 20_000,
+                                  referenceMissing: 0, currentCount: 20_000, currentMissing: 0, significant: true, effect: true,
+                                  alarm: true, importanceShare: 0.3, weightedSeverity: 0.06, pages: true, note: nil)
+        amount.wassersteinNoise = 0.05
+        let report = DriftReport(features: [amount], onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 20_000,
+                                 currentRows: 20_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        let detectors = [
+            RawDetector(id: "bbse", fired: true, indicates: .priorShift, subkind: "fraud_wave", features: ["score"], statistic: 0.02,
+                        pValue: 1e-6, threshold: 0.01, details: ["defined": 1]),
+            // The window's score histogram is the fitted class mixture (residual n_eff·PSI 5 under χ²₀.₉₉₉(8) = 26.1).
+            RawDetector(id: "prediction_drift", fired: false, indicates: .none, subkind: nil, features: ["score"], statistic: 0.01,
+                        pValue: nil, threshold: 0.1, details: ["mixture_residual_psi": 5e-4, "n_eff": 10_000, "bins": 10]),
+        ]
+        var r = Reading(detectors: detectors, drift: report, impact: [], truth: [.none])
+        r.dispersion = 4
+        return r
+    }
+
+    @Test func aDistanceWithinThePriorsReachIsAPriorShift() {
+        let d = Diagnosis.diagnose(Self.reading(ks: 0.0485))
+        #expect(d.kind == .priorShift && d.subkind == "fraud_wave", "\(d.kind) \(d.evidence)")
+    }
+
+    @Test func aDistanceBeyondItIsACovariateShift() {
+        let d = Diagnosis.diagnose(Self.reading(ks: 0.0495))
+        #expect(d.kind == .covariateShift && d.features == ["amount"], "\(d.kind) \(d.evidence)")
+        #expect(d.evidence.contains { $0.contains("amount moved further than a prior shift can move a feature") })
+        // The largest change the readings allow counts: the matured fraud rate's interval reaching 0.0215
+        // widens the bound to 0.0115 + 0.03898 = 0.05048.
+        var r = Self.reading(ks: 0.0495)
+        r.detectors.append(RawDetector(id: "matured_fraud_rate", fired: false, indicates: .none, subkind: nil, features: ["label"],
+                                       statistic: 0.018, pValue: 0.01, threshold: 0.01,
+                                       details: ["rows": 50_000, "ci_lower": 0.0145, "ci_upper": 0.0215]))
+        #expect(Diagnosis.diagnose(r).kind == .priorShift)
+        // Only KS distances are bounded this way: a chi-squared statistic is not a distance.
+        let wide = Self.reading(ks: 0.2)
+        var chi2 = wide.drift.features[0]
+        chi2.test = "chi2"
+        #expect(Diagnosis.unexplainedByPriorShift(wide, drifted: wide.drift.features).map(\.feature) == ["amount"])
+        #expect(Diagnosis.unexplainedByPriorShift(wide, drifted: [chi2]).isEmpty)
+    }
+
+    /// Rule 6 too: a chargeback surplus (O/E 2 over 100 expected) whose arriving cohorts' alerts rose
+    /// reads a fraud wave, unless a feature moved further than the prior can (a far-out covariate
+    /// shift also leaves the calibrated scores expecting too few frauds).
+    @Test func aSurplusWithAFeatureBeyondThePriorsReachIsACovariateShift() {
+        func surplus(ks: Double) -> Reading {
+            var r = Self.reading(ks: ks)
+            r.detectors.append(RawDetector(id: "label_arrival", fired: false, indicates: .none, subkind: nil, features: ["label"],
+                                           statistic: 2, pValue: 1, threshold: 0.75,
+                                           details: ["observed": 200, "expected": 100, "cohort_prior": 0.02, "cohort_defined": 1]))
+            return r
+        }
+        let wave = Diagnosis.diagnose(surplus(ks: 0.0485))
+        #expect(wave.kind == .priorShift && wave.evidence.contains { $0.contains("chargebacks arrive at 2.0") }, "\(wave.evidence)")
+        #expect(Diagnosis.diagnose(surplus(ks: 0.0495)).kind == .covariateShift)
+    }
+}

@@ -20,8 +20,9 @@ import Foundation
 ///    prior shift), or between a feature's slices among rows of equal score (`slice_calibration`: a
 ///    feature's effect changed), important inputs stable -> `concept_drift`;
 /// 6. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
-///    drift -> `prior_shift` (the score distribution moves too, but as a mixture of the
-///    class-conditional ones) or, when the alerts do not follow, `concept_drift`;
+///    drift, none by more than the prior's change -> `prior_shift` (the score distribution moves
+///    too, but as a mixture of the class-conditional ones) or, when the alerts do not follow,
+///    `concept_drift`;
 /// 7. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
 ///    stable -> `concept_drift`;
 /// 8. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
@@ -155,9 +156,16 @@ public enum Diagnosis {
         // stay and BBSE reads about p. The nearer prediction names the kind. BBSE is read on the
         // cohorts the chargebacks come from (`cohort_prior`), not on today's window: a wave's late
         // chargebacks keep arriving after it ends, when today's alert rate is back to normal.
+        // Neither reading holds when a feature moved further than any prior change the readings allow
+        // (`unexplainedByPriorShift`): then P(x | y) moved, and a far-out covariate shift also makes the
+        // model's calibrated scores expect too few frauds, a surplus that is not a wave.
+        let unexplained = Diagnosis.unexplainedByPriorShift(r, drifted: drifted)
+        if !unexplained.isEmpty {
+            evidence.append("\(unexplained.map(\.feature).joined(separator: ", ")) moved further than a prior shift can move a feature (KS distance above the largest prior change read): P(x | y) moved")
+        }
         if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
            let b = bbse, let q = Diagnosis.cohortPrior(a) ?? Diagnosis.windowPrior(b), b.threshold > 0,
-           drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r) {
+           drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r), unexplained.isEmpty {
             let ratio = o / e
             let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
             if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
@@ -172,7 +180,7 @@ public enum Diagnosis {
         // the mixture (1 - π)·h₀ + π·h₁ of the reference's class-conditional score histograms, so
         // n_eff·PSI(window, fitted mixture) stays under φ·χ²₀.₉₉₉(B - 2); a covariate shift moves
         // the scores of the bulk, which no mixture explains.
-        if priorMoved && (drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)) {
+        if priorMoved && (drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)) && unexplained.isEmpty {
             let d = (bbse?.fired ?? false) ? bbse! : matured!
             evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); " +
                             (drifted.isEmpty ? "no feature drifts" : "scores a mixture of the class-conditional ones"))
@@ -218,6 +226,41 @@ public enum Diagnosis {
     /// nil when undefined.
     static func cohortPrior(_ a: RawDetector) -> Double? {
         (a.details["cohort_defined"] ?? 0) == 1 ? a.details["cohort_prior"] : nil
+    }
+
+    /// Drifted numeric features that no prior shift explains. Under label shift P(x) moves from
+    /// (1 − π)·P₀ + π·P₁ to (1 − π′)·P₀ + π′·P₁, so each feature's CDF moves by (π′ − π)(F₁ − F₀) and
+    /// its KS distance is at most |π′ − π| (Lipton et al. 2018's assumption, read one feature at a
+    /// time). A distance beyond the largest prior change the readings allow plus the KS test's 0.1 %
+    /// critical value at the window's sizes (c = 1.949), inflated by √φ for customers' repeated rows,
+    /// means P(x | y) moved: BBSE then reads a covariate shift's alert-rate change as a prior change.
+    static func unexplainedByPriorShift(_ r: Reading, drifted: [FeatureDrift]) -> [FeatureDrift] {
+        guard let change = largestPriorChange(r) else { return [] }
+        let inflation = max(1, r.dispersion).squareRoot()
+        return drifted.filter { f in
+            let n = Double(f.referenceCount), m = Double(f.currentCount)
+            guard f.test == "ks", f.statistic.isFinite, n > 0, m > 0 else { return false }
+            return f.statistic > change + 1.949 * ((n + m) / (n * m)).squareRoot() * inflation
+        }
+    }
+
+    /// The largest change of the fraud prior that BBSE (its estimate, and the window's own) and the
+    /// matured fraud rate (its interval) read, against their reference priors; nil without a reading.
+    static func largestPriorChange(_ r: Reading) -> Double? {
+        var change: Double? = nil
+        func consider(_ x: Double?, _ p: Double) {
+            guard let x, x.isFinite, p.isFinite, p > 0 else { return }
+            change = max(change ?? 0, abs(x - p))
+        }
+        if let b = r.detector("bbse"), (b.details["defined"] ?? 0) == 1 {
+            consider(b.statistic, b.threshold)
+            if (b.details["window_defined"] ?? 0) == 1 { consider(b.details["window_prior"], b.threshold) }
+        }
+        if let m = r.detector("matured_fraud_rate"), (m.details["rows"] ?? 0) > 0 {
+            consider(m.statistic, m.threshold)
+            consider(m.details["ci_lower"], m.threshold); consider(m.details["ci_upper"], m.threshold)
+        }
+        return change
     }
 
     /// True when the window's score histogram is explained by a mixture of the reference's
