@@ -91,7 +91,7 @@ struct DiagnosisTests {
     }
 }
 
-/// Diagnosis rule 5 on hand-made readings: more chargebacks than the calibrated scores expect
+/// Diagnosis rule 6 on hand-made readings: more chargebacks than the calibrated scores expect
 /// (O/E = 2 over 100 expected) with stable inputs. The kind follows BBSE read on the cohorts the
 /// chargebacks come from (`cohort_prior` of `label_arrival`), not today's window: after a fraud
 /// wave ends, today's alert rate is back at p while the wave's cohorts, whose chargebacks are the

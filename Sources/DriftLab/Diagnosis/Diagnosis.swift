@@ -19,15 +19,20 @@ import Foundation
 /// 5. arrived frauds moved toward the low score bands (`score_band_calibration`, whose null holds a
 ///    prior shift), or between a feature's slices among rows of equal score (`slice_calibration`: a
 ///    feature's effect changed), important inputs stable -> `concept_drift`;
-/// 6. a chargeback surplus, or BBSE / the matured fraud rate say the prior moved while few features
-///    drift, none by more than the prior's change -> `prior_shift` (the score distribution moves
-///    too, but as a mixture of the class-conditional ones) or, when the alerts do not follow,
+/// 6. more chargebacks than the calibrated scores expect -> `prior_shift` / `fraud_wave` when the
+///    arriving cohorts' alerts follow, else `concept_drift` (frauds the model misses);
+/// 7. BBSE / the matured fraud rate say the prior moved while no feature drifts, or the scores are a
+///    mixture of the class-conditional ones -> `prior_shift`. Rules 6 and 7 need every drifted
+///    feature within the prior's reach (a prior shift moves a feature's KS distance by at most the
+///    prior's change);
+/// 8. realised recall below the label-free estimate with only unimportant features drifting ->
 ///    `concept_drift`;
-/// 7. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
+/// 9. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
 ///    stable -> `concept_drift`;
-/// 8. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked by
-///    drift x model importance;
-/// 9. otherwise `none`.
+/// 10. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked
+///    by drift x model importance;
+/// 11. otherwise `none`.
+/// The numbers are docs/lab.md's ("Diagnosis").
 public enum Diagnosis {
     /// Schema detectors in precedence order, with the sub-kind each names.
     static let schema: [(String, String)] = [
