@@ -204,3 +204,33 @@ struct PriorShiftBoundTests {
         #expect(Diagnosis.diagnose(surplus(ks: 0.0495)).kind == .covariateShift)
     }
 }
+
+/// Rule 10's feature list: a source feature goes ahead of the features computed from it, whatever
+/// their drift x importance rank; a derived feature drifting alone keeps its place.
+@Suite("Diagnosis: the source of derived features is named first")
+struct SourceFeatureTests {
+    @Test func amountGoesAheadOfItsRatioAndSum() {
+        #expect(Diagnosis.sourcesFirst(["amount_ratio_30d", "amount", "amount_sum_24h"]) == ["amount", "amount_ratio_30d", "amount_sum_24h"])
+        #expect(Diagnosis.sourcesFirst(["hour", "amount_sum_24h", "distance_from_home_km", "amount"])
+                == ["hour", "amount", "amount_sum_24h", "distance_from_home_km"])
+        #expect(Diagnosis.sourcesFirst(["amount_ratio_30d", "txn_count_24h"]) == ["amount_ratio_30d", "txn_count_24h"])
+        #expect(Diagnosis.sourcesFirst(["amount", "amount_ratio_30d"]) == ["amount", "amount_ratio_30d"])
+        #expect(Diagnosis.sourcesFirst([]) == [])
+    }
+
+    @Test func aCovariateShiftNamesTheSource() {
+        func feature(_ name: String, ks: Double, share: Double) -> FeatureDrift {
+            FeatureDrift(feature: name, type: .numeric, test: "ks", statistic: ks, pValue: 0, adjustedPValue: 0,
+                         populationStabilityIndex: 0.2, jensenShannon: 0.1, wasserstein: 1, normalizedWasserstein: 0.2,
+                         meanShiftPValue: 0, varianceShiftPValue: 0, unseenRate: 0, referenceCount: 20_000, referenceMissing: 0,
+                         currentCount: 20_000, currentMissing: 0, significant: true, effect: true, alarm: true,
+                         importanceShare: share, weightedSeverity: 0.2 * share, pages: true, note: nil)
+        }
+        // The drift report ranks the ratio first (the model weighs it more).
+        let report = DriftReport(features: [feature("amount_ratio_30d", ks: 0.2, share: 0.3), feature("amount", ks: 0.18, share: 0.1)],
+                                 onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 20_000,
+                                 currentRows: 20_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        #expect(d.kind == .covariateShift && d.subkind == "feature_shift" && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
+    }
+}

@@ -30,7 +30,7 @@ import Foundation
 /// 9. at least two error-stream detectors see more arriving frauds scored as legitimate, inputs
 ///    stable -> `concept_drift`;
 /// 10. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked
-///    by drift x model importance;
+///    by drift x model importance, a source feature ahead of the features computed from it;
 /// 11. otherwise `none`.
 /// The numbers are docs/lab.md's ("Diagnosis").
 public enum Diagnosis {
@@ -206,7 +206,7 @@ public enum Diagnosis {
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.6, evidence: evidence)
         }
         if !drifted.isEmpty {
-            let features = (importantDrift.isEmpty ? drifted : importantDrift).map(\.feature)
+            let features = Diagnosis.sourcesFirst((importantDrift.isEmpty ? drifted : importantDrift).map(\.feature))
             let sub: String
             if features.first == "customer_segment" { sub = "segment_mix" } else if features.first == "channel" { sub = "channel_mix" } else { sub = "feature_shift" }
             evidence.append("drift tests fire on \(driftedNames.joined(separator: ", ")) without schema or quality signatures")
@@ -231,6 +231,21 @@ public enum Diagnosis {
     /// nil when undefined.
     static func cohortPrior(_ a: RawDetector) -> Double? {
         (a.details["cohort_defined"] ?? 0) == 1 ? a.details["cohort_prior"] : nil
+    }
+
+    /// `features` (ranked by drift x importance) with each source feature moved ahead of the first
+    /// feature computed from it (`ServedFeatures.source(of:)`): when `amount` and the
+    /// 30-day ratio computed from it both drift, the root cause is the amount, however the model
+    /// weighs the two. A derived feature that drifts without its source keeps its place.
+    static func sourcesFirst(_ features: [String]) -> [String] {
+        var out = features
+        for i in out.indices {
+            if let source = ServedFeatures.source(of: out[i]), let s = out.firstIndex(of: source), s > i {
+                out.remove(at: s)
+                out.insert(source, at: i)
+            }
+        }
+        return out
     }
 
     /// Drifted numeric features that no prior shift explains. Under label shift P(x) moves from

@@ -39,4 +39,11 @@ public enum ServedFeatures {
     public static var names: [String] { all.map(\.name) }
 
     public static func role(of name: String) -> Role? { all.first { $0.name == name }?.role }
+
+    /// The served feature a velocity feature is computed from, when it is one: the 24-hour sum and the
+    /// 30-day ratio are sums and ratios of past and current amounts, so a shift of `amount` moves them
+    /// too (the counts depend on how often a customer pays, not on what).
+    public static func source(of name: String) -> String? {
+        name == "amount_sum_24h" || name == "amount_ratio_30d" ? "amount" : nil
+    }
 }
