@@ -91,6 +91,25 @@ struct DiagnosisTests {
     }
 }
 
+/// Hand-made drift reports for the rule tests below.
+enum DiagnosisFixtures {
+    /// A report over `features` (in that order, the report's ranking) of `rows` reference and window rows.
+    static func report(_ features: [FeatureDrift], rows: Int = 20_000) -> DriftReport {
+        DriftReport(features: features, onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: rows,
+                    currentRows: rows, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+    }
+
+    /// A numeric feature whose KS test alarmed at distance `ks` between 20,000 reference and 20,000
+    /// window values, with importance share `share`.
+    static func drifted(_ name: String, ks: Double, share: Double) -> FeatureDrift {
+        FeatureDrift(feature: name, type: .numeric, test: "ks", statistic: ks, pValue: 0, adjustedPValue: 0,
+                     populationStabilityIndex: 0.2, jensenShannon: 0.1, wasserstein: 1, normalizedWasserstein: 0.2,
+                     meanShiftPValue: 0, varianceShiftPValue: 0, unseenRate: 0, referenceCount: 20_000, referenceMissing: 0,
+                     currentCount: 20_000, currentMissing: 0, significant: true, effect: true, alarm: true,
+                     importanceShare: share, weightedSeverity: 0.2 * share, pages: true, note: nil)
+    }
+}
+
 /// Diagnosis rule 6 on hand-made readings: more chargebacks than the calibrated scores expect
 /// (O/E = 2 over 100 expected) with stable inputs. The kind follows BBSE read on the cohorts the
 /// chargebacks come from (`cohort_prior` of `label_arrival`), not today's window: after a fraud
@@ -99,8 +118,7 @@ struct DiagnosisTests {
 @Suite("Diagnosis: the chargeback surplus reads the arriving cohorts' alerts")
 struct ChargebackSurplusTests {
     static func reading(cohortPrior: Double?) -> Reading {
-        let report = DriftReport(features: [], onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 10_000,
-                                 currentRows: 10_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        let report = DiagnosisFixtures.report([], rows: 10_000)
         var arrival: [String: Double] = ["observed": 200, "expected": 100]
         if let q = cohortPrior { arrival["cohort_prior"] = q; arrival["cohort_defined"] = 1 }
         let detectors = [
@@ -144,14 +162,7 @@ struct ChargebackSurplusTests {
 @Suite("Diagnosis: a feature that moved further than the prior can is a covariate shift")
 struct PriorShiftBoundTests {
     static func reading(ks: Double) -> Reading {
-        var amount = FeatureDrift(feature: "amount", type: .numeric, test: "ks", statistic: ks, pValue: 0, adjustedPValue: 0,
-                                  populationStabilityIndex: 0.2, jensenShannon: 0.1, wasserstein: 5, normalizedWasserstein: 0.2,
-                                  meanShiftPValue: 0, varianceShiftPValue: 0, unseenRate: 0, referenceCount: 20_000,
-                                  referenceMissing: 0, currentCount: 20_000, currentMissing: 0, significant: true, effect: true,
-                                  alarm: true, importanceShare: 0.3, weightedSeverity: 0.06, pages: true, note: nil)
-        amount.wassersteinNoise = 0.05
-        let report = DriftReport(features: [amount], onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 20_000,
-                                 currentRows: 20_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount", ks: ks, share: 0.3)])
         let detectors = [
             RawDetector(id: "bbse", fired: true, indicates: .priorShift, subkind: "fraud_wave", features: ["score"], statistic: 0.02,
                         pValue: 1e-6, threshold: 0.01, details: ["defined": 1]),
@@ -219,17 +230,9 @@ struct SourceFeatureTests {
     }
 
     @Test func aCovariateShiftNamesTheSource() {
-        func feature(_ name: String, ks: Double, share: Double) -> FeatureDrift {
-            FeatureDrift(feature: name, type: .numeric, test: "ks", statistic: ks, pValue: 0, adjustedPValue: 0,
-                         populationStabilityIndex: 0.2, jensenShannon: 0.1, wasserstein: 1, normalizedWasserstein: 0.2,
-                         meanShiftPValue: 0, varianceShiftPValue: 0, unseenRate: 0, referenceCount: 20_000, referenceMissing: 0,
-                         currentCount: 20_000, currentMissing: 0, significant: true, effect: true, alarm: true,
-                         importanceShare: share, weightedSeverity: 0.2 * share, pages: true, note: nil)
-        }
         // The drift report ranks the ratio first (the model weighs it more).
-        let report = DriftReport(features: [feature("amount_ratio_30d", ks: 0.2, share: 0.3), feature("amount", ks: 0.18, share: 0.1)],
-                                 onlyInReference: [], onlyInCurrent: [], typeMismatches: [], referenceRows: 20_000,
-                                 currentRows: 20_000, alpha: 1e-3, rule: .combined, correction: .benjaminiHochberg)
+        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.2, share: 0.3),
+                                               DiagnosisFixtures.drifted("amount", ks: 0.18, share: 0.1)])
         let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
         #expect(d.kind == .covariateShift && d.subkind == "feature_shift" && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
     }
