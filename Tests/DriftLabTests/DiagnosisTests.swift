@@ -148,6 +148,23 @@ struct ChargebackSurplusTests {
         #expect(d.evidence.contains { $0.contains("slices of cvv_match, amount") })
     }
 
+    /// Rule 4 defers to rule 5: fewer chargebacks than the scores expect (coverage O/E 0.6) read as a
+    /// label delay, unless the arrivals also moved between slices of equal score, which no label delay
+    /// does (the standard sweep's weight changes at 1.0, seeds 1 and 2, day 76).
+    @Test func aSliceAlarmOutranksTheLabelArrivalReading() {
+        var r = Self.reading(cohortPrior: nil)
+        let arrival = RawDetector(id: "label_arrival", fired: true, indicates: .labelDelay, subkind: "coverage_drop", features: ["label"],
+                                  statistic: 0.6, pValue: 1e-5, threshold: 0.75, details: ["observed": 60, "expected": 100])
+        let slice = RawDetector(id: "slice_calibration", fired: true, indicates: .conceptDrift, subkind: nil,
+                                features: ["cvv_match"], statistic: 2.1, pValue: 1e-5, threshold: 1.25, details: [:])
+        r.detectors = [arrival]
+        let delay = Diagnosis.diagnose(r)
+        #expect(delay.kind == .labelDelay && delay.subkind == "coverage_drop", "\(delay.kind) \(delay.evidence)")
+        r.detectors = [arrival, slice]
+        let concept = Diagnosis.diagnose(r)
+        #expect(concept.kind == .conceptDrift && concept.features == ["cvv_match"], "\(concept.kind) \(concept.evidence)")
+    }
+
     @Test func alertsThatDidNotFollowNameConceptDrift() {
         #expect(Diagnosis.diagnose(Self.reading(cohortPrior: 0.0105)).kind == .conceptDrift)
         // Without the cohorts' reading, today's window decides (p here: concept drift).
@@ -184,6 +201,11 @@ struct PriorShiftBoundTests {
         let d = Diagnosis.diagnose(Self.reading(ks: 0.0495))
         #expect(d.kind == .covariateShift && d.features == ["amount"], "\(d.kind) \(d.evidence)")
         #expect(d.evidence.contains { $0.contains("amount moved further than a prior shift can move a feature") })
+        // With no prior reading to turn down (BBSE quiet, no chargeback surplus) the bound says nothing.
+        var quiet = Self.reading(ks: 0.0495)
+        quiet.detectors[0].fired = false
+        let plain = Diagnosis.diagnose(quiet)
+        #expect(plain.kind == .covariateShift && !plain.evidence.contains { $0.contains("moved further than a prior shift") }, "\(plain.evidence)")
         // The largest change the readings allow counts: the matured fraud rate's interval reaching 0.0215
         // widens the bound to 0.0115 + 0.03898 = 0.05048.
         var r = Self.reading(ks: 0.0495)
@@ -227,6 +249,37 @@ struct SourceFeatureTests {
         #expect(Diagnosis.sourcesFirst(["amount_ratio_30d", "txn_count_24h"]) == ["amount_ratio_30d", "txn_count_24h"])
         #expect(Diagnosis.sourcesFirst(["amount", "amount_ratio_30d"]) == ["amount", "amount_ratio_30d"])
         #expect(Diagnosis.sourcesFirst([]) == [])
+        // A source that moved significantly under the effect floor goes ahead of what is computed from it.
+        #expect(Diagnosis.sourcesFirst(["hour", "amount_ratio_30d", "amount_sum_24h"], significant: ["amount", "distance_from_home_km"])
+                == ["hour", "amount", "amount_ratio_30d", "amount_sum_24h"])
+        #expect(Diagnosis.sourcesFirst(["amount_ratio_30d"], significant: ["hour"]) == ["amount_ratio_30d"])
+        #expect(Diagnosis.sourcesFirst(["amount_ratio_30d", "amount"], significant: ["amount"]) == ["amount", "amount_ratio_30d"])
+    }
+
+    /// The standard sweep's amount shifts named by the ratio alone: the amount drifted too but under the
+    /// 2 % importance share (the model weighs the ratio), or its test was significant but its effect
+    /// under the floor (the amount's spread holds the customers' spending scale, which the ratio
+    /// divides out).
+    @Test func anUnimportantSourceIsNamedFirst() {
+        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.15, share: 0.3),
+                                               DiagnosisFixtures.drifted("amount", ks: 0.15, share: 0.01),
+                                               DiagnosisFixtures.drifted("amount_sum_24h", ks: 0.05, share: 0.01)])
+        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        #expect(d.kind == .covariateShift && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
+    }
+
+    @Test func aSourceUnderTheEffectFloorIsNamedFirst() {
+        var amount = DiagnosisFixtures.drifted("amount", ks: 0.03, share: 0.1)
+        amount.effect = false; amount.alarm = false; amount.pages = false
+        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.08, share: 0.3), amount])
+        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        #expect(d.kind == .covariateShift && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
+        #expect(d.evidence.contains { $0.hasPrefix("amount moved too") }, "\(d.evidence)")
+        // Not significant either: the ratio keeps its name.
+        amount.significant = false
+        let quiet = Diagnosis.diagnose(Reading(detectors: [], drift: DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.08, share: 0.3), amount]),
+                                               impact: [], truth: [.none]))
+        #expect(quiet.kind == .covariateShift && quiet.features == ["amount_ratio_30d"], "\(quiet.features)")
     }
 
     @Test func aCovariateShiftNamesTheSource() {

@@ -14,8 +14,9 @@ import Foundation
 /// 3. realised recall on arrived labels below the label-free estimate with stable inputs ->
 ///    `concept_drift` (arrival does not depend on the score, so neither a label delay nor a prior
 ///    shift moves it);
-/// 4. label arrival moved (latency, coverage, outage) while inputs are stable -> `label_delay`,
-///    or a fraud drop when BBSE's estimate is nearer r·p than p;
+/// 4. label arrival moved (latency, coverage, outage) while inputs are stable and the band and slice
+///    tests of rule 5 are quiet -> `label_delay`, or a fraud drop when BBSE's estimate is nearer r·p
+///    than p;
 /// 5. arrived frauds moved toward the low score bands (`score_band_calibration`, whose null holds a
 ///    prior shift), or between a feature's slices among rows of equal score (`slice_calibration`: a
 ///    feature's effect changed), important inputs stable -> `concept_drift`;
@@ -112,7 +113,12 @@ public enum Diagnosis {
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
         }
-        if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty {
+        // The band and slice tests' nulls hold any label delay (a chargeback's arrival does not depend on
+        // the score or the features) and any prior shift: when one fires, frauds went missing selectively
+        // (a weight change removes the frauds the model caught), which rule 5 reads, not this one.
+        let bands = r.detector("score_band_calibration"), slices = r.detector("slice_calibration")
+        let selective = (bands?.fired ?? false) || (slices?.fired ?? false)
+        if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty, !selective {
             let sub = a.subkind ?? "slower"
             // A fraud drop also lowers the coverage O/E r (fewer chargebacks than scores predict), and
             // so does a coverage drop: only the alert rate tells them apart. A coverage drop leaves the
@@ -135,11 +141,10 @@ public enum Diagnosis {
         // band rates, while the important inputs are stable. The test's null holds a prior shift's
         // odds factor and any common change of the chargeback rate, so it outranks the prior readings
         // (a new pattern's surplus of chargebacks with the alerts following reads as a fraud wave
-        // otherwise); it comes after the label-arrival reading, whose fraud-drop rule it cannot replace.
+        // otherwise), and a label-arrival reading (rule 4 defers to it: a label delay leaves it quiet).
         // The slice test reads the same arrivals by feature slice within each score band (its null
         // holds any change common to a band): a feature whose effect changed, named.
-        let bands = r.detector("score_band_calibration"), slices = r.detector("slice_calibration")
-        if (bands?.fired ?? false || slices?.fired ?? false) && importantDrift.isEmpty {
+        if selective && importantDrift.isEmpty {
             if let b = bands, b.fired {
                 evidence.append("arrived frauds moved toward low score bands (share \(fmt(b.statistic)) off the reference's band rates); important inputs stable")
             }
@@ -165,27 +170,30 @@ public enum Diagnosis {
         // (`unexplainedByPriorShift`): then P(x | y) moved, and a far-out covariate shift also makes the
         // model's calibrated scores expect too few frauds, a surplus that is not a wave.
         let unexplained = Diagnosis.unexplainedByPriorShift(r, drifted: drifted)
-        if !unexplained.isEmpty {
-            evidence.append("\(unexplained.map(\.feature).joined(separator: ", ")) moved further than a prior shift can move a feature (KS distance above the largest prior change read): P(x | y) moved")
-        }
+        let mixtureOrStable = drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)
+        var surplus: (ratio: Double, q: Double, p: Double)?
         if let a = r.detector("label_arrival"), let o = a.details["observed"], let e = a.details["expected"], e >= 10,
-           let b = bbse, let q = Diagnosis.cohortPrior(a) ?? Diagnosis.windowPrior(b), b.threshold > 0,
-           drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r), unexplained.isEmpty {
+           let b = bbse, let q = Diagnosis.cohortPrior(a) ?? Diagnosis.windowPrior(b), b.threshold > 0, mixtureOrStable {
             let ratio = o / e
             let z = (o - e) / (max(1, r.fraudDispersion) * e).squareRoot()
-            if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 {
-                let wave = q > b.threshold * (1 + ratio) / 2
-                evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior of the arriving cohorts \(fmt(q)) nearer \(fmt(wave ? b.threshold * ratio : b.threshold)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
-                return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
-                            : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
-            }
+            if ratio >= 1.25 && SpecialFunctions.normalSurvival(z) < 1e-3 { surplus = (ratio, q, b.threshold) }
+        }
+        // The bound's evidence only where it turned a prior reading (rule 6 or 7) down.
+        if !unexplained.isEmpty && (surplus != nil || (priorMoved && mixtureOrStable)) {
+            evidence.append("\(unexplained.map(\.feature).joined(separator: ", ")) moved further than a prior shift can move a feature (KS distance above the largest prior change read): P(x | y) moved")
+        }
+        if let (ratio, q, p) = surplus, unexplained.isEmpty {
+            let wave = q > p * (1 + ratio) / 2
+            evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior of the arriving cohorts \(fmt(q)) nearer \(fmt(wave ? p * ratio : p)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
+            return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
+                        : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
         }
         // Some features may still pass a drift floor under a strong fraud wave (fraud amounts are far
         // out in the tail); then the score distribution decides: under a prior shift it is exactly
         // the mixture (1 - π)·h₀ + π·h₁ of the reference's class-conditional score histograms, so
         // n_eff·PSI(window, fitted mixture) stays under φ·χ²₀.₉₉₉(B - 2); a covariate shift moves
         // the scores of the bulk, which no mixture explains.
-        if priorMoved && (drifted.isEmpty || Diagnosis.scoresAreAClassMixture(r)) && unexplained.isEmpty {
+        if priorMoved && mixtureOrStable && unexplained.isEmpty {
             let d = (bbse?.fired ?? false) ? bbse! : matured!
             evidence.append("\(d.id): fraud prior \(fmt(d.statistic)) against \(fmt(d.threshold)); " +
                             (drifted.isEmpty ? "no feature drifts" : "scores a mixture of the class-conditional ones"))
@@ -206,10 +214,18 @@ public enum Diagnosis {
             return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.6, evidence: evidence)
         }
         if !drifted.isEmpty {
-            let features = Diagnosis.sourcesFirst((importantDrift.isEmpty ? drifted : importantDrift).map(\.feature))
+            let ranked = (importantDrift.isEmpty ? drifted : importantDrift).map(\.feature)
+            // A source left out of the ranking (under the importance share or the effect floor) whose
+            // test is significant is named ahead of the features computed from it.
+            let moved = Set(r.drift.features.filter(\.significant).map(\.feature))
+            let features = Diagnosis.sourcesFirst(ranked, significant: moved)
             let sub: String
             if features.first == "customer_segment" { sub = "segment_mix" } else if features.first == "channel" { sub = "channel_mix" } else { sub = "feature_shift" }
             evidence.append("drift tests fire on \(driftedNames.joined(separator: ", ")) without schema or quality signatures")
+            for f in features where !ranked.contains(f) {
+                let derived = ranked.filter { ServedFeatures.source(of: $0) == f }
+                evidence.append("\(f) moved too (significant; unimportant to the model or under the effect floor): \(derived.joined(separator: ", ")) computed from it")
+            }
             return DiagnosisRecord(kind: .covariateShift, subkind: sub, features: features, confidence: importantDrift.isEmpty ? 0.5 : 0.7,
                                    evidence: evidence)
         }
@@ -236,14 +252,23 @@ public enum Diagnosis {
     /// `features` (ranked by drift x importance) with each source feature moved ahead of the first
     /// feature computed from it (`ServedFeatures.source(of:)`): when `amount` and the
     /// 30-day ratio computed from it both drift, the root cause is the amount, however the model
-    /// weighs the two. A derived feature that drifts without its source keeps its place.
-    static func sourcesFirst(_ features: [String]) -> [String] {
+    /// weighs the two. A source missing from `features` but in `significant` (its test significant,
+    /// but under the importance share or the effect floor) is put ahead of the first feature
+    /// computed from it: the model weighs the 30-day ratio more than the amount, and an amount shift
+    /// passes the ratio's effect floor first (the ratio divides out the customers' spending scale,
+    /// which widens the amount's spread). Otherwise a derived feature keeps its place.
+    static func sourcesFirst(_ features: [String], significant: Set<String> = []) -> [String] {
         var out = features
-        for i in out.indices {
-            if let source = ServedFeatures.source(of: out[i]), let s = out.firstIndex(of: source), s > i {
-                out.remove(at: s)
-                out.insert(source, at: i)
+        var i = 0
+        while i < out.count {
+            if let source = ServedFeatures.source(of: out[i]) {
+                if let s = out.firstIndex(of: source) {
+                    if s > i { out.remove(at: s); out.insert(source, at: i) }
+                } else if significant.contains(source) {
+                    out.insert(source, at: i)
+                }
             }
+            i += 1
         }
         return out
     }
