@@ -165,6 +165,24 @@ struct ChargebackSurplusTests {
         #expect(concept.kind == .conceptDrift && concept.features == ["cvv_match"], "\(concept.kind) \(concept.evidence)")
     }
 
+    /// Rule 3 names no feature itself: a recall gap with stable inputs names the slice test's features
+    /// when that test fires too (the standard sweep's weight change at 1.0, seed 4, named none before).
+    @Test func aRecallGapNamesTheSliceTestsFeatures() {
+        var r = Self.reading(cohortPrior: nil)
+        let gap = RawDetector(id: "concept_drift", fired: true, indicates: .conceptDrift, subkind: nil, features: ["label"],
+                              statistic: 0.31, pValue: 1e-6, threshold: 0.45, details: [:])
+        let slice = RawDetector(id: "slice_calibration", fired: true, indicates: .conceptDrift, subkind: nil,
+                                features: ["cvv_match"], statistic: 2.1, pValue: 1e-5, threshold: 1.25, details: [:])
+        r.detectors = [gap]
+        let plain = Diagnosis.diagnose(r)
+        #expect(plain.kind == .conceptDrift && plain.features.isEmpty, "\(plain.features)")
+        r.detectors = [gap, slice]
+        let named = Diagnosis.diagnose(r)
+        #expect(named.kind == .conceptDrift && named.features == ["cvv_match"], "\(named.features)")
+        #expect(named.evidence.first?.hasPrefix("realised recall") == true && named.evidence.contains { $0.contains("slice test names cvv_match") },
+                "\(named.evidence)")
+    }
+
     @Test func alertsThatDidNotFollowNameConceptDrift() {
         #expect(Diagnosis.diagnose(Self.reading(cohortPrior: 0.0105)).kind == .conceptDrift)
         // Without the cohorts' reading, today's window decides (p here: concept drift).

@@ -33,6 +33,7 @@ import Foundation
 /// 10. feature drift tests fire without the signatures above -> `covariate_shift`, features ranked
 ///    by drift x model importance, a source feature ahead of the features computed from it;
 /// 11. otherwise `none`.
+/// A concept-drift reading of rules 3, 6, 8 or 9 names the slice test's features when it fires too.
 /// The numbers are docs/lab.md's ("Diagnosis").
 public enum Diagnosis {
     /// Schema detectors in precedence order, with the sub-kind each names.
@@ -108,15 +109,24 @@ public enum Diagnosis {
         // frauds the model caught also lowers the chargebacks against the scores' expectation).
         let streamVotes = StreamBattery.ids.filter { r.fired($0) }.count
         let recallGap = r.fired("concept_drift") || r.fired("concept_recall_gap")
+        let bands = r.detector("score_band_calibration"), slices = r.detector("slice_calibration")
+        /// Concept drift from rules 3, 6, 8 and 9, which name no feature: the slice test's features when
+        /// it fires (a feature whose effect changed among rows of equal score), else none.
+        func concept(confidence: Double) -> DiagnosisRecord {
+            guard let s = slices, s.fired else {
+                return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: confidence, evidence: evidence)
+            }
+            let named = evidence + ["the slice test names \(s.features.joined(separator: ", ")) (odds ratio \(fmt(s.statistic)) among rows of equal score)"]
+            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: s.features, confidence: confidence, evidence: named)
+        }
         if recallGap && drifted.isEmpty {
             evidence.append("realised recall on arrived labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+            return concept(confidence: streamVotes > 0 ? 0.8 : 0.65)
         }
         // The band and slice tests' nulls hold any label delay (a chargeback's arrival does not depend on
         // the score or the features) and any prior shift: when one fires, frauds went missing selectively
         // (a weight change removes the frauds the model caught), which rule 5 reads, not this one.
-        let bands = r.detector("score_band_calibration"), slices = r.detector("slice_calibration")
         let selective = (bands?.fired ?? false) || (slices?.fired ?? false)
         if let a = r.detector("label_arrival"), a.fired, importantDrift.isEmpty, !selective {
             let sub = a.subkind ?? "slower"
@@ -186,7 +196,7 @@ public enum Diagnosis {
             let wave = q > p * (1 + ratio) / 2
             evidence.append("chargebacks arrive at \(fmt(ratio)) x the calibrated scores' expectation; BBSE prior of the arriving cohorts \(fmt(q)) nearer \(fmt(wave ? p * ratio : p)) (\(wave ? "the alerts follow: fraud wave" : "the alerts do not: frauds the model misses"))")
             return wave ? DiagnosisRecord(kind: .priorShift, subkind: "fraud_wave", features: [], confidence: 0.6, evidence: evidence)
-                        : DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.55, evidence: evidence)
+                        : concept(confidence: 0.55)
         }
         // Some features may still pass a drift floor under a strong fraud wave (fraud amounts are far
         // out in the tail); then the score distribution decides: under a prior shift it is exactly
@@ -202,7 +212,7 @@ public enum Diagnosis {
         if recallGap && importantDrift.isEmpty {
             evidence.append("realised recall on matured labels \(fmt(r.detector("concept_drift")?.statistic ?? 0)) below the label-free estimate; inputs stable")
             if streamVotes > 0 { evidence.append("\(streamVotes) error-stream detectors agree") }
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: streamVotes > 0 ? 0.8 : 0.65, evidence: evidence)
+            return concept(confidence: streamVotes > 0 ? 0.8 : 0.65)
         }
         // The sequential version of the same evidence: the share of arriving frauds the model scored
         // as clearly legitimate (the gross-error stream, docs/detectors.md) rose, as at least two of
@@ -211,7 +221,7 @@ public enum Diagnosis {
         // it comes after the label-arrival and prior readings, which it cannot explain away.
         if streamVotes >= 2 && importantDrift.isEmpty {
             evidence.append("\(streamVotes) error-stream detectors: more arriving frauds scored as legitimate; inputs stable")
-            return DiagnosisRecord(kind: .conceptDrift, subkind: nil, features: [], confidence: 0.6, evidence: evidence)
+            return concept(confidence: 0.6)
         }
         if !drifted.isEmpty {
             let ranked = (importantDrift.isEmpty ? drifted : importantDrift).map(\.feature)
