@@ -108,6 +108,11 @@ enum DiagnosisFixtures {
                      currentCount: 20_000, currentMissing: 0, significant: true, effect: true, alarm: true,
                      importanceShare: share, weightedSeverity: 0.2 * share, pages: true, note: nil)
     }
+
+    /// The diagnosis of a step whose only readings are these drift rows (no other detector fired).
+    static func diagnose(drift features: [FeatureDrift]) -> DiagnosisRecord {
+        Diagnosis.diagnose(Reading(detectors: [], drift: report(features), impact: [], truth: [.none]))
+    }
 }
 
 /// Diagnosis rule 6 on hand-made readings: more chargebacks than the calibrated scores expect
@@ -279,32 +284,29 @@ struct SourceFeatureTests {
     /// under the floor (the amount's spread holds the customers' spending scale, which the ratio
     /// divides out).
     @Test func anUnimportantSourceIsNamedFirst() {
-        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.15, share: 0.3),
-                                               DiagnosisFixtures.drifted("amount", ks: 0.15, share: 0.01),
-                                               DiagnosisFixtures.drifted("amount_sum_24h", ks: 0.05, share: 0.01)])
-        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        let d = DiagnosisFixtures.diagnose(drift: [DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.15, share: 0.3),
+                                                   DiagnosisFixtures.drifted("amount", ks: 0.15, share: 0.01),
+                                                   DiagnosisFixtures.drifted("amount_sum_24h", ks: 0.05, share: 0.01)])
         #expect(d.kind == .covariateShift && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
     }
 
     @Test func aSourceUnderTheEffectFloorIsNamedFirst() {
         var amount = DiagnosisFixtures.drifted("amount", ks: 0.03, share: 0.1)
         amount.effect = false; amount.alarm = false; amount.pages = false
-        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.08, share: 0.3), amount])
-        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        let ratio = DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.08, share: 0.3)
+        let d = DiagnosisFixtures.diagnose(drift: [ratio, amount])
         #expect(d.kind == .covariateShift && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
         #expect(d.evidence.contains { $0.hasPrefix("amount moved too") }, "\(d.evidence)")
         // Not significant either: the ratio keeps its name.
         amount.significant = false
-        let quiet = Diagnosis.diagnose(Reading(detectors: [], drift: DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.08, share: 0.3), amount]),
-                                               impact: [], truth: [.none]))
+        let quiet = DiagnosisFixtures.diagnose(drift: [ratio, amount])
         #expect(quiet.kind == .covariateShift && quiet.features == ["amount_ratio_30d"], "\(quiet.features)")
     }
 
     @Test func aCovariateShiftNamesTheSource() {
         // The drift report ranks the ratio first (the model weighs it more).
-        let report = DiagnosisFixtures.report([DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.2, share: 0.3),
-                                               DiagnosisFixtures.drifted("amount", ks: 0.18, share: 0.1)])
-        let d = Diagnosis.diagnose(Reading(detectors: [], drift: report, impact: [], truth: [.none]))
+        let d = DiagnosisFixtures.diagnose(drift: [DiagnosisFixtures.drifted("amount_ratio_30d", ks: 0.2, share: 0.3),
+                                                   DiagnosisFixtures.drifted("amount", ks: 0.18, share: 0.1)])
         #expect(d.kind == .covariateShift && d.subkind == "feature_shift" && d.features == ["amount", "amount_ratio_30d"], "\(d.features)")
     }
 }
