@@ -7,8 +7,9 @@ public enum DriftModels {}
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     /// The label column is not in the data.
     case missingLabel(String, available: [String])
-    /// A label cell that is not 0 or 1 (`line` is the CSV line where known, else the data row).
-    case badLabel(column: String, line: Int, value: String)
+    /// A label cell that is not 0 or 1 (`line` is the CSV line where known, else the data row; an
+    /// empty `value` is a missing label: an empty cell or a missing marker such as NA).
+    case badLabel(file: String? = nil, column: String, line: Int, value: String)
     /// Training needs both classes.
     case oneClass(column: String, value: Int, rows: Int)
     /// Nothing to train on.
@@ -26,8 +27,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             var s = "no label column '\(name)'"
             if let guess = closestMatch(to: name, in: available) { s += " (did you mean '\(guess)'?)" }
             return s + "; pass --label with one of: " + available.joined(separator: ", ")
-        case let .badLabel(column, line, value):
-            return "line \(line): label column '\(column)' must be 0 or 1, found '\(value)'"
+        case let .badLabel(file, column, line, value):
+            let found = value.isEmpty ? "a missing label (an empty cell, or a missing-value text such as NA)" : "'\(value)'"
+            return "\(file.map { "\($0):\(line)" } ?? "line \(line)"): label column '\(column)' must be 0 or 1, found \(found); fix or drop the row"
         case let .oneClass(column, value, rows):
             return "label column '\(column)' is \(value) on all \(rows) rows; training needs both frauds (1) and legitimate (0) rows"
         case .noRows: return "the data has no rows; training needs labelled rows"

@@ -29,7 +29,9 @@ let diagnoseCommand = Command(
       --model <path>       a model card JSON from 'driftlab train' (default: train one here)
       --columns <path>     column map JSON: {"time": "...", "label": "...", "label_arrival": "...",
                            "score": "...", "decision": "...", "id": "...", "amount": "...",
-                           "types": {"col": "numeric|categorical"}, "ignore": ["col"]}
+                           "types": {"col": "numeric|categorical"}, "ignore": ["col"],
+                           "missing": ["NA", ...]} (missing: texts read as missing besides
+                           the empty cell; default pandas' list: NA, N/A, NULL, null, None, ...)
       --out <dir>          output folder (default postmortem)
       --budget <share>     alert budget, e.g. 0.01 (default: the model's)
       --sweep-summary <p>  the standard sweep's summary.json for false-alarm rates

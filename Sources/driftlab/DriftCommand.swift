@@ -9,7 +9,7 @@ let driftCommand = Command(
     help: """
     USAGE: driftlab drift --reference <a.csv> --current <b.csv> [--json] [--alpha 0.05]
                           [--features a,b,...] [--rule combined|significance|effect_size]
-                          [--correction bh|bonferroni|none]
+                          [--correction bh|bonferroni|none] [--missing NA,null,...]
 
     Columns are matched by name; columns present in only one file are listed, not tested.
     Numeric columns get the Kolmogorov-Smirnov test (chi-squared when they have at most 20
@@ -18,7 +18,9 @@ let driftCommand = Command(
     p-values are corrected across features (Benjamini-Hochberg by default). The default rule
     alarms when a feature is significant AND its effect is above a floor (PSI >= 0.1 or
     normalised W1 >= 0.1 or JS >= 0.1), so large files do not alarm on trivial differences.
-    Rows are sorted by severity (alarms first, then PSI).
+    Rows are sorted by severity (alarms first, then PSI). An empty cell is missing, and so are
+    pandas' missing-value texts (NA, N/A, n/a, NULL, null, None, NaN, nan, #N/A, <NA>, ...), so
+    a numeric column with "NA" in it stays numeric; --missing replaces that list.
 
     OPTIONS:
       --reference <path>   the reference CSV (e.g. training data)
@@ -28,6 +30,8 @@ let driftCommand = Command(
       --features <list>    comma-separated columns to test (default: all shared columns)
       --rule <rule>        combined (default), significance or effect_size
       --correction <c>     bh (default), bonferroni or none
+      --missing <list>     comma-separated texts read as missing besides the empty cell
+                           (default: pandas' read_csv list; --missing "" for none)
 
     EXAMPLE: driftlab drift --reference train.csv --current last_week.csv --features amount,merchant_category
     """,
@@ -57,9 +61,13 @@ let driftCommand = Command(
             }
             configuration.correction = m
         }
-        try args.finish(knownFlags: ["reference", "current", "json", "alpha", "features", "rule", "correction"])
-        let reference = try readDriftTable(referencePath)
-        let current = try readDriftTable(currentPath)
+        var missing = MissingMarkers.standard
+        if let list = try args.option("missing") {
+            missing = MissingMarkers(list.split(separator: ",", omittingEmptySubsequences: true).map(String.init))
+        }
+        try args.finish(knownFlags: ["reference", "current", "json", "alpha", "features", "rule", "correction", "missing"])
+        let reference = try readDriftTable(referencePath, missing: missing)
+        let current = try readDriftTable(currentPath, missing: missing)
         let report = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
         if asJSON {
             print(report.json().serialized(), terminator: "")
@@ -69,9 +77,9 @@ let driftCommand = Command(
     })
 
 /// Reads a CSV for `drift`, turning a missing or empty file into a clear error.
-func readDriftTable(_ path: String) throws -> Table {
+func readDriftTable(_ path: String, missing: MissingMarkers = .standard) throws -> Table {
     guard FileManager.default.fileExists(atPath: path) else { throw DriftCommandError.missingFile(path) }
-    let table = try Table.readCSV(path)
+    let table = try Table.readCSV(path, missing: missing)
     if table.columnNames.isEmpty { throw DriftCommandError.emptyFile(path) }
     if table.rowCount == 0 { throw DriftCommandError.noRows(path) }
     return table
@@ -93,7 +101,7 @@ func driftTable(_ report: DriftReport) -> String {
     func fmt(_ x: Double, _ digits: Int = 4) -> String {
         if x.isNaN { return "-" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-        if x != 0 && Swift.abs(x) < 1e-4 { return String(format: "%.2e", x) }
+        if x != 0 && (Swift.abs(x) < 1e-4 || Swift.abs(x) >= 1e7) { return String(format: "%.2e", x) }
         return String(format: "%.\(digits)f", x)
     }
     let header = ["feature", "type", "test", "statistic", "p-value", "p-adj", "PSI", "W1/IQR", "JS", "alarm"]

@@ -117,6 +117,37 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(back.columnNames == t.columnNames && back.rowCount == 3)
     }
 
+    /// Missing-value texts read as pandas reads them (pandas 3.1.1, the oracle venv):
+    ///
+    ///     df = pd.read_csv(io.StringIO("amount,country,score\n1.5,NA,NA\nnull,de,0.25\nN/A,None,<NA>\n2,fr,nan\n"))
+    ///     df.dtypes  # amount float64, country str, score float64
+    ///     df.isna().values.tolist()
+    ///     # [[False, True, True], [True, False, False], [True, True, True], [False, False, True]]
+    @Test func missingMarkersReadAsPandasReadsThem() throws {
+        let dir = temporaryFolder()
+        writeText("amount,country,score\n1.5,NA,NA\nnull,de,0.25\nN/A,None,<NA>\n2,fr,nan\n", dir + "/na.csv")
+        let t = try Table.readCSV(dir + "/na.csv")
+        let amount = try t.numeric("amount"), score = try t.numeric("score")
+        let country = try #require(t["country"]?.categoricalValues)
+        let isMissing = (0..<4).map { [amount[$0].isNaN, country.codes[$0] < 0, score[$0].isNaN] }
+        #expect(isMissing == [[false, true, true], [true, false, false], [true, true, true], [false, false, true]])
+        #expect(amount[0] == 1.5 && amount[3] == 2 && score[1] == 0.25 && country.levels == ["de", "fr"])
+        // Without markers the texts are values: amount and score turn categorical, "NA" a country.
+        let plain = try Table.readCSV(dir + "/na.csv", missing: .none)
+        #expect(plain["amount"]?.categoricalValues != nil && plain["score"]?.categoricalValues != nil)
+        #expect(plain["country"]?.categoricalValues?.levels == ["NA", "de", "None", "fr"])
+        // A column forced numeric takes a marker as missing, not as a bad number; a custom list.
+        do {
+            _ = try Table.readCSV(dir + "/na.csv", types: ["country": .numeric])
+            Issue.record("no error")
+        } catch let e as CSVError {
+            #expect(e.line == 3 && e.message.contains("found 'de'"))  // line 2's "NA" was missing, not an error
+        }
+        let custom = try Table.readCSV(dir + "/na.csv", missing: MissingMarkers(["NA", "null", "N/A"]))
+        #expect(custom["amount"]?.numericValues != nil && custom["score"]?.categoricalValues != nil)
+        #expect(MissingMarkers.standard.contains("NULL") && !MissingMarkers.standard.contains("") && !MissingMarkers.standard.contains("N"))
+    }
+
     @Test func unwritableTargetIsAClearError() throws {
         let dir = temporaryFolder()
         writeText("x", dir + "/file")

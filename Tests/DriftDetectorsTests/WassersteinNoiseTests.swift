@@ -84,6 +84,11 @@ struct WassersteinNoiseTests {
         #expect(constant.mean == 0 && constant.bar(n: 10, m: 4, alpha: 0.05) == 0)
         let single = TwoSampleStatistics.WassersteinNoise(sortedReference: [1])
         #expect(single.mean == 0 && single.variance == 0)
+        // Two values (a trap until 2026-11-24: the 64 bands had no width): between 1 and 3 the
+        // reference's F is 1/2, so Y = 2·|B(1/2)| = |Z|, mean √(2/π) and variance 1 - 2/π exactly.
+        let two = TwoSampleStatistics.WassersteinNoise(sortedReference: [1, 3])
+        #expect(abs(two.mean - (2 / Double.pi).squareRoot()) < 1e-15 && abs(two.variance - (1 - 2 / Double.pi)) < 1e-15)
+        #expect(two.bar(n: 2, m: 2, alpha: 0.05).isFinite)
         let empty = TwoSampleStatistics.WassersteinNoise(sortedReference: [])
         #expect(empty.bar(n: 10, m: 0, alpha: 0.05) == .infinity)
         // Non-finite values are left out, as W1 leaves them out.

@@ -59,7 +59,10 @@ import Testing
 
         let badLabel = try write("bad.csv", "x,is_fraud\n1,0\n2,1\n3,yes\n4,0\n")
         r = try runDriftlab(["train", "--data", badLabel, "--model", "logistic", "--out", out])
-        #expect(r.exitCode == 1 && r.stderr.contains("line 4") && r.stderr.contains("'yes'"))
+        #expect(r.exitCode == 1 && r.stderr.contains("bad.csv:4:") && r.stderr.contains("'yes'"))
+        let missingLabel = try write("na-label.csv", "x,is_fraud\n1,0\n2,1\n3,NA\n4,0\n")
+        r = try runDriftlab(["train", "--data", missingLabel, "--model", "logistic", "--out", out])
+        #expect(r.exitCode == 1 && r.stderr.contains("na-label.csv:4:") && r.stderr.contains("found a missing label"))
 
         r = try runDriftlab(["train", "--data", badLabel, "--model", "logistic", "--label", "fraud", "--out", out])
         #expect(r.exitCode == 1 && r.stderr.contains("no label column 'fraud'"))

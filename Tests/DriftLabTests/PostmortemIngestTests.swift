@@ -71,6 +71,31 @@ enum TinyLogs {
         }
     }
 
+    /// Missing-value texts (pandas' list by default, the map's `missing` otherwise): "NA" in a
+    /// numeric feature is a missing value, not a type change or an error; "null" in a category is
+    /// missing; "NA" as a label is an unknown label.
+    @Test func missingMarkersAreMissingValues() throws {
+        let dir = try TinyLogs.folder()
+        var rows = TinyLogs.rows(days: -20...(-1), perDay: 50, seed: 3)
+        rows[0][2] = "NA"; rows[1][3] = "null"; rows[2][6] = "NA"; rows[2][7] = "NA"
+        try TinyLogs.write(rows, to: dir + "/ref.csv")
+        let specs = try LogIngest.inferFeatures(reference: dir + "/ref.csv", map: ColumnMap())
+        #expect(specs.map(\.type) == [.numeric, .categorical, .numeric, .numeric])
+        let data = try LogIngest.read(dir + "/ref.csv", map: ColumnMap(), specs: specs, requireLabels: true)
+        let x = try data.features.numeric("x")
+        let channel = try #require(data.features["channel"]?.categoricalValues)
+        // Rows keep their order (one day); row 2's label is unknown, with no arrival.
+        #expect(x[0].isNaN && x.dropFirst().allSatisfy(\.isFinite) && channel.codes[1] == -1 && !channel.levels.contains("null"))
+        #expect(data.label[2] == -1 && data.label.enumerated().allSatisfy { $0.offset == 2 || $0.element >= 0 })
+        // A map with its own list: "NA" is then a bad number again, named with its line.
+        try AtomicFile.write("{\"missing\": [\"?\"]}", to: dir + "/map.json")
+        let map = try ColumnMap.load(dir + "/map.json")
+        #expect(map.missing == MissingMarkers(["?"]))
+        #expect(throws: PostmortemError.notNumeric(file: dir + "/ref.csv", line: 2, column: "x", text: "NA")) {
+            _ = try LogIngest.read(dir + "/ref.csv", map: map, specs: specs, requireLabels: true)
+        }
+    }
+
     @Test func anEmptyFileIsAClearError() throws {
         let dir = try TinyLogs.folder()
         try TinyLogs.write([], to: dir + "/header-only.csv")

@@ -1,13 +1,49 @@
+import Foundation
+
 /// How a CSV column is read into a table.
 public enum ColumnType: String, Sendable, Equatable, Codable {
     case numeric, categorical
 }
 
+/// Texts a CSV reader takes for a missing value besides an empty cell, in every column: by default
+/// pandas' `read_csv` list (`STR_NA_VALUES`: "NA", "N/A", "NULL", "None", "#N/A", "<NA>", ...), so a
+/// file exported by pandas, R, Excel or a database reads the same here as there, and a numeric
+/// column with "NA" in it stays numeric.
+public struct MissingMarkers: Sendable, Equatable {
+    public let texts: [String]
+    private let bytes: [[UInt8]]
+    private let longest: Int
+
+    public init(_ texts: [String]) {
+        self.texts = texts
+        bytes = texts.map { Array($0.utf8) }
+        longest = bytes.map(\.count).max() ?? 0
+    }
+
+    /// pandas 3.1's defaults (`pandas._libs.parsers.STR_NA_VALUES`, the empty text aside).
+    public static let standard = MissingMarkers(["#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+                                                 "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"])
+    /// No text but the empty cell is missing.
+    public static let none = MissingMarkers([])
+
+    /// Whether a field's bytes are one of the markers.
+    public func contains(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard field.count > 0, field.count <= longest else { return false }
+        for m in bytes where m.count == field.count {
+            if m.withUnsafeBufferPointer({ memcmp($0.baseAddress!, field.baseAddress!, field.count) == 0 }) { return true }
+        }
+        return false
+    }
+
+    public func contains(_ text: String) -> Bool { texts.contains(text) }
+}
+
 extension Table {
     /// Reads a CSV file into a table in two streaming passes: the first infers each column's type
-    /// (numeric where every non-empty cell is a number), the second fills the columns.
-    /// `types` overrides inference; a non-number in a column forced numeric is an error naming the line.
-    public static func readCSV(_ path: String, types: [String: ColumnType] = [:]) throws -> Table {
+    /// (numeric where every cell is a number, empty or a missing marker), the second fills the
+    /// columns, markers as missing (NaN, or code -1) in every column. `types` overrides inference; a
+    /// non-number in a column forced numeric is an error naming the line.
+    public static func readCSV(_ path: String, types: [String: ColumnType] = [:], missing: MissingMarkers = .standard) throws -> Table {
         var inferred: [ColumnType]
         do {
             let reader = try CSVReader(path: path)
@@ -19,7 +55,7 @@ extension Table {
             while try reader.next() {
                 let r = reader.record
                 for i in 0..<inferred.count where open[i] && inferred[i] == .numeric {
-                    if r.double(i) == nil { inferred[i] = .categorical }
+                    if r.double(i) == nil && !missing.contains(r.bytes(i)) { inferred[i] = .categorical }
                 }
             }
         }
@@ -33,13 +69,13 @@ extension Table {
             for i in 0..<width {
                 switch inferred[i] {
                 case .numeric:
-                    guard let v = r.double(i) else {
+                    guard let v = r.double(i) ?? (missing.contains(r.bytes(i)) ? .nan : nil) else {
                         throw CSVError(path: path, line: r.line,
                                        message: "column '\(reader.header[i])' expects a number, found '\(r.field(i))'")
                     }
                     numbers[i].append(v)
                 case .categorical:
-                    codes[i].append(r.isEmpty(i) ? -1 : interners[i].code(r.bytes(i)))
+                    codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
                 }
             }
         }

@@ -352,7 +352,8 @@ public enum TwoSampleStatistics {
                     let u = Double(i) / Double(n)
                     let w = (u * (1 - u)).squareRoot() * gap
                     j += w
-                    let b = Swift.min(bands - 1, Swift.max(0, Int((log(u / (1 - u)) - lo) / width)))
+                    // Two values have one gap and no band width (logit(1/2) = 0 = lo): band 0.
+                    let b = width > 0 ? Swift.min(bands - 1, Swift.max(0, Int((log(u / (1 - u)) - lo) / width))) : 0
                     weight[b] += w; position[b] += w * u
                 }
             }

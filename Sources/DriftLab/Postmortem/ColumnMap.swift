@@ -44,8 +44,9 @@ public enum PostmortemError: Error, CustomStringConvertible, Equatable {
 /// `driftlab generate`; a `--columns map.json` overrides any of them:
 /// `{"time": "day", "label": "is_fraud", "label_arrival": "label_arrival_day", "score": "score",
 ///   "decision": "decision", "id": "transaction_id", "amount": "amount",
-///   "types": {"hour": "numeric"}, "ignore": ["notes"]}`.
+///   "types": {"hour": "numeric"}, "ignore": ["notes"], "missing": ["NA", "null"]}`.
 /// Every other column is a feature whose type (numeric or categorical) is inferred from the reference.
+/// An empty cell is missing, and so is any of `missing` (by default pandas' list: `MissingMarkers.standard`).
 public struct ColumnMap: Sendable, Equatable {
     public enum Role: String, CaseIterable, Sendable {
         case time, label, labelArrival = "label_arrival", score, decision, id, amount
@@ -71,6 +72,8 @@ public struct ColumnMap: Sendable, Equatable {
     public var explicit: [Role: String] = [:]
     public var types: [String: FeatureType] = [:]
     public var ignored: [String] = []
+    /// Texts read as missing besides the empty cell, in every column (a label so marked is unknown).
+    public var missing = MissingMarkers.standard
     public var source = "--columns"
 
     public init() {}
@@ -92,6 +95,7 @@ public struct ColumnMap: Sendable, Equatable {
             try t.finish()
         }
         map.ignored = try r.strings("ignore") ?? []
+        if let texts = try r.strings("missing") { map.missing = MissingMarkers(texts) }
         try r.finish()
         return map
     }

@@ -51,7 +51,8 @@ public enum LogIngest {
     static let inferenceRows = 5_000
 
     /// Infers the feature columns of the reference: every column that is not a role (except the
-    /// amount) and not ignored; numeric when every non-empty value of the first rows parses as a number.
+    /// amount) and not ignored; numeric when every value of the first rows that is neither empty nor
+    /// a missing marker (`ColumnMap.missing`) parses as a number.
     public static func inferFeatures(reference path: String, map: ColumnMap) throws -> [FeatureSpec] {
         let reader = try CSVReader(path: path)
         let header = reader.header
@@ -63,7 +64,7 @@ public enum LogIngest {
         var rows = 0
         while rows < inferenceRows, try reader.next() {
             rows += 1
-            for c in candidates where numeric[c] && !reader.isEmpty(c) {
+            for c in candidates where numeric[c] && !reader.isEmpty(c) && !map.missing.contains(reader.record.bytes(c)) {
                 seen[c] = true
                 if reader.double(c) == nil { numeric[c] = false }
             }
@@ -112,15 +113,17 @@ public enum LogIngest {
         let labelC = roles[.label], arrivalC = roles[.labelArrival], scoreC = roles[.score], decisionC = roles[.decision]
         let amountC = roles[.amount], idC = roles[.id]
         let isNumeric = specs.map { $0.type == .numeric }
+        let missing = map.missing
 
+        /// A number, NaN for an empty cell or a missing marker.
         func number(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Double {
-            guard let v = r.double(c) else {
+            guard let v = r.double(c) ?? (missing.contains(r.bytes(c)) ? .nan : nil) else {
                 throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
             }
             return v
         }
         func dayValue(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Int32? {
-            if r.isEmpty(c) { return nil }
+            if r.isEmpty(c) || missing.contains(r.bytes(c)) { return nil }
             if let v = r.double(c), v.isFinite, abs(v) < 1e8 { return Int32(v.rounded(.down)) }
             if let d = calendarDay(r.field(c)) { return d }
             throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
@@ -139,7 +142,7 @@ public enum LogIngest {
                 }
                 if isNumeric[k] {
                     numeric[k].append(try number(r, c, specs[k].name))
-                } else if r.isEmpty(c) {
+                } else if r.isEmpty(c) || missing.contains(r.bytes(c)) {
                     codes[k].append(-1)
                 } else {
                     codes[k].append(interners[k].code(r.bytes(c)))
@@ -148,7 +151,7 @@ public enum LogIngest {
             if let c = labelC {
                 let b = r.bytes(c)
                 if b.count == 1 && b[0] == 0x31 { label.append(1) } else if b.count == 1 && b[0] == 0x30 { label.append(0) }
-                else if b.isEmpty { label.append(-1) } else {
+                else if b.isEmpty || missing.contains(b) { label.append(-1) } else {
                     switch r.field(c) {
                     case "1.0", "true", "True", "TRUE": label.append(1)
                     case "0.0", "false", "False", "FALSE": label.append(0)

@@ -235,7 +235,7 @@ public enum Trainer {
                 if text == "1" { labels[r] = 1; continue }
             }
             let line = source.flatMap { csvLine(ofRow: r, in: $0) } ?? (r + 2)
-            throw ModelError.badLabel(column: name, line: line, value: text ?? "")
+            throw ModelError.badLabel(file: source, column: name, line: line, value: text ?? "")
         }
         return labels
     }
