@@ -108,6 +108,13 @@ public enum SimulatorBenchmarks {
         }
         let rows = summary.referenceRows + summary.productionRows
         let csvRate = Double(summary.bytes) / 1e6 / seconds
+        // Reading back: the production log through `Table.readCSV` (what `drift`, `train` and `score`
+        // read user files with: parse, type inference, missing markers, columns), from the page cache,
+        // on one thread, CPU time of the thread, best of 3.
+        let production = (directory as NSString).appendingPathComponent("production.csv")
+        let logBytes = ((try? FileManager.default.attributesOfItem(atPath: production))?[.size] as? Int) ?? 0
+        var readRows = 0
+        let readSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { readRows = (try? Table.readCSV(production))?.rowCount ?? 0 }
         let rawRate = rawWriteRate(bytes: summary.bytes, directory: directory)
         results.append(BenchmarkResult(name: "simulator CSV writing, \(jobs) core\(jobs == 1 ? "" : "s")", value: csvRate, unit: "MB/s",
                                        note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB on the disk (fsync before rename, as `generate`; best of 3); \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
@@ -115,6 +122,8 @@ public enum SimulatorBenchmarks {
                                        note: "1 MB blocks to the same folder, durable (best of 3 with one fsync at the end, 3 with fdatasync every 8 MB); CSV writing (formatting included) at \(String(format: "%.2f", csvRate / rawRate))x of it"))
         results.append(BenchmarkResult(name: "simulator CSV writing rows", value: Double(rows) / seconds, unit: "rows/s",
                                        note: "each row to the log and to truth.csv"))
+        results.append(BenchmarkResult(name: "CSV reading into a table (Table.readCSV), 1 core", value: Double(logBytes) / 1e6 / readSeconds,
+                                       unit: "MB/s", note: "cpu; production.csv just written, \(readRows) rows x 24 columns, \(logBytes / 1_000_000) MB from the page cache: parse, infer types, missing markers"))
         return results
     }
 }

@@ -57,7 +57,7 @@ public final class CSVReader {
 
     /// The current record's fields, read in place; valid until the next call to `next()`.
     public var record: CSVRecord {
-        CSVRecord(base: scanner.record, ends: scanner.fieldEnds, count: scanner.fieldCount, line: scanner.line)
+        CSVRecord(base: scanner.recordBase, starts: scanner.fieldStarts, ends: scanner.fieldEnds, count: scanner.fieldCount, line: scanner.line)
     }
 
     public var fieldCount: Int { scanner.fieldCount }
@@ -72,9 +72,11 @@ public final class CSVReader {
     public func double(_ i: Int) -> Double? { record.double(i) }
 }
 
-/// One CSV record's fields as bytes in the reader's buffer (valid until the reader moves on).
+/// One CSV record's fields as bytes in the reader's buffer (valid until the reader moves on):
+/// field i is `base[starts[i] ..< ends[i]]`, in place in the file's chunk for a plain record.
 public struct CSVRecord {
     let base: UnsafePointer<UInt8>
+    let starts: UnsafePointer<Int>
     let ends: UnsafePointer<Int>
     /// The number of fields.
     public let count: Int
@@ -83,15 +85,14 @@ public struct CSVRecord {
 
     /// Field `i`'s bytes, unescaped.
     @inline(__always) public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = i == 0 ? 0 : ends[i - 1]
-        return UnsafeBufferPointer(start: base + start, count: ends[i] - start)
+        UnsafeBufferPointer(start: base + starts[i], count: ends[i] - starts[i])
     }
 
     /// The text of field `i`.
     public func field(_ i: Int) -> String { String(decoding: bytes(i), as: UTF8.self) }
 
     /// True where field `i` is empty (a missing value).
-    @inline(__always) public func isEmpty(_ i: Int) -> Bool { (i == 0 ? 0 : ends[i - 1]) == ends[i] }
+    @inline(__always) public func isEmpty(_ i: Int) -> Bool { starts[i] == ends[i] }
 
     /// Field `i` as a number: NaN where empty; nil where the text is not a number.
     @inline(__always) public func double(_ i: Int) -> Double? { parseDouble(bytes(i)) }
@@ -113,24 +114,32 @@ private struct CSVScanner {
     var atEOF = false
     var physicalLine = 1
     var line = 0
-    /// The current record's field bytes, unescaped, back to back; `fieldEnds[i]` ends field i.
+    /// A record that needed unescaping or spans two chunks: its field bytes, unescaped, back to back.
     var record: UnsafeMutablePointer<UInt8>
     var recordCapacity = 1 << 12
     var recordCount = 0
+    /// Where the current record's fields are: `chunk` for a plain record (read in place), else `record`;
+    /// field i is `recordBase[fieldStarts[i] ..< fieldEnds[i]]`.
+    var recordBase: UnsafePointer<UInt8>
+    var fieldStarts: UnsafeMutablePointer<Int>
     var fieldEnds: UnsafeMutablePointer<Int>
     var fieldCapacity = 64
     var fieldCount = 0
+    /// Where the field being copied into `record` began.
+    var fieldBegin = 0
 
     init(file: UnsafeMutablePointer<FILE>) {
         self.file = file
         chunk = .allocate(capacity: chunkCapacity)
         record = .allocate(capacity: recordCapacity)
+        recordBase = UnsafePointer(record)
+        fieldStarts = .allocate(capacity: fieldCapacity)
         fieldEnds = .allocate(capacity: fieldCapacity)
     }
 
     func close() {
         fclose(file)
-        chunk.deallocate(); record.deallocate(); fieldEnds.deallocate()
+        chunk.deallocate(); record.deallocate(); fieldStarts.deallocate(); fieldEnds.deallocate()
     }
 
     mutating func fill() {
@@ -151,21 +160,53 @@ private struct CSVScanner {
         recordCount += 1
     }
 
+    /// Ends a field copied into `record` (it began at `fieldBegin`); the next begins where it ends.
     @inline(__always) mutating func endField() {
-        if fieldCount == fieldCapacity {
-            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
-            bigger.update(from: fieldEnds, count: fieldCount)
-            fieldEnds.deallocate()
-            fieldEnds = bigger
-            fieldCapacity *= 2
-        }
-        fieldEnds[fieldCount] = recordCount
+        addField(fieldBegin, recordCount)
+        fieldBegin = recordCount
+    }
+
+    @inline(__always) mutating func addField(_ start: Int, _ end: Int) {
+        if fieldCount == fieldCapacity { growFields() }
+        fieldStarts[fieldCount] = start
+        fieldEnds[fieldCount] = end
         fieldCount += 1
+    }
+
+    mutating func growFields() {
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        starts.update(from: fieldStarts, count: fieldCount); ends.update(from: fieldEnds, count: fieldCount)
+        fieldStarts.deallocate(); fieldEnds.deallocate()
+        fieldStarts = starts; fieldEnds = ends
+        fieldCapacity *= 2
+    }
+
+    /// A plain record (no quote, no lone CR) whose line ends inside the chunk, split in place: its
+    /// fields point into the chunk, nothing is copied. False, with nothing consumed, otherwise.
+    @inline(__always) mutating func readPlainRecord() -> Bool {
+        let start = chunk + position, left = chunkCount - position
+        guard let newline = memchr(start, 0x0A, left) else { return false }
+        var end = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - start
+        if end > 0 && start[end - 1] == 0x0D { end -= 1 }
+        if end > 0 && (memchr(start, 0x22, end) != nil || memchr(start, 0x0D, end) != nil) { return false }
+        var begin = position, k = position
+        let stop = position + end
+        while k < stop {
+            if chunk[k] == 0x2C { addField(begin, k); begin = k + 1 }
+            k += 1
+        }
+        addField(begin, stop)
+        recordBase = UnsafePointer(chunk)
+        position += (newline.assumingMemoryBound(to: UInt8.self) - start) + 1
+        physicalLine += 1
+        return true
     }
 
     mutating func readRecord(path: String) throws -> Bool {
         recordCount = 0
         fieldCount = 0
+        fieldBegin = 0
         // Skip blank lines between records.
         while let b = peekByte(), b == 0x0A || b == 0x0D {
             position += 1
@@ -173,6 +214,8 @@ private struct CSVScanner {
         }
         guard peekByte() != nil else { return false }
         line = physicalLine
+        if readPlainRecord() { return true }
+        recordBase = UnsafePointer(record)
         var quoted = false, fieldStart = true, afterQuote = false
         while true {
             if position == chunkCount {
@@ -238,6 +281,7 @@ private struct CSVScanner {
 
     mutating func growRecord(_ needed: Int) {
         (record, recordCapacity) = grownBytes(record, capacity: recordCapacity, keeping: recordCount, needed: needed)
+        recordBase = UnsafePointer(record)
     }
 }
 
@@ -349,7 +393,10 @@ public func parseDouble(_ text: String) -> Double? {
     return t.withUTF8 { parseDouble($0) }
 }
 
-private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
+/// 10^0 ... 10^22, every one exact in a double. Written out: a literal array is a static object,
+/// read without the lazy initialisation check (`swift_once`) a computed global costs on every call.
+private let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
 /// RFC 4180 fields formatted into growable raw memory: the one place numbers and text become CSV
 /// bytes. A value type with inlinable methods, so a row loop in another module (the simulator's

@@ -13,12 +13,22 @@ public struct MissingMarkers: Sendable, Equatable {
     public let texts: [String]
     private let bytes: [[UInt8]]
     private let longest: Int
+    /// Bit b of the pair is set when some marker starts with the ASCII byte b (0 ..< 64, 64 ..< 128):
+    /// most cells are turned down by one test, before any comparison.
+    private let firstBytes: (low: UInt64, high: UInt64)
 
     public init(_ texts: [String]) {
         self.texts = texts
         bytes = texts.map { Array($0.utf8) }
         longest = bytes.map(\.count).max() ?? 0
+        var low: UInt64 = 0, high: UInt64 = 0
+        for b in bytes.compactMap(\.first) {
+            if b < 64 { low |= 1 << UInt64(b) } else if b < 128 { high |= 1 << UInt64(b - 64) } else { high = ~0; low = ~0 }
+        }
+        firstBytes = (low, high)
     }
+
+    public static func == (a: MissingMarkers, b: MissingMarkers) -> Bool { a.texts == b.texts }
 
     /// pandas 3.1's defaults (`pandas._libs.parsers.STR_NA_VALUES`, the empty text aside).
     public static let standard = MissingMarkers(["#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
@@ -27,8 +37,16 @@ public struct MissingMarkers: Sendable, Equatable {
     public static let none = MissingMarkers([])
 
     /// Whether a field's bytes are one of the markers.
-    public func contains(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inline(__always) public func contains(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         guard field.count > 0, field.count <= longest else { return false }
+        let first = field[0]
+        let mayStart = first < 64 ? (firstBytes.low >> UInt64(first)) & 1 : (first < 128 ? (firstBytes.high >> UInt64(first &- 64)) & 1 : 1)
+        if mayStart == 0 { return false }
+        return matches(field)
+    }
+
+    /// The comparison with each marker of the field's length.
+    private func matches(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         for m in bytes where m.count == field.count {
             if m.withUnsafeBufferPointer({ memcmp($0.baseAddress!, field.baseAddress!, field.count) == 0 }) { return true }
         }
@@ -39,44 +57,60 @@ public struct MissingMarkers: Sendable, Equatable {
 }
 
 extension Table {
-    /// Reads a CSV file into a table in two streaming passes: the first infers each column's type
-    /// (numeric where every cell is a number, empty or a missing marker), the second fills the
-    /// columns, markers as missing (NaN, or code -1) in every column. `types` overrides inference; a
-    /// non-number in a column forced numeric is an error naming the line.
+    /// Reads a CSV file into a table in one streaming pass: a column is numeric while every cell is a
+    /// number, empty or a missing marker, and turns categorical at its first other text (a column
+    /// that turns after its first row is read again for its texts, in a second pass over those
+    /// columns only). Markers are missing (NaN, or code -1) in every column. `types` overrides
+    /// inference; a non-number in a column forced numeric is an error naming the line.
     public static func readCSV(_ path: String, types: [String: ColumnType] = [:], missing: MissingMarkers = .standard) throws -> Table {
-        var inferred: [ColumnType]
-        do {
-            let reader = try CSVReader(path: path)
-            for name in types.keys where !reader.header.contains(name) {
-                throw TableError.missingColumn(name, available: reader.header)
-            }
-            inferred = reader.header.map { types[$0] ?? .numeric }
-            let open = reader.header.map { types[$0] == nil }
-            while try reader.next() {
-                let r = reader.record
-                for i in 0..<inferred.count where open[i] && inferred[i] == .numeric {
-                    if r.double(i) == nil && !missing.contains(r.bytes(i)) { inferred[i] = .categorical }
-                }
-            }
-        }
         let reader = try CSVReader(path: path)
+        for name in types.keys where !reader.header.contains(name) {
+            throw TableError.missingColumn(name, available: reader.header)
+        }
         let width = reader.header.count
+        var inferred = reader.header.map { types[$0] ?? .numeric }
+        let open = reader.header.map { types[$0] == nil }
         var numbers = [[Double]](repeating: [], count: width)
         var codes = [[Int32]](repeating: [], count: width)
         var interners = [CategoryInterner](repeating: CategoryInterner(), count: width)
-        while try reader.next() {
-            let r = reader.record
-            for i in 0..<width {
-                switch inferred[i] {
-                case .numeric:
-                    guard let v = r.double(i) ?? (missing.contains(r.bytes(i)) ? .nan : nil) else {
-                        throw CSVError(path: path, line: r.line,
-                                       message: "column '\(reader.header[i])' expects a number, found '\(r.field(i))'")
+        /// Columns that turned categorical after their first row: their texts are read again.
+        var rereads: [Int] = []
+        var row = 0
+        // The row loop works on the columns through buffer pointers: no check of the outer arrays
+        // per cell, only the append's own.
+        try numbers.withUnsafeMutableBufferPointer { numbers in
+            try codes.withUnsafeMutableBufferPointer { codes in
+                try interners.withUnsafeMutableBufferPointer { interners in
+                    while try reader.next() {
+                        let r = reader.record
+                        for i in 0..<width {
+                            switch inferred[i] {
+                            case .numeric:
+                                if let v = r.double(i) ?? (missing.contains(r.bytes(i)) ? .nan : nil) {
+                                    numbers[i].append(v)
+                                } else if open[i] {
+                                    inferred[i] = .categorical
+                                    numbers[i] = []
+                                    if row > 0 { rereads.append(i) } else { codes[i].append(interners[i].code(r.bytes(i))) }
+                                } else {
+                                    throw CSVError(path: path, line: r.line,
+                                                   message: "column '\(reader.header[i])' expects a number, found '\(r.field(i))'")
+                                }
+                            case .categorical:
+                                if rereads.contains(i) { continue }
+                                codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
+                            }
+                        }
+                        row += 1
                     }
-                    numbers[i].append(v)
-                case .categorical:
-                    codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
                 }
+            }
+        }
+        if !rereads.isEmpty {
+            let again = try CSVReader(path: path)
+            while try again.next() {
+                let r = again.record
+                for i in rereads { codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i))) }
             }
         }
         var table = Table()
