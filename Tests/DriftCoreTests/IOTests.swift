@@ -148,6 +148,18 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
         #expect(MissingMarkers.standard.contains("NULL") && !MissingMarkers.standard.contains("") && !MissingMarkers.standard.contains("N"))
     }
 
+    /// One pass: a column turns categorical at its first text; one that turns after its first row is
+    /// read again, so its levels and codes are those of a whole-file inference (first appearance).
+    @Test func aColumnThatTurnsLateIsReadAgain() throws {
+        let dir = temporaryFolder()
+        writeText("late,early,num\n1,a,1\n,b,NA\n2,a,3\nabc,c,4\n1,a,5\n", dir + "/late.csv")
+        let t = try Table.readCSV(dir + "/late.csv")
+        #expect(t["late"]?.categoricalValues == CategoricalColumn(codes: [0, -1, 1, 2, 0], levels: ["1", "2", "abc"]))
+        #expect(t["early"]?.categoricalValues == CategoricalColumn(codes: [0, 1, 0, 2, 0], levels: ["a", "b", "c"]))
+        let num = try t.numeric("num")
+        #expect(num[0] == 1 && num[1].isNaN && Array(num[2...]) == [3, 4, 5])
+    }
+
     @Test func unwritableTargetIsAClearError() throws {
         let dir = temporaryFolder()
         writeText("x", dir + "/file")
