@@ -186,8 +186,9 @@ private struct CSVScanner {
     /// fields point into the chunk, nothing is copied. False, with nothing consumed, otherwise.
     @inline(__always) mutating func readPlainRecord() -> Bool {
         let start = chunk + position, left = chunkCount - position
-        guard let newline = memchr(start, 0x0A, left) else { return false }
-        var end = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - start
+        guard let found = memchr(start, 0x0A, left) else { return false }
+        let length = found.assumingMemoryBound(to: UInt8.self) - start  // bytes before the LF
+        var end = length
         if end > 0 && start[end - 1] == 0x0D { end -= 1 }
         if end > 0 && (memchr(start, 0x22, end) != nil || memchr(start, 0x0D, end) != nil) { return false }
         var begin = position, k = position
@@ -198,7 +199,7 @@ private struct CSVScanner {
         }
         addField(begin, stop)
         recordBase = UnsafePointer(chunk)
-        position += (newline.assumingMemoryBound(to: UInt8.self) - start) + 1
+        position += length + 1
         physicalLine += 1
         return true
     }
