@@ -54,6 +54,14 @@ public struct MissingMarkers: Sendable, Equatable {
     }
 
     public func contains(_ text: String) -> Bool { texts.contains(text) }
+
+    /// An empty field or a marker: a missing value.
+    @inline(__always) public func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool { field.isEmpty || contains(field) }
+
+    /// The field as a number: NaN where it is missing (empty or a marker), nil where it is other text.
+    @inline(__always) public func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        parseDouble(field) ?? (contains(field) ? .nan : nil)
+    }
 }
 
 extension Table {
@@ -86,7 +94,7 @@ extension Table {
                         for i in 0..<width {
                             switch inferred[i] {
                             case .numeric:
-                                if let v = r.double(i) ?? (missing.contains(r.bytes(i)) ? .nan : nil) {
+                                if let v = missing.number(r.bytes(i)) {
                                     numbers[i].append(v)
                                 } else if open[i] {
                                     inferred[i] = .categorical
@@ -98,7 +106,7 @@ extension Table {
                                 }
                             case .categorical:
                                 if rereads.contains(i) { continue }
-                                codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
+                                codes[i].append(missing.isMissing(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
                             }
                         }
                         row += 1
@@ -110,7 +118,7 @@ extension Table {
             let again = try CSVReader(path: path)
             while try again.next() {
                 let r = again.record
-                for i in rereads { codes[i].append(r.isEmpty(i) || missing.contains(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i))) }
+                for i in rereads { codes[i].append(missing.isMissing(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i))) }
             }
         }
         var table = Table()

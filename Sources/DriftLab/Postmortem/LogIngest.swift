@@ -64,9 +64,10 @@ public enum LogIngest {
         var rows = 0
         while rows < inferenceRows, try reader.next() {
             rows += 1
-            for c in candidates where numeric[c] && !reader.isEmpty(c) && !map.missing.contains(reader.record.bytes(c)) {
+            let r = reader.record
+            for c in candidates where numeric[c] && !map.missing.isMissing(r.bytes(c)) {
                 seen[c] = true
-                if reader.double(c) == nil { numeric[c] = false }
+                if r.double(c) == nil { numeric[c] = false }
             }
         }
         if rows == 0 { throw PostmortemError.empty(file: path) }
@@ -117,13 +118,13 @@ public enum LogIngest {
 
         /// A number, NaN for an empty cell or a missing marker.
         func number(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Double {
-            guard let v = r.double(c) ?? (missing.contains(r.bytes(c)) ? .nan : nil) else {
+            guard let v = missing.number(r.bytes(c)) else {
                 throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
             }
             return v
         }
         func dayValue(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Int32? {
-            if r.isEmpty(c) || missing.contains(r.bytes(c)) { return nil }
+            if missing.isMissing(r.bytes(c)) { return nil }
             if let v = r.double(c), v.isFinite, abs(v) < 1e8 { return Int32(v.rounded(.down)) }
             if let d = calendarDay(r.field(c)) { return d }
             throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
@@ -142,7 +143,7 @@ public enum LogIngest {
                 }
                 if isNumeric[k] {
                     numeric[k].append(try number(r, c, specs[k].name))
-                } else if r.isEmpty(c) || missing.contains(r.bytes(c)) {
+                } else if missing.isMissing(r.bytes(c)) {
                     codes[k].append(-1)
                 } else {
                     codes[k].append(interners[k].code(r.bytes(c)))
@@ -151,7 +152,7 @@ public enum LogIngest {
             if let c = labelC {
                 let b = r.bytes(c)
                 if b.count == 1 && b[0] == 0x31 { label.append(1) } else if b.count == 1 && b[0] == 0x30 { label.append(0) }
-                else if b.isEmpty || missing.contains(b) { label.append(-1) } else {
+                else if missing.isMissing(b) { label.append(-1) } else {
                     switch r.field(c) {
                     case "1.0", "true", "True", "TRUE": label.append(1)
                     case "0.0", "false", "False", "FALSE": label.append(0)
