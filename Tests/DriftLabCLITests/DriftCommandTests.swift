@@ -131,5 +131,12 @@ struct DriftCommandTests {
         }
         var badRule = Arguments(command: "drift", ["--reference", ref, "--current", ref, "--rule", "loud"])
         #expect(throws: UsageError.self) { try driftCommand.run(&badRule) }
+        // --missing takes a list ("" for none) and needs a value.
+        var noMarkers = Arguments(command: "drift", ["--reference", ref, "--current", ref, "--json", "--missing", ""])
+        try driftCommand.run(&noMarkers)
+        var bare = Arguments(command: "drift", ["--reference", ref, "--current", ref, "--missing"])
+        do { try driftCommand.run(&bare); Issue.record("no error") } catch {
+            #expect(error is UsageError && "\(error)".contains("--missing needs a value"))
+        }
     }
 }

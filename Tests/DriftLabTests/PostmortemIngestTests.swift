@@ -94,6 +94,11 @@ enum TinyLogs {
         #expect(throws: PostmortemError.notNumeric(file: dir + "/ref.csv", line: 2, column: "x", text: "NA")) {
             _ = try LogIngest.read(dir + "/ref.csv", map: map, specs: specs, requireLabels: true)
         }
+        // A map whose list is not a list of texts names the file and the field.
+        try AtomicFile.write("{\"missing\": [\"NA\", 5]}", to: dir + "/bad-missing.json")
+        do { _ = try ColumnMap.load(dir + "/bad-missing.json"); Issue.record("no error") } catch {
+            #expect(error is ConfigError && "\(error)".contains("bad-missing.json") && "\(error)".contains("missing[1]"))
+        }
     }
 
     @Test func anEmptyFileIsAClearError() throws {
