@@ -67,6 +67,13 @@ struct Arguments {
         return v
     }
 
+    /// `--missing LIST`: the comma-separated texts read as missing besides the empty cell (drift, train,
+    /// score); pandas' `read_csv` list when absent, none but the empty cell for `--missing ""`.
+    mutating func missingOption() throws -> MissingMarkers {
+        guard let list = try option("missing") else { return .standard }
+        return MissingMarkers(list.split(separator: ",", omittingEmptySubsequences: true).map(String.init))
+    }
+
     /// Removes `--name` and says whether it was there.
     mutating func flag(_ name: String) -> Bool {
         guard let i = items.firstIndex(of: "--" + name) else { return false }

@@ -61,10 +61,7 @@ let driftCommand = Command(
             }
             configuration.correction = m
         }
-        var missing = MissingMarkers.standard
-        if let list = try args.option("missing") {
-            missing = MissingMarkers(list.split(separator: ",", omittingEmptySubsequences: true).map(String.init))
-        }
+        let missing = try args.missingOption()
         try args.finish(knownFlags: ["reference", "current", "json", "alpha", "features", "rule", "correction", "missing"])
         let reference = try readDriftTable(referencePath, missing: missing)
         let current = try readDriftTable(currentPath, missing: missing)

@@ -7,7 +7,8 @@ let scoreCommand = Command(
     name: "score",
     summary: "Score a CSV with a trained model (appends score and decision)",
     help: """
-    USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv> [--json] [--quiet]
+    USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv>
+                          [--missing NA,null,...] [--json] [--quiet]
 
     Copies every row of --data and appends 'score' (the calibrated fraud probability) and
     'decision' (1 where the model's probability reaches the threshold in the model card).
@@ -18,6 +19,8 @@ let scoreCommand = Command(
       --model FILE  a model file written by 'driftlab train'
       --data FILE   the CSV to score (columns matched by name)
       --out FILE    the scored copy (written atomically)
+      --missing L   comma-separated texts read as missing besides the empty cell (default:
+                    pandas' read_csv list; --missing "" for none); copied as they are
       --json        print one JSON object (rows, flagged, alert rate, files) instead of text
       --quiet       print nothing on stdout (warnings still go to stderr)
 
@@ -29,7 +32,8 @@ let scoreCommand = Command(
         let out = try args.requiredOption("out")
         let asJSON = args.flag("json")
         let quiet = args.flag("quiet")
-        try args.finish(knownFlags: ["model", "data", "out", "json", "quiet"])
+        let missing = try args.missingOption()
+        try args.finish(knownFlags: ["model", "data", "out", "missing", "json", "quiet"])
         let model = try TrainedModel.load(from: modelPath)
 
         let header = try CSVReader(path: data).header
@@ -40,7 +44,7 @@ let scoreCommand = Command(
         case .stumps(let b, _):
             for f in b.features where f.isCategorical && header.contains(f.name) { types[f.name] = .categorical }
         }
-        let table = try Table.readCSV(data, types: types)
+        let table = try Table.readCSV(data, types: types, missing: missing)
         for name in model.featureNames {
             if let c = table[name], !c.isNumeric, types[name] == nil {
                 printError("warning: column '\(name)' holds text where the model expects numbers; non-numbers are scored as missing")

@@ -11,7 +11,7 @@ let trainCommand = Command(
                           [--label is_fraud] [--exclude col,col] [--threshold budget:0.01]
                           [--calibration isotonic|platt|none] [--validation 0.2] [--c 1.0]
                           [--rounds 200] [--learning-rate 0.1] [--no-early-stopping] [--jobs N]
-                          [--json] [--quiet]
+                          [--missing NA,null,...] [--json] [--quiet]
 
     Trains on the oldest rows (ordered by the 'day' column where there is one) and holds out the
     most recent --validation share to stop boosting early, calibrate the scores, choose the alert
@@ -34,6 +34,8 @@ let trainCommand = Command(
       --learning-rate R    stumps: shrinkage (default 0.1)
       --no-early-stopping  stumps: use every round
       --jobs N             threads (default: all cores); does not change the model
+      --missing <list>     comma-separated texts read as missing besides the empty cell
+                           (default: pandas' read_csv list; --missing "" for none)
       --json               print one JSON object (rows, validation figures, threshold) instead of text
       --quiet              print nothing on stdout (the model file is still written)
 
@@ -72,14 +74,15 @@ let trainCommand = Command(
         let jobs = try args.intOption("jobs", default: Parallel.defaultJobs, in: 1...256)
         let asJSON = args.flag("json")
         let quiet = args.flag("quiet")
+        let missing = try args.missingOption()
         options.logistic.jobs = jobs; options.stumps.jobs = jobs
         try args.finish(knownFlags: ["data", "model", "out", "label", "exclude", "threshold", "calibration", "validation",
-                                     "c", "rounds", "learning-rate", "no-early-stopping", "jobs", "json", "quiet"])
+                                     "c", "rounds", "learning-rate", "no-early-stopping", "jobs", "missing", "json", "quiet"])
 
         var types: [String: ColumnType] = [:]
         let header = try CSVReader(path: data).header
         if header.contains(options.label) { types[options.label] = .categorical }  // checked as text: 0 or 1
-        let table = try Table.readCSV(data, types: types)
+        let table = try Table.readCSV(data, types: types, missing: missing)
         let model = try Trainer.train(table, options: options, source: data)
         try model.save(to: out)
         let v = model.validation

@@ -8,7 +8,7 @@ import Testing
 struct DriftCommandTests {
     static func write(_ name: String, _ text: String) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("drift-cli-\(name)-\(getpid()).csv").path
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 

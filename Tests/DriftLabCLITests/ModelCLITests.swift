@@ -75,4 +75,41 @@ import Testing
         #expect(r.exitCode == 1 && r.stderr.contains("not a usable model file"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    /// `--missing` on train and score: "?" read as missing keeps a numeric column numeric (without it
+    /// the column turns categorical in training, and scoring warns that it holds text).
+    @Test func missingMarkersOnTrainAndScore() throws {
+        let dir = try makeScratchFolder("model-cli-missing")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = "amount,channel,is_fraud\n"
+        for k in 0..<400 {
+            let fraud = k % 10 == 0
+            let amount = k % 7 == 3 ? "?" : String(fraud ? 300 + k % 50 : 20 + k % 60)
+            text += "\(amount),\(k % 3 == 0 ? "online" : "pos"),\(fraud ? 1 : 0)\n"
+        }
+        let data = dir.appendingPathComponent("data.csv").path
+        try text.write(toFile: data, atomically: true, encoding: .utf8)
+        let withMarker = dir.appendingPathComponent("with.json").path, without = dir.appendingPathComponent("without.json").path
+        var r = try runDriftlab(["train", "--data", data, "--model", "logistic", "--missing", "?", "--out", withMarker, "--quiet"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        r = try runDriftlab(["train", "--data", data, "--model", "logistic", "--out", without, "--quiet"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        /// The model card's encoded feature names: a categorical amount has one per level ("amount=20", ...).
+        func categoricalAmount(_ path: String) throws -> Bool {
+            try String(contentsOfFile: path, encoding: .utf8).contains("\"amount=")
+        }
+        #expect(try !categoricalAmount(withMarker))
+        #expect(try categoricalAmount(without))
+
+        let scores = dir.appendingPathComponent("scores.csv").path
+        r = try runDriftlab(["score", "--model", withMarker, "--data", data, "--out", scores, "--quiet"])
+        #expect(r.exitCode == 0 && r.stderr.contains("column 'amount' holds text"), "\(r.stderr)")
+        r = try runDriftlab(["score", "--model", withMarker, "--data", data, "--missing", "?", "--out", scores, "--quiet"])
+        #expect(r.exitCode == 0 && !r.stderr.contains("holds text"), "\(r.stderr)")
+        // The cells are copied as they were.
+        let lines = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 401 && lines[4].hasPrefix("?,online,0,"))
+        r = try runDriftlab(["train", "--data", data, "--model", "logistic", "--out", without, "--missing"])
+        #expect(r.exitCode == 64)
+    }
 }

@@ -62,6 +62,11 @@ public struct MissingMarkers: Sendable, Equatable {
     @inline(__always) public func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         parseDouble(field) ?? (contains(field) ? .nan : nil)
     }
+
+    /// The field as a category code: -1 where it is missing (empty or a marker), else its level's code.
+    @inline(__always) public func code(_ field: UnsafeBufferPointer<UInt8>, in interner: inout CategoryInterner) -> Int32 {
+        isMissing(field) ? -1 : interner.code(field)
+    }
 }
 
 extension Table {
@@ -106,7 +111,7 @@ extension Table {
                                 }
                             case .categorical:
                                 if rereads.contains(i) { continue }
-                                codes[i].append(missing.isMissing(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i)))
+                                codes[i].append(missing.code(r.bytes(i), in: &interners[i]))
                             }
                         }
                         row += 1
@@ -118,7 +123,7 @@ extension Table {
             let again = try CSVReader(path: path)
             while try again.next() {
                 let r = again.record
-                for i in rereads { codes[i].append(missing.isMissing(r.bytes(i)) ? -1 : interners[i].code(r.bytes(i))) }
+                for i in rereads { codes[i].append(missing.code(r.bytes(i), in: &interners[i])) }
             }
         }
         var table = Table()
