@@ -31,20 +31,23 @@ struct Arguments {
 
     var wantsHelp: Bool { items.contains("--help") || items.contains("-h") }
 
-    /// Removes and returns the value of `--name value` or `--name=value`; nil when absent.
-    mutating func option(_ name: String) throws -> String? {
+    /// Removes and returns the value of `--name value` or `--name=value`; nil when absent. An empty
+    /// value is a usage error unless `allowEmpty` (`--out ''` names no folder).
+    mutating func option(_ name: String, allowEmpty: Bool = false) throws -> String? {
         let flag = "--" + name
+        let v: String
         if let i = items.firstIndex(where: { $0.hasPrefix(flag + "=") }) {
-            let v = String(items[i].dropFirst(flag.count + 1))
+            v = String(items[i].dropFirst(flag.count + 1))
             items.remove(at: i)
-            return v
+        } else {
+            guard let i = items.firstIndex(of: flag) else { return nil }
+            guard i + 1 < items.count, !items[i + 1].hasPrefix("--") else {
+                throw UsageError("\(flag) needs a value; see 'driftlab \(command) --help'")
+            }
+            v = items[i + 1]
+            items.removeSubrange(i...(i + 1))
         }
-        guard let i = items.firstIndex(of: flag) else { return nil }
-        guard i + 1 < items.count, !items[i + 1].hasPrefix("--") else {
-            throw UsageError("\(flag) needs a value; see 'driftlab \(command) --help'")
-        }
-        let v = items[i + 1]
-        items.removeSubrange(i...(i + 1))
+        if v.isEmpty && !allowEmpty { throw UsageError("\(flag) needs a value, got an empty one; see 'driftlab \(command) --help'") }
         return v
     }
 
@@ -70,7 +73,7 @@ struct Arguments {
     /// `--missing LIST`: the comma-separated texts read as missing besides the empty cell (drift, train,
     /// score); pandas' `read_csv` list when absent, none but the empty cell for `--missing ""`.
     mutating func missingOption() throws -> MissingMarkers {
-        guard let list = try option("missing") else { return .standard }
+        guard let list = try option("missing", allowEmpty: true) else { return .standard }
         return MissingMarkers(list.split(separator: ",", omittingEmptySubsequences: true).map(String.init))
     }
 
@@ -92,6 +95,10 @@ struct Arguments {
     /// Fails on anything not consumed, suggesting the closest known flag.
     func finish(knownFlags: [String] = []) throws {
         guard let extra = items.first else { return }
+        let name = extra.hasPrefix("--") ? String(extra.dropFirst(2).prefix { $0 != "=" }) : ""
+        if knownFlags.contains(name) {
+            throw UsageError("\(extra.prefix { $0 != "=" }) is given more than once; give it once; see 'driftlab \(command) --help'")
+        }
         var message = "unexpected argument '\(extra)'"
         if extra.hasPrefix("--"), let guess = closestMatch(to: String(extra.dropFirst(2)), in: knownFlags) {
             message += " (did you mean '--\(guess)'?)"

@@ -34,11 +34,13 @@ let compareCommand = Command(
 
         var entries: [(sweep: String, detector: JSON)] = []
         var available: [String] = []
-        let wanted = detectorList.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let wanted = detectorList.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        if wanted?.isEmpty == true { throw UsageError("--detectors names no detector; give ids separated by commas, e.g. diagnosis,ks") }
         for input in inputs {
-            let summary = try readSummary(input)
-            let sweep = summary["sweep"]?.stringValue ?? input
-            for d in summary["detectors"]?.arrayValue ?? [] {
+            // Checked as report checks it (counts whole, consistent with the run count), shown as written.
+            let (summary, json) = try SweepSummary.readDocument(input)
+            let sweep = summary.sweep
+            for d in json["detectors"]?.arrayValue ?? [] {
                 let id = d["detector"]?.stringValue ?? "?"
                 if !available.contains(id) { available.append(id) }
                 if wanted == nil || wanted!.contains(id) { entries.append((sweep, d)) }
@@ -57,24 +59,6 @@ let compareCommand = Command(
         print(metricsTable(entries))
         print(confusionBlocks(entries, level: window ? "window" : "scenario"))
     })
-
-/// A summary.json, given its path or its results folder.
-func readSummary(_ input: String) throws -> JSON {
-    var isDirectory: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
-    let path = exists && isDirectory.boolValue ? input + "/summary.json" : input
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw ConfigError(file: path, path: "", message: "not found; name a sweep results folder (with summary.json) or a summary.json")
-    }
-    let json: JSON
-    do { json = try JSON.parse(try AtomicFile.readText(path)) } catch let e as JSONSyntaxError {
-        throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
-    }
-    guard json["detectors"]?.arrayValue != nil else {
-        throw ConfigError(file: path, path: "detectors", message: "missing: not a sweep summary written by 'driftlab sweep'")
-    }
-    return json
-}
 
 private func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     if s.count >= n { return s }

@@ -33,6 +33,8 @@ let mergeCommand = Command(
         let outcome = try SweepMerge.merge(folders, out: out, partial: partial)
         let s = outcome.summary
         let report = try SweepReport.write(s, manifest: try? SweepManifest.read(folder: out), to: out)
+        for problem in outcome.unusable.prefix(5) { printError("warning: \(problem) (not used)") }
+        if outcome.unusable.count > 5 { printError("warning: \(outcome.unusable.count - 5) more unusable run files") }
         if !outcome.missing.isEmpty { printError("warning: \(outcome.missing.count) cells missing, e.g. \(outcome.missing.prefix(3).joined(separator: ", "))") }
         if quiet { return }
         if asJSON {

@@ -35,6 +35,9 @@ let reportCommand = Command(
         while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
         let summary = try SweepSummary.read(folder)
         let manifest = FileManager.default.fileExists(atPath: folder + "/sweep.json") ? try SweepManifest.read(folder: folder) : nil
+        if let manifest, manifest.hash != summary.sweepHash {
+            throw SweepError.mixedFolder(folder: folder, summaryHash: summary.sweepHash, manifestHash: manifest.hash)
+        }
         let path = outOption ?? folder + "/report.html"
         try AtomicFile.write(SweepReport.html(summary, manifest: manifest), to: path)
         if let readme { try rewriteMarkedBlock(readme, name: "sweep", with: SweepReport.readmeBlock(summary, folder: folder)) }

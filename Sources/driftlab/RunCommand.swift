@@ -70,7 +70,7 @@ let runCommand = Command(
         try AtomicFile.ensureDirectory(out)
         let reference = try LabRunner.prepareReference(scenario, options: options)
         let (result, trace) = try LabRunner.traced(scenario, reference: reference, options: options)
-        let text = result.json().serialized() + "\n"
+        let text = result.json().serialized()  // ends with a newline; byte-identical to the sweep's runs/<cell-id>.json
         try AtomicFile.write(text, to: out + "/run.json")
         try AtomicFile.write(RunReport.html(result, trace: trace), to: out + "/report.html")
         if quiet { return }

@@ -10,7 +10,7 @@ func temporaryFolder(_ label: String = #function) -> String {
     return path
 }
 
-func writeText(_ text: String, _ path: String) { FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+func writeText(_ text: String, _ path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
 
 @Suite struct CSVTests {
     @Test func roundTripsQuotedFields() throws {
@@ -79,7 +79,7 @@ func writeText(_ text: String, _ path: String) { FileManager.default.createFile(
 
     @Test func parsesNumbersLikeStrtod() {
         let cases: [(String, Double?)] = [("0", 0), ("-12.5", -12.5), ("+3", 3), ("1e3", 1000), ("0.1", 0.1),
-                                          ("123456789012345678", 123456789012345678), ("1.", 1), (".5", 0.5),
+                                          ("123456789012345678", 1.2345678901234568e17), ("1.", 1), (".5", 0.5),
                                           ("inf", .infinity), ("-inf", -.infinity), ("abc", nil), ("1,5", nil), ("-", nil), (".", nil)]
         for (text, expected) in cases {
             let v = parseDouble(text)
@@ -532,5 +532,61 @@ extension CSVTests {
         let text = String(decoding: a, as: UTF8.self)
         #expect(text.contains("\n-43,\"say \"\"hi\"\"\",-8.6,-1\n"))  // row 1: quoted text, 1 decimal
         #expect(text.contains(",-inf,"))
+    }
+}
+
+@Suite struct AtomicFileTests {
+    @Test("reads refuse what is not a regular file, before opening it (a device never ends, a pipe may never deliver)")
+    func readsOnlyRegularFiles() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(throws: FileError(path: "/dev/null", reason: "is a device, pipe or socket, not a regular file; name a file")) {
+            try AtomicFile.read("/dev/null")
+        }
+        #expect(throws: FileError(path: dir, reason: "is a folder, not a file; name a file")) { try AtomicFile.read(dir) }
+        #expect(throws: FileError(path: dir + "/absent", reason: "file not found; check the path")) { try AtomicFile.read(dir + "/absent") }
+        #expect(mkfifo(dir + "/pipe", 0o644) == 0)
+        #expect(throws: FileError.self) { try AtomicFile.read(dir + "/pipe") }  // would block forever if opened
+        #expect(throws: FileError(path: "/dev/zero", reason: "is a device, pipe or socket, not a regular file; name a CSV file")) {
+            _ = try CSVReader(path: "/dev/zero")  // would read zeros until memory ran out
+        }
+    }
+
+    @Test("text that is not UTF-8 is an error, not silently replaced")
+    func readTextIsStrictUTF8() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write([0xFF, 0xFE, 0x20, 0x69], to: dir + "/bad.md")
+        #expect(throws: FileError(path: dir + "/bad.md", reason: "is not UTF-8 text; save it as UTF-8")) { try AtomicFile.readText(dir + "/bad.md") }
+        try AtomicFile.write("caf\u{E9} \u{1F4B3}\n", to: dir + "/good.md")
+        #expect(try AtomicFile.readText(dir + "/good.md") == "caf\u{E9} \u{1F4B3}\n")
+    }
+
+    @Test("a write never replaces a pipe, a device or a folder; an empty path is an error")
+    func writesOnlyOverRegularFiles() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo(dir + "/pipe", 0o644) == 0)
+        #expect(throws: FileError.self) { try AtomicFile.write("x", to: dir + "/pipe") }
+        var info = stat()
+        #expect(stat(dir + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)  // still a pipe
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
+        #expect(throws: FileError.self) { try AtomicFile.write("x", to: dir + "/sub") }
+        #expect(throws: FileError.self) { try AtomicFile.write("x", to: "") }
+        #expect(throws: FileError.self) { try AtomicFile.ensureDirectory("") }
+        #expect(throws: FileError.self) { _ = try CSVWriter(path: dir + "/pipe", header: ["a"]) }
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).sorted() == ["pipe", "sub"])  // no temp file left
+    }
+
+    @Test("stale temp files of dead processes are removed, a live process's are kept")
+    func staleTemporaries() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["a.json.tmp-999999999", "b.csv.tmp-1", "c.json", "d.tmp-x", "e.json.tmp-\(getpid())"] {
+            try AtomicFile.write("{", to: dir + "/" + name)
+        }
+        AtomicFile.removeStaleTemporaries(in: dir)
+        // pid 1 is alive (init); 999999999 exceeds pid_max; our own are never in flight while this runs.
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).sorted() == ["b.csv.tmp-1", "c.json", "d.tmp-x"])
     }
 }

@@ -88,7 +88,7 @@ struct CLIConventionsTests {
         #expect(cellRun.exitCode == 0 && cellRun.stdout.isEmpty, "\(cellRun.stderr)")
         // The cell rerun is the sweep's run, and the report's link to it now resolves.
         let rerun = try String(contentsOfFile: path("conv/runs/\(cell)/run.json"), encoding: .utf8)
-        #expect(rerun == (try String(contentsOfFile: path("conv/runs/\(cell).json"), encoding: .utf8)) + "\n")
+        #expect(rerun == (try String(contentsOfFile: path("conv/runs/\(cell).json"), encoding: .utf8)))
         #expect(try String(contentsOfFile: path("conv/report.html"), encoding: .utf8).contains("href=\"runs/\(cell)/report.html\""))
         #expect(FileManager.default.fileExists(atPath: path("conv/runs/\(cell)/report.html")))
 

@@ -37,6 +37,9 @@ struct SweepFileTests {
         #expect(e.path == "severities[1]" && e.message.contains("[0, 1]"))
         e = try error("severities", "[0.5, 0.5]")
         #expect(e.path == "severities[1]" && e.message.contains("twice"))
+        // Distinct severities that round to one cell id (ids carry two decimals): the fix is the severities.
+        e = try error("severities", "[0.5, 0.501]")
+        #expect(e.path == "cells[0]" && e.message.contains("s0.50") && e.message.contains("differ in the first two decimals"), "\(e)")
         e = try error("onset_days", "[60]")
         #expect(e.path == "onset_days[0]" && e.message.contains("[0, 59]"))
         e = try error("window_days", "[3]")

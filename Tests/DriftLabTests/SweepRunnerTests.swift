@@ -141,4 +141,89 @@ struct SweepRunnerTests {
             #expect(e.reason.contains("is a file, not a folder"))
         }
     }
+
+    /// Replaces the JSON value at `key` (top level) of a run file, keeping the file valid JSON.
+    static func editRun(_ path: String, _ key: String, _ value: JSON?) throws {
+        guard case .object(let members) = try JSON.parse(try AtomicFile.readText(path)) else { return }
+        let edited = JSON.object(members.compactMap { $0.0 == key ? value.map { v in (key, v) } : $0 })
+        try AtomicFile.write(edited.serialized(), to: path)
+    }
+
+    @Test("resume reruns a run file that parses but is not whole; a dead process's temp files go from every folder; a damaged sweep.json stops the resume")
+    func resumeChecksRunsAndManifest() throws {
+        let (whole, files) = try Self.reference()
+        defer { try? FileManager.default.removeItem(atPath: whole) }
+        let folder = try scratchFolder("sweep-incomplete")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sweep = try smallSweep()
+        _ = try SweepRunner.run(sweep, out: folder, backend: FakeRunner.backend(), options: .init(jobs: 2))
+        let runs = folder + "/runs/"
+        try Self.editRun(runs + sweep.cells[2].id + ".json", "steps", nil)
+        try Self.editRun(runs + sweep.cells[5].id + ".json", "verdicts", .array([]))
+        for stale in ["summary.json.tmp-999999999", "confusion/diagnosis.scenario.csv.tmp-999999999", "report.html.tmp-999999998"] {
+            try AtomicFile.write("{", to: folder + "/" + stale)
+        }
+        let again = try SweepRunner.run(sweep, out: folder, backend: FakeRunner.backend(), options: .init(jobs: 2))
+        #expect(again.ran == 2 && again.skipped == 46 && again.summaryWritten)
+        #expect(try folderContents(folder) == files)
+
+        // sweep.json is written atomically, so damage came from outside: refuse, whichever sweep asks.
+        try AtomicFile.write("garbage", to: folder + "/sweep.json")
+        var other = sweep
+        other.cells = Array(sweep.cells.prefix(3))
+        for s in [sweep, other] {
+            do {
+                _ = try SweepRunner.run(s, out: folder, backend: FakeRunner.backend())
+                Issue.record("took over a folder with a damaged sweep.json")
+            } catch let e as SweepError {
+                guard case .damagedManifest(let path, _) = e else { Issue.record("\(e)"); continue }
+                #expect(path == folder + "/sweep.json" && "\(e)".contains("remove sweep.json"))
+            }
+        }
+        #expect(try AtomicFile.readText(folder + "/sweep.json") == "garbage")
+        // Removing it lets the sweep adopt its runs: nothing is rerun.
+        unlink(folder + "/sweep.json")
+        #expect(try SweepRunner.run(sweep, out: folder, backend: FakeRunner.backend()).ran == 0)
+        #expect(try folderContents(folder) == files)
+    }
+
+    @Test("merge names a cell's only run file when it is damaged, uses a good copy beside a damaged one, and refuses an edited cell_count")
+    func mergeNamesUnusableRuns() throws {
+        let (whole, files) = try Self.reference()
+        defer { try? FileManager.default.removeItem(atPath: whole) }
+        let a = try scratchFolder("unusable-a"), b = try scratchFolder("unusable-b"), out = try scratchFolder("unusable-out")
+        defer { for f in [a, b, out] { try? FileManager.default.removeItem(atPath: f) } }
+        let sweep = try smallSweep()
+        _ = try SweepRunner.run(sweep, out: a, backend: FakeRunner.backend(), options: .init(jobs: 2, shard: try Shard(parsing: "1/2")))
+        _ = try SweepRunner.run(sweep, out: b, backend: FakeRunner.backend(), options: .init(jobs: 2, shard: try Shard(parsing: "2/2")))
+        let id = sweep.cells[0].id, damaged = a + "/runs/\(id).json"
+        let good = try AtomicFile.read(damaged)
+        try Self.editRun(damaged, "verdicts", .array([]))
+        do {
+            _ = try SweepMerge.merge([a, b], out: out)
+            Issue.record("merged a sweep whose only copy of a cell is damaged")
+        } catch let e as SweepError {
+            guard case .unusableRun(let problem) = e else { Issue.record("\(e)"); return }
+            #expect(problem.hasPrefix(damaged + ": verdicts:"), "\(problem)")
+        }
+        let partial = try SweepMerge.merge([a, b], out: out + "/partial", partial: true)
+        #expect(partial.missing == [id] && partial.unusable.count == 1)
+
+        // A good copy elsewhere is used; the damaged one is reported, not silently dropped.
+        try AtomicFile.write(good, to: b + "/runs/\(id).json")
+        let outcome = try SweepMerge.merge([a, b], out: out + "/all")
+        #expect(outcome.missing.isEmpty && outcome.unusable.count == 1 && outcome.unusable[0].hasPrefix(damaged))
+        let joined = try folderContents(out + "/all")
+        for (name, bytes) in files { #expect(joined[name] == bytes, "\(name) differs") }
+
+        // A sweep.json whose cell_count disagrees with its cells was edited.
+        let manifest = try AtomicFile.readText(b + "/sweep.json")
+        try AtomicFile.write(manifest.replacingOccurrences(of: "\"cell_count\": 48", with: "\"cell_count\": 99"), to: b + "/sweep.json")
+        do {
+            _ = try SweepMerge.merge([a, b], out: out + "/edited")
+            Issue.record("accepted an edited cell_count")
+        } catch let e as ConfigError {
+            #expect(e.file == b + "/sweep.json" && e.path == "cell_count")
+        }
+    }
 }

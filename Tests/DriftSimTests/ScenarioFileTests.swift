@@ -140,6 +140,8 @@ struct ScenarioFileTests {
         .init(json: #"{"name": "t", "seed": 1, "production_days": 4000}"#, path: "production_days", fragment: "must be in [1, 3650]; got 4000"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0}}"#, path: "population.base_fraud_rate", fragment: "must be above 0"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0.6}}"#, path: "population.base_fraud_rate", fragment: "must be in [0, 0.5]; got 0.6"),
+        // The generator refuses 0.5 (fraud must stay the minority class); the validator says so first.
+        .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0.5}}"#, path: "population.base_fraud_rate", fragment: "below 0.5 (fraud is the minority class); got 0.5"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"weekly_seasonality": -0.1}}"#, path: "population.weekly_seasonality", fragment: "must be in [0, 0.9]"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"customers": 0}}"#, path: "population.customers", fragment: "must be in [1, 10000000]; got 0"),
         .init(json: #"{"name": "t", "seed": 1, "label_delay": {"median_days": 30, "tail_days": 20}}"#, path: "label_delay.tail_days", fragment: "must be above median_days (30)"),

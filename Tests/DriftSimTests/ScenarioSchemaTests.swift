@@ -155,6 +155,7 @@ struct ScenarioSchemaTests {
             ("negative seed", #"{"name": "t", "seed": -1}"#),
             ("fractional days", #"{"name": "t", "seed": 1, "production_days": 10.5}"#),
             ("zero fraud rate", #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0}}"#),
+            ("fraud rate of one half", #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0.5}}"#),
             ("unknown population key", #"{"name": "t", "seed": 1, "population": {"customer": 5}}"#),
             ("unknown kind", scenario(#"{"kind": "covariate", "subkind": "segment_mix", "start_day": 1, "severity": 0.5}"#)),
             ("sub-kind of another kind", scenario(#"{"kind": "prior_shift", "subkind": "segment_mix", "start_day": 1, "severity": 0.5}"#)),

@@ -34,8 +34,12 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Reads a whole file, with an error that names it.
+    /// Reads a whole regular file, with an error that names it. A folder, device or pipe is refused
+    /// before it is opened: `/dev/zero` would never end and a pipe may never deliver.
     public static func read(_ path: String) throws -> [UInt8] {
+        if let problem = notRegularFile(path, missing: "file not found; check the path") {
+            throw FileError(path: path, reason: problem.hasPrefix("file not found") ? problem : problem + "; name a file")
+        }
         guard let fp = fopen(path, "rb") else {
             throw FileError(path: path, reason: "cannot open (\(String(cString: strerror(errno))))")
         }
@@ -53,16 +57,46 @@ public enum AtomicFile {
         return out
     }
 
-    /// Reads a whole UTF-8 text file.
+    /// Reads a whole UTF-8 text file; bytes that are not UTF-8 are an error, never silently replaced
+    /// (a README rewritten from a lossy read would lose them).
     public static func readText(_ path: String) throws -> String {
-        String(decoding: try read(path), as: UTF8.self)
+        guard let text = String(validating: try read(path), as: UTF8.self) else {
+            throw FileError(path: path, reason: "is not UTF-8 text; save it as UTF-8")
+        }
+        return text
     }
 
-    /// A fresh temporary path beside `path`, after making sure the folder exists and is a folder.
+    /// Why `path` is not an existing regular file (a folder, device, pipe or socket), or nil when it
+    /// is one; `missing` is the reason when nothing is there (nil: absence is fine).
+    public static func notRegularFile(_ path: String, missing: String?) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT ? missing : "cannot read (\(String(cString: strerror(errno))))" }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a folder, not a file"
+        default: return "is a device, pipe or socket, not a regular file"
+        }
+    }
+
+    /// A fresh temporary path beside `path`, after making sure the folder exists and is a folder and
+    /// that `path` is absent or a regular file (renaming over a device such as `/dev/null`, a pipe or
+    /// a folder would replace it).
     public static func temporaryPath(for path: String) throws -> String {
+        if path.isEmpty { throw FileError(path: "(empty path)", reason: "name a file to write") }
+        if let problem = notRegularFile(path, missing: nil) { throw FileError(path: path, reason: problem + "; choose a file path to write") }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try ensureDirectory(directory) }
         return path + ".tmp-\(getpid())"
+    }
+
+    /// Removes the `*.tmp-<pid>` files in `folder` left by a killed process: never those of a live
+    /// process, which may be another shard writing into the same folder.
+    public static func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names {
+            guard let r = name.range(of: ".tmp-", options: .backwards), let pid = Int32(name[r.upperBound...]), pid > 0 else { continue }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { unlink(folder + "/" + name) }
+        }
     }
 
     /// Renames a finished (and `makeDurable`) temporary file over `path`, then syncs the folder so the
@@ -85,6 +119,7 @@ public enum AtomicFile {
 
     /// Creates `directory` and its parents if needed; an error names it if it is a file or not writable.
     public static func ensureDirectory(_ directory: String) throws {
+        if directory.isEmpty { throw FileError(path: "(empty path)", reason: "name a folder") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             if !isDirectory.boolValue { throw FileError(path: directory, reason: "is a file, not a folder") }

@@ -26,9 +26,11 @@ public final class CSVReader {
     /// All mutable state in one struct, so a record is read under one exclusive access.
     private var scanner: CSVScanner
 
-    /// Opens `path` and reads its header row.
+    /// Opens `path` and reads its header row. Only a regular file: the commands read some files
+    /// twice (header, then rows), and a device such as `/dev/zero` never ends.
     public init(path: String) throws {
         self.path = path
+        if let problem = AtomicFile.notRegularFile(path, missing: nil) { throw FileError(path: path, reason: problem + "; name a CSV file") }
         guard let fp = fopen(path, "rb") else {
             throw FileError(path: path, reason: "cannot open (\(String(cString: strerror(errno))))")
         }

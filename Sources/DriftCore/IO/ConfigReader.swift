@@ -68,7 +68,8 @@ public struct ConfigReader {
             throw error(key, "is required; add a whole number")
         }
         guard let d = v.doubleValue else { throw error(key, "expected a whole number, found \(v.typeName)") }
-        guard d == d.rounded(), Swift.abs(d) < 9e15 else { throw error(key, "expected a whole number, got \(JSON.format(d))") }
+        // Up to 2^53 every whole number is exact in a double (and fits an Int).
+        guard d == d.rounded(), Swift.abs(d) <= 9_007_199_254_740_992 else { throw error(key, "expected a whole number, got \(JSON.format(d))") }
         let i = Int(d)
         if let r = range, !r.contains(i) {
             throw error(key, "must be in [\(r.lowerBound), \(r.upperBound)]; got \(i)")

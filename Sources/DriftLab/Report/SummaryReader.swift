@@ -44,6 +44,7 @@ extension SweepSummary {
                 s.power.append(PowerPoint(kind: FailureKind(rawValue: kind) ?? .none, severity: try q.double("severity"),
                                           runs: try q.int("runs", in: 0...Int.max), hits: try q.int("right_kind", in: 0...Int.max)))
             }
+            try Self.checkConsistent(s, detected: detected, runs: runs, controls: controls, file: file, path: path)
             detectors.append(s)
         }
         self.init(sweep: sweep, sweepHash: hash, runs: runs, controls: controls, missing: missing, detectors: detectors)
@@ -56,6 +57,12 @@ extension SweepSummary {
 
     /// Reads `<folder>/summary.json`, or the file itself when given one.
     public static func read(_ input: String) throws -> SweepSummary {
+        try readDocument(input).summary
+    }
+
+    /// Reads and checks `<folder>/summary.json` (or the file itself): the summary and the JSON it came
+    /// from, for readers that show figures as written (`driftlab compare`).
+    public static func readDocument(_ input: String) throws -> (summary: SweepSummary, json: JSON) {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
         let path = (exists && isDirectory.boolValue) || (!exists && !input.hasSuffix(".json")) ? input + "/summary.json" : input
@@ -64,9 +71,26 @@ extension SweepSummary {
         }
         let text: String
         do { text = try AtomicFile.readText(path) } catch let e as FileError { throw ConfigError(file: path, path: "", message: e.reason) }
-        do { return try SweepSummary(json: try JSON.parse(text), file: path) } catch let e as JSONSyntaxError {
+        let json: JSON
+        do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
             throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
         }
+        return (try SweepSummary(json: json, file: path), json)
+    }
+
+    /// Rejects a detector entry whose counts contradict each other or the sweep's run count, as an
+    /// edited or damaged summary would (every run is one row of the run-level matrix, and so on).
+    static func checkConsistent(_ s: DetectorSummary, detected: Int, runs: Int, controls: Int, file: String, path: String) throws {
+        func fail(_ key: String, _ message: String) -> ConfigError { ConfigError(file: file, path: "\(path).\(key)", message: message + "; the file was edited or damaged: rewrite it with 'driftlab sweep' or 'driftlab merge'") }
+        if s.scenario.total != runs { throw fail("scenario.counts", "hold \(s.scenario.total) runs, the sweep \(runs)") }
+        if s.scenarioSevere.total > runs { throw fail("scenario_severity_0_5_plus.counts", "hold \(s.scenarioSevere.total) runs, more than the sweep's \(runs)") }
+        if s.controlRuns != controls { throw fail("control_runs", "is \(s.controlRuns), the sweep has \(controls) controls") }
+        if s.failureRuns + s.controlRuns != runs { throw fail("failure_runs", "\(s.failureRuns) failure runs and \(s.controlRuns) controls do not make the sweep's \(runs) runs") }
+        if detected > s.failureRuns { throw fail("detected_runs", "\(detected) detected of \(s.failureRuns) failure runs") }
+        if s.featureJudged > s.failureRuns { throw fail("feature_judged_runs", "\(s.featureJudged) judged of \(s.failureRuns) failure runs") }
+        if !s.delays.isEmpty && s.delays.count != detected { throw fail("detection_delay_days.values", "hold \(s.delays.count) delays for \(detected) detected runs") }
+        if !s.power.isEmpty && s.power.reduce(0, { $0 + $1.runs }) != s.failureRuns { throw fail("power", "counts \(s.power.reduce(0, { $0 + $1.runs })) runs, not the \(s.failureRuns) failure runs") }
+        if let p = s.power.firstIndex(where: { $0.hits > $0.runs }) { throw fail("power[\(p)].right_kind", "exceeds its runs") }
     }
 
     /// A confusion matrix from its `labels` and `counts` (labels in any order, unknown ones refused).
@@ -86,10 +110,10 @@ extension SweepSummary {
                 throw ConfigError(file: file, path: path + ".counts[\(i)]", message: "expected a row of \(kinds.count) counts")
             }
             for (j, cell) in cells.enumerated() {
-                guard let v = cell.doubleValue, v >= 0, v == v.rounded(), v < 1e9 else {
+                guard let v = cell.doubleValue, v >= 0, v == v.rounded(), v < 1e12 else {
                     throw ConfigError(file: file, path: path + ".counts[\(i)][\(j)]", message: "expected a whole count")
                 }
-                for _ in 0..<Int(v) { m.add(truth: kinds[i], predicted: kinds[j]) }
+                m.add(truth: kinds[i], predicted: kinds[j], count: Int(v))
             }
         }
         return m

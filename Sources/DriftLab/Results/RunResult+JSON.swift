@@ -23,10 +23,34 @@ extension RunResult {
     public init(json: JSON, file: String) throws {
         var r = try ConfigReader(json, file: file, path: "")
         manifest = try RunManifest(json: r.value("manifest") ?? .null, file: file, path: "manifest")
-        injected = try (r.array("injected") ?? []).enumerated().map { try InjectedFailureRecord(json: $1, file: file, path: "injected[\($0)]") }
-        verdicts = try (r.array("verdicts") ?? []).enumerated().map { try RunVerdict(json: $1, file: file, path: "verdicts[\($0)]") }
-        steps = try (r.array("steps") ?? []).enumerated().map { try StepRecord(json: $1, file: file, path: "steps[\($0)]") }
+        func required(_ key: String) throws -> [JSON] {
+            guard let items = try r.array(key) else { throw r.error(key, "is required: a run file lists it even when empty") }
+            return items
+        }
+        injected = try required("injected").enumerated().map { try InjectedFailureRecord(json: $1, file: file, path: "injected[\($0)]") }
+        verdicts = try required("verdicts").enumerated().map { try RunVerdict(json: $1, file: file, path: "verdicts[\($0)]") }
+        steps = try required("steps").enumerated().map { try StepRecord(json: $1, file: file, path: "steps[\($0)]") }
         try r.finish()
+        try checkWhole(file: file)
+    }
+
+    /// Rejects a run that decodes but is not whole: a step per monitoring day of the manifest's
+    /// schedule (window end days `window_days - 1`, then every `step_days`), and one verdict per
+    /// detector of the steps plus `diagnosis`. A resumed sweep or a merge would otherwise count it.
+    func checkWhole(file: String) throws {
+        let m = manifest
+        let expected = m.productionDays >= m.windowDays ? (m.productionDays - m.windowDays) / max(1, m.stepDays) + 1 : 0
+        if steps.count != expected {
+            throw ConfigError(file: file, path: "steps", message: "holds \(steps.count) steps; the manifest's schedule has \(expected): the run is incomplete or damaged, run it again")
+        }
+        for (k, step) in steps.enumerated() where step.day != m.windowDays - 1 + k * max(1, m.stepDays) {
+            throw ConfigError(file: file, path: "steps[\(k)].day", message: "is \(step.day), the schedule says \(m.windowDays - 1 + k * max(1, m.stepDays)): run it again")
+        }
+        let ids = ((steps.first?.detectors.map(\.detector) ?? []) + ["diagnosis"]).sorted()
+        let found = verdicts.map(\.detector).sorted()
+        if !steps.isEmpty && found != ids {
+            throw ConfigError(file: file, path: "verdicts", message: "holds verdicts for \(found.count) detectors, the steps name \(ids.count) (with diagnosis): the run is incomplete or damaged, run it again")
+        }
     }
 }
 

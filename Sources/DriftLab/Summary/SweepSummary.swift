@@ -8,8 +8,8 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     public init() {}
 
-    public mutating func add(truth: FailureKind, predicted: FailureKind) {
-        counts[Self.position(truth)][Self.position(predicted)] += 1
+    public mutating func add(truth: FailureKind, predicted: FailureKind, count: Int = 1) {
+        counts[Self.position(truth)][Self.position(predicted)] += count
     }
 
     static func position(_ k: FailureKind) -> Int { kinds.firstIndex(of: k) ?? 0 }

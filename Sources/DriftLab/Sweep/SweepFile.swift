@@ -174,7 +174,10 @@ public enum SweepFile {
                 throw ConfigError(file: file, path: origin, message: "gives the cell id '\(id)', which \(problem); shorten or simplify the label")
             }
             if let earlier = seen[id] {
-                throw ConfigError(file: file, path: origin, message: "gives the cell id '\(id)' already given by \(earlier); add a distinct 'label' to one of them")
+                // Within one spec only the rounded severity or onset can collide: ids carry severity to two decimals.
+                let fix = earlier == origin ? "give severities that differ in the first two decimals (ids round them, e.g. s0.50)"
+                                            : "add a distinct 'label' to one of them"
+                throw ConfigError(file: file, path: origin, message: "gives the cell id '\(id)' already given by \(earlier); \(fix)")
             }
             seen[id] = origin
             var object = baseJSON

@@ -70,7 +70,7 @@ public struct SweepManifest: Sendable, Equatable {
         let recorded = try r.string("sweep_hash")
         _ = try r.string("tool_version", default: "")
         description = try r.string("description", default: "")
-        _ = try r.optionalInt("cell_count")
+        let cellCount = try r.optionalInt("cell_count")
         cells = try (r.array("cells") ?? []).enumerated().map { i, item in
             var c = try ConfigReader(item, file: file, path: "cells[\(i)]")
             let kindText = try c.string("kind", oneOf: FailureKind.allCases.map(\.rawValue))
@@ -85,6 +85,9 @@ public struct SweepManifest: Sendable, Equatable {
             return cell
         }
         try r.finish()
+        if let cellCount, cellCount != cells.count {
+            throw ConfigError(file: file, path: "cell_count", message: "is \(cellCount) but \(cells.count) cells are listed; the file was edited or damaged: rerun the sweep")
+        }
         if recorded != hash {
             throw ConfigError(file: file, path: "sweep_hash", message: "does not match the cells listed (\(hash)); the file was edited or damaged: rerun the sweep")
         }
@@ -115,6 +118,9 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     case missingCells(count: Int, first: [String])
     case cellFailed(cell: String, error: String)
     case unsafeName(String)
+    case mixedFolder(folder: String, summaryHash: String, manifestHash: String)
+    case damagedManifest(path: String, reason: String)
+    case unusableRun(String)
 
     public var description: String {
         switch self {
@@ -132,6 +138,12 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
             return "cell \(cell) failed: \(error)"
         case .unsafeName(let problem):
             return problem
+        case .mixedFolder(let folder, let summaryHash, let manifestHash):
+            return "\(folder): summary.json is of sweep hash \(summaryHash) but sweep.json of \(manifestHash), so the folder mixes two sweeps; rerun the sweep (or merge) into a clean folder"
+        case .unusableRun(let problem):
+            return "\(problem); rerun its shard (the sweep skips finished cells and redoes this one), or pass --partial to summarise without it"
+        case .damagedManifest(let path, let reason):
+            return "\(path): \(reason); the folder's sweep is unknown, so it is not resumed: remove sweep.json to let this sweep adopt the runs that match its cells, or choose another folder"
         }
     }
 }

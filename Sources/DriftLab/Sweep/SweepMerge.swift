@@ -7,10 +7,15 @@ public enum SweepMerge {
         public var summary: SweepSummary
         public var copied: Int
         public var missing: [String]
+        /// Run files that exist but could not be used (damaged, or of another scenario), with why;
+        /// the cell was taken from another folder (a cell with no usable file is an error).
+        public var unusable: [String]
     }
 
     /// Every folder must hold the same sweep (same sweep hash). A cell found in several folders
-    /// must have byte-identical run files. Missing cells are an error unless `partial`.
+    /// must have byte-identical run files. Missing cells are an error unless `partial`; so is a cell
+    /// whose only run file is damaged (the error names it). A damaged copy beside a good one is
+    /// listed in `unusable`.
     public static func merge(_ folders: [String], out: String, partial: Bool = false) throws -> Outcome {
         guard let first = folders.first else { throw SweepError.notAResultsFolder("(no folder given)") }
         let manifest = try SweepManifest.read(folder: first)
@@ -24,22 +29,38 @@ public enum SweepMerge {
         try SweepRunner.prepareFolder(out, manifest: manifest)
         let outRuns = out + "/runs"
         try AtomicFile.ensureDirectory(outRuns)
+        for folder in [out, outRuns, out + "/confusion"] { AtomicFile.removeStaleTemporaries(in: folder) }
         let outPath = URL(fileURLWithPath: out).standardizedFileURL.path
 
-        var digests: [RunDigest] = [], missing: [String] = [], copied = 0
+        var digests: [RunDigest] = [], missing: [String] = [], unusable: [String] = [], copied = 0
         for cell in manifest.cells {
             var found: (folder: String, bytes: [UInt8], digest: RunDigest)?
+            var problems: [String] = []
             for folder in folders {
                 let path = folder + "/runs/\(cell.id).json"
-                guard FileManager.default.fileExists(atPath: path), let bytes = try? AtomicFile.read(path),
-                      let run = SweepRunner.readRun(path), run.manifest.scenarioHash == cell.scenarioHash else { continue }
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                let bytes: [UInt8], run: RunResult
+                do {
+                    bytes = try AtomicFile.read(path)
+                    run = try SweepRunner.decodeRun(bytes, path: path)
+                } catch {
+                    problems.append("\(error)"); continue
+                }
+                guard run.manifest.scenarioHash == cell.scenarioHash else {
+                    problems.append("\(path): is a run of scenario hash \(run.manifest.scenarioHash), the cell's is \(cell.scenarioHash)")
+                    continue
+                }
                 if let f = found {
                     if f.bytes != bytes { throw SweepError.conflictingRuns(cell: cell.id, first: f.folder + "/runs/\(cell.id).json", second: path) }
                 } else {
                     found = (folder, bytes, RunDigest(run))
                 }
             }
-            guard let f = found else { missing.append(cell.id); continue }
+            guard let f = found else {
+                if let problem = problems.first, !partial { throw SweepError.unusableRun(problem) }
+                missing.append(cell.id); unusable += problems; continue
+            }
+            unusable += problems
             digests.append(f.digest)
             let fromOut = URL(fileURLWithPath: f.folder).standardizedFileURL.path == outPath
             if !fromOut {
@@ -52,6 +73,6 @@ public enum SweepMerge {
         }
         let summary = SweepSummary(manifest: manifest, runs: digests, missing: missing)
         try SummaryWriter.write(summary, to: out)
-        return Outcome(summary: summary, copied: copied, missing: missing)
+        return Outcome(summary: summary, copied: copied, missing: missing, unusable: unusable)
     }
 }

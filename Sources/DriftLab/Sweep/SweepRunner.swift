@@ -77,7 +77,7 @@ public enum SweepRunner {
         let runsFolder = out + "/runs"
         try prepareFolder(out, manifest: manifest)
         try AtomicFile.ensureDirectory(runsFolder)
-        removeStaleTemporaryFiles(in: runsFolder)
+        for folder in [out, runsFolder, out + "/confusion"] { AtomicFile.removeStaleTemporaries(in: folder) }
 
         let selected = sweep.cells.filter { options.shard?.contains($0.index) ?? true }
         var digests = [RunDigest?](repeating: nil, count: sweep.cells.count)
@@ -142,9 +142,9 @@ public enum SweepRunner {
         let path = out + "/sweep.json"
         if FileManager.default.fileExists(atPath: path) {
             let existing: SweepManifest
-            do { existing = try SweepManifest.read(folder: out) } catch {
-                try AtomicFile.write(manifest.json().serialized(), to: path)  // damaged: rewrite; the runs are checked one by one
-                return
+            do { existing = try SweepManifest.read(folder: out) } catch let e as ConfigError {
+                // Written atomically, so damage came from outside: whose runs these are is unknown.
+                throw SweepError.damagedManifest(path: path, reason: e.path.isEmpty ? e.message : "\(e.path): \(e.message)")
             }
             if existing.hash != manifest.hash {
                 throw SweepError.otherSweep(folder: out, found: existing.name, foundHash: existing.hash,
@@ -163,18 +163,24 @@ public enum SweepRunner {
 
     /// A run file decoded, or nil when it is missing, truncated or damaged.
     static func readRun(_ path: String) -> RunResult? {
-        guard FileManager.default.fileExists(atPath: path),
-              let text = try? AtomicFile.readText(path), let json = try? JSON.parse(text) else { return nil }
-        return try? RunResult(json: json, file: path)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try? loadRun(path)
     }
 
-    /// Removes `*.tmp-<pid>` files left by a killed process (never those of a live process, which
-    /// may be another shard writing into the same folder).
-    static func removeStaleTemporaryFiles(in folder: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names {
-            guard let r = name.range(of: ".tmp-", options: .backwards), let pid = Int32(name[r.upperBound...]) else { continue }
-            if pid == getpid() || kill(pid, 0) != 0 { unlink(folder + "/" + name) }
+    /// A run file decoded and checked whole (`RunResult(json:)`), or an error that names the file.
+    static func loadRun(_ path: String) throws -> RunResult {
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(path) } catch let e as FileError { throw ConfigError(file: path, path: "", message: e.reason) }
+        return try decodeRun(bytes, path: path)
+    }
+
+    /// A run file's bytes decoded and checked whole; errors name `path`.
+    static func decodeRun(_ bytes: [UInt8], path: String) throws -> RunResult {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigError(file: path, path: "", message: "is not UTF-8 text (damaged?)")
+        }
+        do { return try RunResult(json: try JSON.parse(text), file: path) } catch let e as JSONSyntaxError {
+            throw ConfigError(file: path, path: "", message: "not valid JSON (truncated?): \(e)")
         }
     }
 }

@@ -30,12 +30,9 @@ public enum ScenarioFile {
         if isDirectory.boolValue {
             throw ConfigError(file: path, path: "", message: "is a folder, not a scenario file; name a .json file")
         }
-        let bytes: [UInt8]
-        do { bytes = try AtomicFile.read(path) } catch let e as FileError {
+        let text: String
+        do { text = try AtomicFile.readText(path) } catch let e as FileError {
             throw ConfigError(file: path, path: "", message: e.reason)
-        }
-        guard let text = String(bytes: bytes, encoding: .utf8) else {
-            throw ConfigError(file: path, path: "", message: "is not UTF-8 text; save the scenario as UTF-8 JSON")
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
@@ -65,8 +62,8 @@ public enum ScenarioFile {
             population.weeklySeasonality = try p.double("weekly_seasonality", default: population.weeklySeasonality,
                                                         in: 0...0.9)
             population.baseFraudRate = try p.double("base_fraud_rate", default: population.baseFraudRate, in: 0...0.5)
-            if population.baseFraudRate <= 0 {
-                throw p.error("base_fraud_rate", "must be above 0 and at most 0.5 (a world without fraud has nothing to learn); got 0")
+            if population.baseFraudRate <= 0 || population.baseFraudRate >= 0.5 {
+                throw p.error("base_fraud_rate", "must be above 0 (a world without fraud has nothing to learn) and below 0.5 (fraud is the minority class); got \(JSON.format(population.baseFraudRate))")
             }
         }
 

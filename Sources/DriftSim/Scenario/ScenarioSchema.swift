@@ -26,7 +26,7 @@ public enum ScenarioSchema {
                 "merchants": integer(1, 1_000_000, Double(population.merchants), "Merchants in the world."),
                 "transactions_per_day": number(1, 100_000_000, population.transactionsPerDay, "Mean daily volume before the weekly cycle (each day's count is Poisson)."),
                 "weekly_seasonality": number(0, 0.9, population.weeklySeasonality, "Amplitude a of the weekly cycle: volume on day d is scaled by 1 + a·cos(2π(d − 5)/7)."),
-                "base_fraud_rate": number(0, 0.5, population.baseFraudRate, "Fraud share of the unshifted world, above 0 and at most 0.5.", exclusiveMinimum: true),
+                "base_fraud_rate": number(0, 0.5, population.baseFraudRate, "Fraud share of the unshifted world, above 0 and below 0.5.", exclusiveMinimum: true, exclusiveMaximum: true),
             ])),
             ("reference_days", integer(1, maxDays, 60, "Length of the training period in days.")),
             ("production_days", integer(1, maxDays, 180, "Length of the production period in days.")),
