@@ -35,6 +35,7 @@ let benchCommand = Command(
         let quiet = args.flag("quiet")
         try args.finish(knownFlags: ["jobs", "json", "only", "readme", "quiet"])
         if let readme, only != nil { throw UsageError("--readme records a whole run; drop --only \(only ?? "") (README: \(readme))") }
+        if let readme { _ = try markedBlock(readme, name: "bench") }  // before a minute of measuring
         let areas = benchmarkAreas(jobs: jobs)
         if let only, !areas.contains(where: { $0.0 == only }) {
             throw UsageError("--only must be one of: \(areas.map(\.0).joined(separator: ", "))")

@@ -118,10 +118,17 @@ var stderrIsTerminal: Bool { isatty(2) != 0 }
 /// Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` in the file at `path`
 /// (how README.md gets its generated tables, so no figure is typed by hand).
 func rewriteMarkedBlock(_ path: String, name: String, with block: String) throws {
+    let (text, inside) = try markedBlock(path, name: name)
+    try AtomicFile.write(String(text[..<inside.lowerBound]) + block + String(text[inside.upperBound...]), to: path)
+}
+
+/// The text of the file at `path` and the range between its `name` markers; an error naming the file
+/// when it cannot be read as UTF-8 or lacks them (checked before a long run whose output goes there).
+func markedBlock(_ path: String, name: String) throws -> (text: String, inside: Range<String.Index>) {
     let begin = "<!-- \(name):begin -->", end = "<!-- \(name):end -->"
     let text = try AtomicFile.readText(path)
     guard let a = text.range(of: begin), let b = text.range(of: end), a.upperBound <= b.lowerBound else {
         throw FileError(path: path, reason: "no '\(begin)' ... '\(end)' block to rewrite; add the two markers where the table goes")
     }
-    try AtomicFile.write(String(text[..<a.upperBound]) + block + String(text[b.lowerBound...]), to: path)
+    return (text, a.upperBound..<b.lowerBound)
 }

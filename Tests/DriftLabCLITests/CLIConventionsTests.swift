@@ -120,5 +120,14 @@ struct CLIConventionsTests {
         #expect(r.exitCode == 64)
         r = try runDriftlab(["report", "/nonexistent-results"])
         #expect(r.exitCode == 1 && r.stderr.contains("summary.json: not found"))
+        // bench --readme checks the README's block before it measures for a minute.
+        let folder = try makeScratchFolder("bench-readme")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let readme = folder.appendingPathComponent("README.md").path
+        try "# no markers\n".write(toFile: readme, atomically: true, encoding: .utf8)
+        let started = Date()
+        r = try runDriftlab(["bench", "--readme", readme, "--quiet"])
+        #expect(r.exitCode == 1 && r.stderr.contains("no '<!-- bench:begin -->'"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 }
