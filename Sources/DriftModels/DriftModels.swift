@@ -29,15 +29,24 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return s + "; pass --label with one of: " + available.joined(separator: ", ")
         case let .badLabel(file, column, line, value):
             let found = value.isEmpty ? "a missing label (an empty cell, or a missing-value text such as NA)" : "'\(value)'"
-            return "\(file.map { "\($0):\(line)" } ?? "line \(line)"): label column '\(column)' must be 0 or 1, found \(found); fix or drop the row"
+            return "\(file.map { "\($0):\(line)" } ?? "line \(line)"): label column '\(column)' must be 0 or 1 (true/false), found \(found); fix or drop the row"
         case let .oneClass(column, value, rows):
             return "label column '\(column)' is \(value) on all \(rows) rows; training needs both frauds (1) and legitimate (0) rows"
         case .noRows: return "the data has no rows; training needs labelled rows"
-        case .noFeatures: return "no feature columns remain after the exclusions; check --exclude"
+        case .noFeatures: return "no feature columns remain after the exclusions (train's --exclude, or a column map's roles and 'ignore')"
         case let .corruptModel(path, field, reason):
             return field.isEmpty ? "\(path): not a usable model file: \(reason)"
                 : "\(path): not a usable model file: \(field): \(reason)"
         case .invalidConfiguration(let m): return "invalid model configuration: \(m)"
+        }
+    }
+
+    /// Whether the message already names a file; the commands prefix the others with the data file.
+    public var namesFile: Bool {
+        switch self {
+        case .badLabel(let file, _, _, _): return file != nil
+        case .corruptModel: return true
+        default: return false
         }
     }
 }

@@ -52,6 +52,11 @@ let scoreCommand = Command(
         }
         let scores = model.score(table)
         for line in scores.report.lines { printError("warning: " + line) }
+        let unscored = scores.calibrated.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        if unscored > 0 {
+            printError("warning: \(unscored) of \(scores.calibrated.count) rows got no score (the model's arithmetic overflowed: values far "
+                       + "outside the training data, or an edited model file); they are written empty and not flagged")
+        }
 
         // Stream the input again so every original cell is copied verbatim.
         let reader = try CSVReader(path: data)

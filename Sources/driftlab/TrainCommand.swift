@@ -83,7 +83,10 @@ let trainCommand = Command(
         let header = try CSVReader(path: data).header
         if header.contains(options.label) { types[options.label] = .categorical }  // checked as text: 0 or 1
         let table = try Table.readCSV(data, types: types, missing: missing)
-        let model = try Trainer.train(table, options: options, source: data)
+        let model: TrainedModel
+        do { model = try Trainer.train(table, options: options, source: data) } catch let e as ModelError where !e.namesFile {
+            throw FileError(path: data, reason: "\(e)")
+        }
         try model.save(to: out)
         let v = model.validation
         if quiet { return }

@@ -588,5 +588,10 @@ extension CSVTests {
         AtomicFile.removeStaleTemporaries(in: dir)
         // pid 1 is alive (init); 999999999 exceeds pid_max; our own are never in flight while this runs.
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).sorted() == ["b.csv.tmp-1", "c.json", "d.tmp-x"])
+        // Rewriting one file removes the temp a killed writer of that file left, and no other's.
+        for name in ["x.csv.tmp-999999999", "y.csv.tmp-999999999"] { try AtomicFile.write("{", to: dir + "/" + name) }
+        try AtomicFile.write("new", to: dir + "/x.csv")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(names.contains("x.csv") && !names.contains("x.csv.tmp-999999999") && names.contains("y.csv.tmp-999999999"))
     }
 }

@@ -136,7 +136,7 @@ struct SweepCommandTests {
         #expect(FileManager.default.contents(atPath: readme) == Data(bytes))
     }
 
-    @Test("sweep input that is not a regular UTF-8 file, a damaged sweep.json, a seed of 2^53, an empty --out: clear errors")
+    @Test("sweep input that is not a regular UTF-8 file, a damaged sweep.json, the largest numeric seed, an empty --out: clear errors")
     func sweepInputs() throws {
         let folder = try makeScratchFolder("sweep-inputs")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -157,8 +157,11 @@ struct SweepCommandTests {
         #expect(r.exitCode == 64 && r.stderr.contains("--out needs a value"), "\(r.stderr)")
         r = try runDriftlab(["sweep", good, "--jobs", "1", "--jobs", "1"])
         #expect(r.exitCode == 64 && r.stderr.contains("--jobs is given more than once"), "\(r.stderr)")
-        // The schema's largest seed is accepted (it only has to decode: shard 2/2 of one cell runs nothing).
-        let seeded = try writeSweep("seeded", in: folder, extra: ", \"seed\": 9007199254740992")
+        // The schema's largest numeric seed is accepted (it only has to decode: shard 2/2 of one cell runs nothing).
+        let seeded = try writeSweep("seeded", in: folder, extra: ", \"seed\": 9007199254740991")
+        r = try runDriftlab(["sweep", try writeSweep("rounded", in: folder, extra: ", \"seed\": 9007199254740993"), "--shard", "2/2",
+                             "--out", folder.appendingPathComponent("rounded").path])
+        #expect(r.exitCode == 1 && r.stderr.contains("rounded.json: seed: must be in [0, 9007199254740991]"), "\(r.stderr)")
         let out = folder.appendingPathComponent("s").path
         r = try runDriftlab(["sweep", seeded, "--shard", "2/2", "--out", out])
         #expect(r.exitCode == 0, "\(r.stderr)")

@@ -123,13 +123,53 @@ enum TinyLogs {
         #expect(a.features.columnNames == b.features.columnNames)
         // Sorted by day, stable within a day: the reversed file's days come out ascending.
         #expect(a.day == b.day)
-        #expect(Set(a.ids ?? []) == Set(b.ids ?? []))
         #expect(a.dayStart == b.dayStart)
-        // Row by row through the id: the same values in both files.
-        let ax = try #require(a.features["x"]?.numericValues), bx = try #require(b.features["x"]?.numericValues)
-        var byID: [UInt64: Double] = [:]
-        for (i, id) in (a.ids ?? []).enumerated() { byID[id] = ax[i] }
-        #expect((b.ids ?? []).enumerated().allSatisfy { byID[$0.element] == bx[$0.offset] })
+        // Within a day by id: the same rows in the same order, whatever the file's row order.
+        #expect(a.ids != nil && a.ids == b.ids)
+        #expect(a.features["x"]?.numericValues == b.features["x"]?.numericValues && a.label == b.label && a.arrival == b.arrival)
+        // Ids that are not numbers sort by their hash: still independent of the file's order.
+        let texted = rows.map { r in ["tx-\(r[0])"] + r.dropFirst() }
+        try TinyLogs.write(texted, to: dir + "/c.csv")
+        var shuffler = Xoshiro256StarStar(seed: 5, stream: streamID("shuffle"))  // seeded, not the system's
+        try TinyLogs.write(texted.shuffled(using: &shuffler), to: dir + "/d.csv")
+        let c = try LogIngest.read(dir + "/c.csv", map: ColumnMap(), specs: specs, requireLabels: true)
+        let d = try LogIngest.read(dir + "/d.csv", map: ColumnMap(), specs: specs, requireLabels: true)
+        #expect(c.ids == d.ids && c.features["x"]?.numericValues == d.features["x"]?.numericValues)
+    }
+
+    @Test func theTimeDecisionAndRoleColumnsAreChecked() throws {
+        let dir = try TinyLogs.folder()
+        let rows = TinyLogs.rows(days: -20...(-1), perDay: 20, seed: 6)
+        try TinyLogs.write(rows, to: dir + "/ref.csv")
+        let specs = try LogIngest.inferFeatures(reference: dir + "/ref.csv", map: ColumnMap())
+        func error(_ edit: (inout [[String]]) -> Void, header: [String] = TinyLogs.header, map: ColumnMap = ColumnMap()) -> String {
+            var r = rows
+            edit(&r)
+            do {
+                try TinyLogs.write(r, header: header, to: dir + "/logs.csv")
+                _ = try LogIngest.read(dir + "/logs.csv", map: map, specs: specs, requireLabels: false)
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        // One far-away day (a typo) would cost memory per day of the span: refused, naming both ends.
+        var e = error { $0[4][1] = "99999999" }
+        #expect(e.hasPrefix(dir + "/logs.csv:6: day column 'day' has '99999999'") && e.contains("from day -20 on line 2") && e.contains("36525 days"), "\(e)")
+        e = error { $0[4][1] = "NaN" }
+        #expect(e.hasPrefix(dir + "/logs.csv:6: day column 'day' has 'NaN'") && e.contains("read as missing") && !e.contains("categorical"), "\(e)")
+        e = error { $0[4][1] = "" }
+        #expect(e.hasPrefix(dir + "/logs.csv:6: day column 'day' has an empty cell; every row needs its day"), "\(e)")
+        e = error { $0[4][1] = "1e18" }
+        #expect(e.contains("has '1e18'; a day must be a whole number of days below 10^8"), "\(e)")
+        // Decisions are 0/1 (or true/false): an alert count from '2' would be wrong silently.
+        let withDecision = TinyLogs.header + ["decision"]
+        e = error({ r in for k in r.indices { r[k].append(k == 7 ? "2" : "0") } }, header: withDecision)
+        #expect(e == PostmortemError.badDecision(file: dir + "/logs.csv", line: 9, column: "decision", text: "2").description, "\(e)")
+        #expect(error({ r in for k in r.indices { r[k].append(k % 3 == 0 ? "true" : "0") } }, header: withDecision) == "no error")
+        // One column in two roles (here the label and its arrival day) is refused before any row is read.
+        var map = ColumnMap()
+        map.explicit[.labelArrival] = "is_fraud"
+        e = error({ _ in }, map: map)
+        #expect(e.contains("column 'is_fraud' would be both the label and the label_arrival"), "\(e)")
     }
 
     @Test func calendarDatesAreDaysSinceTheEpoch() {
@@ -170,5 +210,17 @@ enum TinyLogs {
         try PostmortemWriter.write(r, to: dir + "/out")
         let md = try AtomicFile.readText(dir + "/out/postmortem.md")
         #expect(md.contains("No matured labels yet"))
+    }
+}
+
+@Suite struct LogMonitorRoleTests {
+    /// A user's `channel` coded 0/1/2 is numeric in their files: the lab's categorical role for the
+    /// simulator's `channel` would make the monitors refuse the window.
+    @Test func aSimulatorNameWithAnotherTypeGetsTheRoleOfItsType() throws {
+        let table = try Table(columns: [("channel", .numeric([0, 1, 2, 1])), ("amount", .numeric([10, 20, 5, 7])),
+                                        ("merchant_category", .categorical(CategoricalColumn(strings: ["a", "b", "a", "c"])))])
+        let roles = LogReference.roles(table)
+        #expect(roles["channel"] == .numeric)
+        #expect(roles["amount"] == LabRunner.monitoredRoles["amount"] && roles["merchant_category"] == .categorical)
     }
 }

@@ -187,6 +187,43 @@ func temporaryFile(_ name: String) -> String {
         text = text.replacingOccurrences(of: "\"coefficients\": [", with: "\"coefficients\": [0.5, ")
         #expect(loadError(text).contains("model.coefficients"))
         #expect(loadError(model.json().serialized().replacingOccurrences(of: "\"kind\": \"logistic\"", with: "\"kind\": \"forest\"")).contains("kind"))
+
+        // Edits that would score every row as NaN: a zero scale divides, a huge coefficient overflows.
+        guard case .object(var root) = model.json(), let e = root.firstIndex(where: { $0.0 == "encoding" }),
+              case .array(var encoding) = root[e].1, case .object(var first) = encoding[0],
+              let scale = first.firstIndex(where: { $0.0 == "scale" }) else { Issue.record("unexpected model layout"); return }
+        first[scale].1 = .number(0)
+        encoding[0] = .object(first); root[e].1 = .array(encoding)
+        #expect(loadError(JSON.object(root).serialized()).contains("encoding[0].scale: must be in [1e-300, 1e+300]; got 0"))
+        // Columns that disagree with the encoding are named as such (not as a coefficient count).
+        let shifted = model.json().serialized().replacingOccurrences(of: "\"columns\": [", with: "\"columns\": [\"x\", ")
+        #expect(loadError(shifted).contains("model.columns: do not match the encoding: model.columns[0] is 'x'"))
+        var tail = model.json().serialized()
+        let firstCoefficient = try #require(tail.range(of: #""coefficients": \[\s*-?[0-9.e+-]+"#, options: .regularExpression))
+        tail.replaceSubrange(firstCoefficient, with: "\"coefficients\": [1e308")
+        #expect(loadError(tail).contains("model.coefficients[0]: must be in [-1000000, 1000000]; got 1e+308"))
+        // A feature encoded twice is named as such, not as a coefficient count.
+        let twice = model.json().serialized().replacingOccurrences(of: "\"name\": \"risk\"", with: "\"name\": \"amount\"")
+        #expect(loadError(twice).contains("'amount' is encoded twice"))
+    }
+
+    /// A fit that diverged (a learning rate of 1e308 makes every leaf infinite) is not saved: the file
+    /// would hold nulls that `score` refuses.
+    @Test func aDivergedFitIsNotSaved() throws {
+        var options = TrainingOptions(kind: .stumps)
+        options.stumps.rounds = 3
+        options.stumps.learningRate = 1e308
+        options.bootstrapResamples = 5
+        let model = try Trainer.train(try smallTable(), options: options)
+        let path = temporaryFile("diverged.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            try model.save(to: path)
+            Issue.record("saved a diverged model")
+        } catch let e as ModelError {
+            #expect("\(e)".contains("the fit diverged") && "\(e)".contains("lower --learning-rate"), "\(e)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test func trainingErrorsNameTheProblem() throws {
@@ -206,5 +243,12 @@ func temporaryFile(_ name: String) -> String {
             #expect(e == .badLabel(column: "is_fraud", line: 3, value: "2"))
         }
         #expect(throws: ModelError.self) { try Trainer.train(Table()) }
+        // Labels written as true/false (as diagnose reads them) train the same model as 0/1.
+        let y = try #require(table["is_fraud"]?.numericValues)
+        var worded = try table.removingColumns(["is_fraud"])
+        try worded.append("is_fraud", .categorical(CategoricalColumn(strings: y.map { $0 == 1 ? "true" : "false" })))
+        var quick = TrainingOptions(kind: .logistic)
+        quick.bootstrapResamples = 5
+        #expect(try Trainer.train(worded, options: quick).score(table).logits == Trainer.train(table, options: quick).score(table).logits)
     }
 }

@@ -102,6 +102,23 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: file + "/out"))
     }
+
+    /// The four files are renamed one after another, so scenario.resolved.json marks a whole set: a
+    /// writer removes the previous one before it replaces anything and writes its own last.
+    @Test func theResolvedScenarioMarksAWholeSet() throws {
+        let dir = folder("marker")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sim = try TransactionSimulator(scenario: scenario(seed: 5))
+        _ = try ScenarioOutput.write(sim, resolvedJSON: "{\"run\": 1}\n", to: dir, jobs: 1)
+        do {
+            let writer = try ScenarioOutput.Writer(scenario: sim.scenario, directory: dir, jobs: 1)
+            _ = writer  // interrupted: dropped before finish
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/scenario.resolved.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/production.csv"))  // the previous set, now unmarked
+        _ = try ScenarioOutput.write(sim, resolvedJSON: "{\"run\": 2}\n", to: dir, jobs: 1)
+        #expect(try AtomicFile.readText(dir + "/scenario.resolved.json") == "{\"run\": 2}\n")
+    }
 }
 
 @Suite struct BundledScenarioTests {

@@ -103,7 +103,7 @@ struct ScenarioFileTests {
         let json = ScenarioFile.resolvedJSON(s)
         #expect(json["seed"] == .string("18446744073709551610"))
         #expect(try ScenarioFile.decode(json, file: "x") == s)
-        #expect(try decode(#"{"name": "n", "seed": 9007199254740992}"#).seed == 1 << 53)
+        #expect(try decode(#"{"name": "n", "seed": 9007199254740991}"#).seed == (1 << 53) - 1)
     }
 
     struct BadCase: CustomStringConvertible, Sendable {
@@ -129,7 +129,9 @@ struct ScenarioFileTests {
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "unit_scale", "start_day": 1, "severity": 0.5, "params": {"factor": "100"}}"#), path: "failures[0].params.factor", fragment: "expected a number, found a string"),
         .init(json: #"{"name": 5, "seed": 1}"#, path: "name", fragment: "expected a string, found a number"),
         .init(json: #"{"name": "t", "seed": "abc"}"#, path: "seed", fragment: "'abc' is not a whole number"),
-        .init(json: #"{"name": "t", "seed": -1}"#, path: "seed", fragment: "must be a whole number from 0 to 2^53"),
+        .init(json: #"{"name": "t", "seed": -1}"#, path: "seed", fragment: "must be a whole number from 0 to 2^53 - 1"),
+        // 2^53 + 1 reads as the double 2^53, the same as another seed: refused, not rounded.
+        .init(json: #"{"name": "t", "seed": 9007199254740993}"#, path: "seed", fragment: "must be a whole number from 0 to 2^53 - 1"),
         .init(json: #"{"name": "t"}"#, path: "seed", fragment: "is required"),
         .init(json: #"{"seed": 1}"#, path: "name", fragment: "is required"),
         .init(json: "[1, 2]", path: "", fragment: "expected an object, found an array"),
@@ -140,10 +142,13 @@ struct ScenarioFileTests {
         .init(json: #"{"name": "t", "seed": 1, "production_days": 4000}"#, path: "production_days", fragment: "must be in [1, 3650]; got 4000"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0}}"#, path: "population.base_fraud_rate", fragment: "must be above 0"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0.6}}"#, path: "population.base_fraud_rate", fragment: "must be in [0, 0.5]; got 0.6"),
+        // Beyond the largest world generate runs in memory (10 million customers peaked at 21.8 GB).
+        .init(json: #"{"name": "t", "seed": 1, "population": {"customers": 2000001}}"#, path: "population.customers", fragment: "must be in [1, 2000000]"),
+        .init(json: #"{"name": "t", "seed": 1, "population": {"transactions_per_day": 2e7}}"#, path: "population.transactions_per_day", fragment: "must be in [1, 10000000]"),
         // The generator refuses 0.5 (fraud must stay the minority class); the validator says so first.
         .init(json: #"{"name": "t", "seed": 1, "population": {"base_fraud_rate": 0.5}}"#, path: "population.base_fraud_rate", fragment: "below 0.5 (fraud is the minority class); got 0.5"),
         .init(json: #"{"name": "t", "seed": 1, "population": {"weekly_seasonality": -0.1}}"#, path: "population.weekly_seasonality", fragment: "must be in [0, 0.9]"),
-        .init(json: #"{"name": "t", "seed": 1, "population": {"customers": 0}}"#, path: "population.customers", fragment: "must be in [1, 10000000]; got 0"),
+        .init(json: #"{"name": "t", "seed": 1, "population": {"customers": 0}}"#, path: "population.customers", fragment: "must be in [1, 2000000]; got 0"),
         .init(json: #"{"name": "t", "seed": 1, "label_delay": {"median_days": 30, "tail_days": 20}}"#, path: "label_delay.tail_days", fragment: "must be above median_days (30)"),
         .init(json: #"{"name": "t", "seed": 1, "label_delay": {"median_days": 0}}"#, path: "label_delay.median_days", fragment: "must be above 0"),
         .init(json: #"{"name": "t", "seed": 1, "label_delay": {"never_reported_share": 1}}"#, path: "label_delay.never_reported_share", fragment: "must be below 1"),

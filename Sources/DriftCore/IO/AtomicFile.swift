@@ -86,15 +86,19 @@ public enum AtomicFile {
         if let problem = notRegularFile(path, missing: nil) { throw FileError(path: path, reason: problem + "; choose a file path to write") }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try ensureDirectory(directory) }
+        // A killed earlier writer of this very file left its temp beside it: a rewrite removes it.
+        removeStaleTemporaries(in: directory.isEmpty ? "." : directory, of: (path as NSString).lastPathComponent)
         return path + ".tmp-\(getpid())"
     }
 
-    /// Removes the `*.tmp-<pid>` files in `folder` left by a killed process: never those of a live
-    /// process, which may be another shard writing into the same folder.
-    public static func removeStaleTemporaries(in folder: String) {
+    /// Removes the `*.tmp-<pid>` files in `folder` (only those of the file named `target`, when given)
+    /// left by a killed process: never those of a live process, which may be another shard writing
+    /// into the same folder.
+    public static func removeStaleTemporaries(in folder: String, of target: String? = nil) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names {
             guard let r = name.range(of: ".tmp-", options: .backwards), let pid = Int32(name[r.upperBound...]), pid > 0 else { continue }
+            if let target, name[..<r.lowerBound] != target[...] { continue }
             if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { unlink(folder + "/" + name) }
         }
     }

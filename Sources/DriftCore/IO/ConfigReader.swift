@@ -82,13 +82,14 @@ public struct ConfigReader {
         return try int(key, in: range)
     }
 
-    /// A 64-bit seed: a whole number from 0 to 2^53 (JSON numbers are doubles).
+    /// A 64-bit seed: a whole number from 0 to 2^53 - 1 (JSON numbers are doubles: above it, two
+    /// seeds could read as one).
     public mutating func seed(_ key: String, default fallback: UInt64? = nil) throws -> UInt64 {
         guard has(key), value(key) != nil else {
             if let f = fallback { used.insert(key); return f }
             throw error(key, "is required; add a whole number")
         }
-        return UInt64(try int(key, in: 0...(1 << 53)))
+        return UInt64(try int(key, in: 0...((1 << 53) - 1)))
     }
 
     public mutating func string(_ key: String, default fallback: String? = nil, oneOf choices: [String]? = nil) throws -> String {

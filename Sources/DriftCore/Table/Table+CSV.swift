@@ -5,6 +5,17 @@ public enum ColumnType: String, Sendable, Equatable, Codable {
     case numeric, categorical
 }
 
+/// A 0/1 flag written as text, the way labels and alert decisions come in files: `0`/`1`, `0.0`/`1.0`,
+/// `false`/`true` (also capitalised or upper case); nil for anything else. One definition for
+/// `train`'s label and `diagnose`'s label and decision.
+public func binaryFlag(_ text: String) -> UInt8? {
+    switch text {
+    case "1", "1.0", "true", "True", "TRUE": return 1
+    case "0", "0.0", "false", "False", "FALSE": return 0
+    default: return nil
+    }
+}
+
 /// Texts a CSV reader takes for a missing value besides an empty cell, in every column: by default
 /// pandas' `read_csv` list (`STR_NA_VALUES`: "NA", "N/A", "NULL", "None", "#N/A", "<NA>", ...), so a
 /// file exported by pandas, R, Excel or a database reads the same here as there, and a numeric

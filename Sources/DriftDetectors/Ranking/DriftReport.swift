@@ -194,6 +194,8 @@ public struct DriftBaseline: Sendable {
     public init(reference: Table, configuration: DriftConfiguration = DriftConfiguration()) {
         columnNames = reference.columnNames
         rowCount = reference.rowCount
+        let numericCount = reference.columns.filter { if case .numeric = $0 { return true } else { return false } }.count
+        let tableLookup = numericCount <= PSIReference.tableLookupFeatureLimit
         features = reference.columns.map { column in
             switch column {
             case .categorical(let c): return .categorical(CategoricalReference(c))
@@ -208,7 +210,7 @@ public struct DriftBaseline: Sendable {
                 }
                 let discrete = !levels.isEmpty && levels.count <= configuration.discreteLevels
                 return .numeric(NumericBaseline(moments: TwoSampleStatistics.Moments(sample.sorted), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
-                                                psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins),
+                                                psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins, tableLookup: tableLookup),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
                                                 wassersteinNoise: .init(sortedReference: sample.sorted, alpha: configuration.alpha),
                                                 levels: discrete ? levels : nil, levelCounts: discrete ? counts : []))

@@ -15,7 +15,9 @@ public struct PSIReference: Sendable, Equatable {
     public static let pseudoCount = 0.5
 
     /// Bins from sorted, NaN-free reference values; `bins` quantile bins before de-duplication.
-    public init(sortedReference x: [Double], bins: Int = 10) {
+    /// `tableLookup: false` skips the 512 KB look-up table (counts then compare with the edges): for
+    /// references of many features, where a table per feature would cost gigabytes.
+    public init(sortedReference x: [Double], bins: Int = 10, tableLookup: Bool = true) {
         let finite = x.filter { $0.isFinite }
         var e: [Double] = []
         if !finite.isEmpty {
@@ -26,7 +28,7 @@ public struct PSIReference: Sendable, Equatable {
             if e.isEmpty { e = [finite[0].nextDown, finite[0]] }
         }
         edges = e
-        lookup = PSIBinLookup(edges: e)
+        lookup = tableLookup ? PSIBinLookup(edges: e) : nil
         var counts = [Double](repeating: 0, count: e.count + 1)
         PSIReference.accumulate(x, edges: e, into: &counts)
         referenceCounts = counts
@@ -57,6 +59,10 @@ public struct PSIReference: Sendable, Equatable {
         for part in partial { for b in 0..<binCount { c[b] += part[b] } }
         return c
     }
+
+    /// Numeric features up to which a reference builds each one's look-up table (512 KB each, so at
+    /// most 128 MB); wider references count against the edges (`DriftBaseline`).
+    public static let tableLookupFeatureLimit = 256
 
     /// Values per thread below which `counts(_:jobs:)` stays on one thread (thread start-up costs more).
     static let minimumValuesPerJob = 1 << 18

@@ -10,12 +10,16 @@ public enum PostmortemError: Error, CustomStringConvertible, Equatable {
     case notNumeric(file: String, line: Int, column: String, text: String)
     /// A label that is not 0/1 (or true/false).
     case badLabel(file: String, line: Int, column: String, text: String)
+    /// A time value that is missing, not a day or a date, or too far from the log's other days.
+    case badDay(file: String, line: Int, column: String, text: String, problem: String)
+    /// A logged decision that is not 0/1 (or true/false).
+    case badDecision(file: String, line: Int, column: String, text: String)
     /// The file has a header but no rows.
     case empty(file: String)
     /// The reference has no (or only) frauds: nothing to train or compare on.
     case oneClass(file: String, column: String)
     /// The model reads a feature the logs do not have.
-    case modelFeatureMissing(model: String, feature: String, available: [String])
+    case modelFeatureMissing(model: String, feature: String, file: String, available: [String])
     case invalid(String)
 
     public var description: String {
@@ -29,12 +33,17 @@ public enum PostmortemError: Error, CustomStringConvertible, Equatable {
                 + "or declare the column categorical in the map (\"types\": {\"\(column)\": \"categorical\"})"
         case let .badLabel(file, line, column, text):
             return "\(file):\(line): label column '\(column)' has '\(text)'; expected 0 or 1 (true/false), or empty when unknown"
+        case let .badDay(file, line, column, text, problem):
+            let shown = text.isEmpty ? "an empty cell" : "'\(text)'"
+            return "\(file):\(line): day column '\(column)' has \(shown); \(problem)"
+        case let .badDecision(file, line, column, text):
+            return "\(file):\(line): decision column '\(column)' has '\(text)'; expected 0 or 1 (true/false): whether the row was alerted"
         case .empty(let file):
             return "\(file): the file has a header but no rows; nothing to diagnose"
         case let .oneClass(file, column):
             return "\(file): column '\(column)' holds a single class; the reference needs both frauds and legitimate rows to train and compare on"
-        case let .modelFeatureMissing(model, feature, available):
-            return "\(model): the model reads feature '\(feature)', which the logs do not have; the logs have: \(available.joined(separator: ", "))"
+        case let .modelFeatureMissing(model, feature, file, available):
+            return "\(model): the model reads feature '\(feature)', which \(file) does not have; its features are: \(available.joined(separator: ", "))"
         case .invalid(let m): return m
         }
     }
@@ -115,7 +124,14 @@ public struct ColumnMap: Sendable, Equatable {
     /// Names of the role columns found in `header` (not features, except the amount).
     func roleColumns(in header: [String], file: String) throws -> [Role: Int] {
         var out: [Role: Int] = [:]
-        for role in Role.allCases { if let i = try column(role, in: header, file: file) { out[role] = i } }
+        for role in Role.allCases {
+            guard let i = try column(role, in: header, file: file) else { continue }
+            if let other = Role.allCases.first(where: { out[$0] == i }) {
+                throw PostmortemError.invalid("\(file): column '\(header[i])' would be both the \(other.rawValue) and the \(role.rawValue); "
+                    + "each role needs its own column: map one of them to another column in \(source)")
+            }
+            out[role] = i
+        }
         return out
     }
 }

@@ -48,12 +48,13 @@ enum LogReference {
         return prepared
     }
 
-    /// Monitor roles: the lab's for the simulator's feature names, otherwise boolean for 0/1
-    /// columns, hour of day for `hour`, numeric or categorical by type.
+    /// Monitor roles: the lab's for the simulator's feature names when the column has the type the
+    /// lab gives it (a user's `channel` coded 0/1/2 is numeric), otherwise boolean for 0/1 columns,
+    /// hour of day for `hour`, numeric or categorical by type.
     static func roles(_ table: Table) -> [String: MonitoredRole] {
         var out: [String: MonitoredRole] = [:]
         for (name, column) in zip(table.columnNames, table.columns) {
-            if let r = LabRunner.monitoredRoles[name] { out[name] = r; continue }
+            if let r = LabRunner.monitoredRoles[name], (r == .categorical) == !column.isNumeric { out[name] = r; continue }
             switch column {
             case .categorical: out[name] = .categorical
             case .numeric(let v):

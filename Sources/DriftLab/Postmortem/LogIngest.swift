@@ -29,6 +29,8 @@ public struct LogData: Sendable {
     public var roles: [String: String]
     /// Notes for the report (features absent from the logs, extra columns ignored).
     public var warnings: [String]
+    /// Features of the reference this file does not have (read as all missing).
+    public var absentFeatures: [String] = []
     public var rowCount: Int { day.count }
     public var firstDay: Int { Int(day.first ?? 0) }
     public var lastDay: Int { Int(day.last ?? 0) }
@@ -49,6 +51,8 @@ public struct LogData: Sendable {
 public enum LogIngest {
     /// Rows of the reference read to infer each feature's type.
     static let inferenceRows = 5_000
+    /// The longest span of days a file may cover (100 years): rows are bucketed per calendar day.
+    static let maxSpanDays = 36_525
 
     /// Infers the feature columns of the reference: every column that is not a role (except the
     /// amount) and not ignored; numeric when every value of the first rows that is neither empty nor
@@ -123,17 +127,38 @@ public enum LogIngest {
             }
             return v
         }
+        /// A day: a number of days (fractions floored) or a `YYYY-MM-DD` date; nil when missing.
         func dayValue(_ r: CSVRecord, _ c: Int, _ name: String) throws -> Int32? {
             if missing.isMissing(r.bytes(c)) { return nil }
-            if let v = r.double(c), v.isFinite, abs(v) < 1e8 { return Int32(v.rounded(.down)) }
+            if let v = r.double(c) {
+                guard v.isFinite, abs(v) < 1e8 else {
+                    throw PostmortemError.badDay(file: path, line: r.line, column: name, text: r.field(c),
+                                                 problem: "a day must be a whole number of days below 10^8 in size (or a YYYY-MM-DD date)")
+                }
+                return Int32(v.rounded(.down))
+            }
             if let d = calendarDay(r.field(c)) { return d }
-            throw PostmortemError.notNumeric(file: path, line: r.line, column: name, text: r.field(c))
+            throw PostmortemError.badDay(file: path, line: r.line, column: name, text: r.field(c),
+                                         problem: "expected a number of days or a YYYY-MM-DD date")
         }
+        // The log's first and last day and their lines: the rows are bucketed per calendar day, so a
+        // far-away day (a typo, a unit mistake) would cost memory per day of the span.
+        var low: (day: Int32, line: Int) = (.max, 0), high: (day: Int32, line: Int) = (.min, 0)
 
         while try reader.next() {
             let r = reader.record
             guard let d = try dayValue(r, timeColumn, header[timeColumn]) else {
-                throw PostmortemError.notNumeric(file: path, line: r.line, column: header[timeColumn], text: "")
+                let marker = r.bytes(timeColumn).isEmpty ? "" : ", read as missing (a missing marker),"
+                throw PostmortemError.badDay(file: path, line: r.line, column: header[timeColumn], text: r.field(timeColumn),
+                                             problem: "every row needs its day\(marker) and the time column cannot be missing; fix or drop the row")
+            }
+            if d < low.day { low = (d, r.line) }
+            if d > high.day { high = (d, r.line) }
+            if Int(high.day) - Int(low.day) >= LogIngest.maxSpanDays {
+                let (far, near) = r.line == high.line ? (high, low) : (low, high)
+                throw PostmortemError.badDay(file: path, line: far.line, column: header[timeColumn], text: "\(far.day)",
+                                             problem: "it is \(abs(Int(far.day) - Int(near.day))) days from day \(near.day) on line \(near.line), "
+                                                 + "and a log may span at most \(LogIngest.maxSpanDays) days (100 years); check the time column's unit")
             }
             day.append(d)
             for k in 0..<specs.count {
@@ -153,18 +178,28 @@ public enum LogIngest {
                 let b = r.bytes(c)
                 if b.count == 1 && b[0] == 0x31 { label.append(1) } else if b.count == 1 && b[0] == 0x30 { label.append(0) }
                 else if missing.isMissing(b) { label.append(-1) } else {
-                    switch r.field(c) {
-                    case "1.0", "true", "True", "TRUE": label.append(1)
-                    case "0.0", "false", "False", "FALSE": label.append(0)
-                    default: throw PostmortemError.badLabel(file: path, line: r.line, column: header[c], text: r.field(c))
+                    guard let v = binaryFlag(r.field(c)) else {
+                        throw PostmortemError.badLabel(file: path, line: r.line, column: header[c], text: r.field(c))
                     }
+                    label.append(Int8(v))
                 }
             }
             if let c = arrivalC { arrival.append(try dayValue(r, c, header[c]) ?? LabelledLog.never) }
             if let c = scoreC { score.append(try number(r, c, header[c])) }
-            if let c = decisionC { decision.append(try number(r, c, header[c]) >= 0.5 ? 1 : 0) }
+            if let c = decisionC {
+                let b = r.bytes(c)
+                if b.count == 1 && (b[0] == 0x30 || b[0] == 0x31) { decision.append(b[0] &- 0x30) }
+                else if missing.isMissing(b) { decision.append(0) }  // no decision logged: not alerted
+                else {
+                    guard let v = binaryFlag(r.field(c)) else {
+                        throw PostmortemError.badDecision(file: path, line: r.line, column: header[c], text: r.field(c))
+                    }
+                    decision.append(v)
+                }
+            }
             if let c = amountC { amount.append(try number(r, c, header[c])) }
-            if let c = idC { ids.append(r.double(c).flatMap { $0.isFinite ? UInt64(exactly: max(0, $0.rounded())) : nil } ?? UInt64(day.count)) }
+            // A numeric id as its value, any other text by its hash: a key that does not depend on row order.
+            if let c = idC { ids.append(r.double(c).flatMap { $0.isFinite ? UInt64(exactly: max(0, $0.rounded())) : nil } ?? streamID(r.field(c))) }
         }
         guard !day.isEmpty else { throw PostmortemError.empty(file: path) }
         let n = day.count
@@ -191,6 +226,7 @@ public enum LogIngest {
                            hasLabels: labelC != nil, hasArrival: arrivalC != nil,
                            score: scoreC == nil ? nil : score, decision: decisionC == nil ? nil : decision,
                            amount: amountC == nil ? nil : amount, ids: idC == nil ? nil : ids, roles: roleNames, warnings: warnings)
+        data.absentFeatures = zip(specs, featureColumn).filter { $0.1 == nil }.map(\.0.name)
         data.sortByDay()
         return data
     }
@@ -239,7 +275,8 @@ public enum LogIngest {
 }
 
 extension LogData {
-    /// Stable counting sort of the rows by day; fills `dayStart`.
+    /// Sorts the rows by day, and within a day by id when the file has an id column (so the rows'
+    /// order in the file does not change the postmortem); stable otherwise. Fills `dayStart`.
     mutating func sortByDay() {
         let n = day.count
         let lo = Int(day.min() ?? 0), hi = Int(day.max() ?? 0)
@@ -248,10 +285,18 @@ extension LogData {
         for k in 1..<counts.count { counts[k] += counts[k - 1] }
         dayStart = counts
         var sorted = true
-        for i in 1..<max(1, n) where day[i] < day[i - 1] { sorted = false; break }
+        for i in 1..<max(1, n) where day[i] < day[i - 1] || (day[i] == day[i - 1] && (ids.map { $0[i] < $0[i - 1] } ?? false)) {
+            sorted = false; break
+        }
         if sorted { return }
         var next = counts, order = [Int](repeating: 0, count: n)
         for i in 0..<n { let k = Int(day[i]) - lo; order[next[k]] = i; next[k] += 1 }
+        if let id = ids {
+            // Within each day by (id, position in the file): ties keep file order.
+            for k in 0..<(counts.count - 1) where counts[k + 1] - counts[k] > 1 {
+                order[counts[k]..<counts[k + 1]].sort { (id[$0], $0) < (id[$1], $1) }
+            }
+        }
         features = (try? Table(columns: features.columnNames.enumerated().map { ($0.element, features.columns[$0.offset].selecting(order)) })) ?? features
         day = order.map { day[$0] }; label = order.map { label[$0] }; arrival = order.map { arrival[$0] }
         if let s = score { score = order.map { s[$0] } }

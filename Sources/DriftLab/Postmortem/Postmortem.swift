@@ -97,8 +97,16 @@ public enum Postmortem {
         var crossFit: (table: Table, training: TrainingOptions)? = nil
         if let path = o.model {
             model = try TrainedModel.load(from: path)
-            for f in model.featureNames where !specs.contains(where: { $0.name == f }) {
-                throw PostmortemError.modelFeatureMissing(model: path, feature: f, available: specs.map(\.name))
+            // The model must find each of its features in both files (a feature absent from the logs
+            // would be scored as all missing, silently).
+            for f in model.featureNames {
+                if !specs.contains(where: { $0.name == f }) {
+                    throw PostmortemError.modelFeatureMissing(model: path, feature: f, file: o.reference, available: specs.map(\.name))
+                }
+                if logs.absentFeatures.contains(f) {
+                    throw PostmortemError.modelFeatureMissing(model: path, feature: f, file: o.logs,
+                                                              available: specs.map(\.name).filter { !logs.absentFeatures.contains($0) })
+                }
             }
         } else {
             var cols = zip(reference.features.columnNames, reference.features.columns).map { ($0.0, $0.1) }
@@ -109,7 +117,9 @@ public enum Postmortem {
             if let b = o.budget { t.threshold = .alertBudget(b) }
             t.stumps.jobs = o.jobs
             let table = try Table(columns: cols)
-            model = try Trainer.train(table, options: t, source: o.reference)
+            do { model = try Trainer.train(table, options: t, source: o.reference) } catch let e as ModelError where !e.namesFile {
+                throw PostmortemError.invalid("\(o.reference): \(e)")
+            }
             trainedHere = true
             crossFit = (table, t)
         }

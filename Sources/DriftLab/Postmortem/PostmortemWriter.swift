@@ -38,10 +38,15 @@ public enum PostmortemWriter {
     }
 
     static func writeFigures(_ r: PostmortemResult, _ folder: String) throws {
+        /// A figure, or an empty cell when it is not finite (as postmortem.json writes null): no
+        /// `inf` from an overflowed sum (amounts of 1e308) reaches a figure file.
+        func figure(_ w: CSVWriter, _ v: Double, decimals: Int = 4) {
+            if v.isFinite { w.field(v, decimals: decimals) } else { w.emptyField() }
+        }
         func rateFields(_ w: CSVWriter, _ x: Rate) {
             let ci = x.interval
             w.field(x.successes); w.field(x.trials)
-            for v in [x.value, ci.lower, ci.upper] { if v.isFinite { w.field(v, decimals: 4) } else { w.emptyField() } }
+            for v in [x.value, ci.lower, ci.upper] { figure(w, v) }
         }
         func rateHeader(_ name: String) -> [String] { ["\(name)_hits", "\(name)_n", name, "\(name)_lower", "\(name)_upper"] }
 
@@ -51,7 +56,7 @@ public enum PostmortemWriter {
                 let day = d.firstDay + k
                 w.field(day); w.field(d.rows[k]); w.field(d.alerts[k])
                 rateFields(w, d.recall(from: day, to: day)); rateFields(w, d.precision(from: day, to: day))
-                w.field(d.missedAmount[k], decimals: 2)
+                figure(w, d.missedAmount[k], decimals: 2)
                 try w.endRow()
             }
             try w.finish()
@@ -60,7 +65,7 @@ public enum PostmortemWriter {
             for x in r.weeks {
                 wk.field(x.from); wk.field(x.to); wk.field(x.rows)
                 rateFields(wk, x.recall); rateFields(wk, x.precision); rateFields(wk, x.alertRate)
-                wk.field(x.missedAmount, decimals: 2)
+                figure(wk, x.missedAmount, decimals: 2)
                 try wk.endRow()
             }
             try wk.finish()
@@ -72,7 +77,7 @@ public enum PostmortemWriter {
             st.field(s.diagnosis.features.joined(separator: ";"))
             let m = s.models.first
             for v in [m?.measuredRecall ?? .nan, r.labelFree[k].cbpeRecall, r.labelFree[k].bbsePrior, m?.alertRate ?? .nan] {
-                if v.isFinite { st.field(v, decimals: 4) } else { st.emptyField() }
+                figure(st, v)
             }
             st.field(s.detectors.filter(\.alarm).map(\.detector).joined(separator: ";"))
             try st.endRow()
@@ -103,7 +108,7 @@ public enum PostmortemWriter {
         if let f = r.fixes {
             func row(_ h: String, _ t: String, _ rec: Rate, _ prec: Rate, _ ar: Rate, _ share: (Double, Double, Double)) throws {
                 fx.field(h); fx.field(t); rateFields(fx, rec); rateFields(fx, prec); rateFields(fx, ar)
-                for v in [share.0, share.1, share.2] { if v.isFinite { fx.field(v, decimals: 4) } else { fx.emptyField() } }
+                for v in [share.0, share.1, share.2] { figure(fx, v) }
                 fx.field(f.evalDays.lowerBound); fx.field(f.evalDays.upperBound)
                 try fx.endRow()
             }
@@ -117,7 +122,7 @@ public enum PostmortemWriter {
         for (k, day) in r.trace.days.enumerated() {
             ps.field(day)
             for j in 0..<r.trace.features.count {
-                for v in [r.trace.psi[k][j], r.trace.missing[k][j]] { if v.isFinite { ps.field(v, decimals: 5) } else { ps.emptyField() } }
+                for v in [r.trace.psi[k][j], r.trace.missing[k][j]] { figure(ps, v, decimals: 5) }
             }
             try ps.endRow()
         }

@@ -23,7 +23,7 @@ public enum SweepSchema {
             ("description", o([("type", .string("string")), ("default", .string("")), ("description", .string("What the sweep measures."))])),
             ("base", o([("description", .string("The base scenario without failures: a scenario file path relative to this sweep file, or the scenario inline.")),
                         ("oneOf", .array([o([("type", .string("string")), ("minLength", .number(1))]), o([("$ref", .string("schema.json"))])]))])),
-            ("seed", o([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(9007199254740992)),
+            ("seed", o([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(9007199254740991)),
                         ("description", .string("Base seed from which each seed index's world seed is derived; default: the base scenario's seed."))])),
             ("seeds", o([("type", .string("integer")), ("minimum", .number(1)), ("maximum", .number(Double(SweepFile.maxSeeds))), ("default", .number(1)),
                          ("description", .string("Number of seed indices (independent worlds) per grid point."))])),

@@ -342,10 +342,12 @@ extension FeatureEncoding {
         for (k, item) in items.enumerated() {
             var r = try ConfigReader(item, file: file, path: "\(path)[\(k)]")
             let name = try r.string("name")
+            if features.contains(where: { $0.name == name }) { throw r.error("name", "'\(name)' is encoded twice; the file is inconsistent") }
             switch try r.string("type", oneOf: ["numeric", "categorical"]) {
             case "numeric":
-                features.append(.numeric(.init(name: name, median: try r.double("median"), mean: try r.double("mean"),
-                                               scale: try r.double("scale"), missingIndicator: try r.bool("missing_indicator", default: false))))
+                // Finite, and a positive scale: the encoding divides by it.
+                features.append(.numeric(.init(name: name, median: try r.double("median", in: -1e300...1e300), mean: try r.double("mean", in: -1e300...1e300),
+                                               scale: try r.double("scale", in: 1e-300...1e300), missingIndicator: try r.bool("missing_indicator", default: false))))
             default:
                 features.append(.categorical(.init(name: name, levels: try r.strings("levels") ?? [],
                                                    pooledLevels: try r.strings("pooled_levels") ?? [],

@@ -137,9 +137,22 @@ public struct TrainedModel: Sendable {
     }
 
     /// Writes the model file atomically (deterministic bytes for the same model).
+    /// Writes the model file, after checking that `load` reads it back: a diverged fit (non-finite or
+    /// huge values, written as null) is an error here, not a file that `score` refuses later.
     public func save(to path: String) throws {
-        try AtomicFile.write(json().serialized(), to: path)
+        let document = json()
+        do { _ = try TrainedModel(json: document, file: path) } catch let e as ModelError {
+            guard case .corruptModel(_, let field, let reason) = e else { throw e }
+            throw ModelError.invalidConfiguration("not saved to \(path): the fit diverged (\(field): \(reason)); "
+                                                  + "lower --learning-rate (stumps) or --c (logistic)")
+        }
+        try AtomicFile.write(document.serialized(), to: path)
     }
+
+    /// The largest coefficient, intercept or leaf value a model file may hold: fitted on standardized
+    /// features (logistic) or as shrunk Newton steps (stumps) they are a few units; beyond this bound
+    /// scores overflow to NaN, so the file was edited or the training diverged.
+    public static let parameterLimit = 1e6
 
     /// Reads a model file; a corrupt, foreign or inconsistent file gives an error naming the field.
     public static func load(from path: String) throws -> TrainedModel {
@@ -179,11 +192,18 @@ public struct TrainedModel: Sendable {
                 try h.finish()
                 var m = try ConfigReader(modelJSON, file: path, path: "model")
                 let columns = try m.strings("columns") ?? []
-                let coefficients = try m.doubles("coefficients") ?? []
-                guard columns == encoding.columnNames, coefficients.count == columns.count else {
-                    throw corrupt("model.coefficients", "\(coefficients.count) coefficients for \(encoding.columnNames.count) encoded columns; the file is inconsistent")
+                let coefficients = try m.doubles("coefficients", in: -Self.parameterLimit...Self.parameterLimit) ?? []
+                if columns != encoding.columnNames {
+                    let expected = encoding.columnNames
+                    let k = (0..<Swift.min(columns.count, expected.count)).first { columns[$0] != expected[$0] } ?? Swift.min(columns.count, expected.count)
+                    let detail = k < Swift.min(columns.count, expected.count) ? "model.columns[\(k)] is '\(columns[k])', the encoding's column \(k) is '\(expected[k])'"
+                        : "\(columns.count) columns listed, the encoding makes \(expected.count)"
+                    throw corrupt("model.columns", "do not match the encoding: \(detail); the file is inconsistent")
                 }
-                let fitted = LogisticRegressionModel(columnNames: columns, coefficients: coefficients, intercept: try m.double("intercept"),
+                guard coefficients.count == columns.count else {
+                    throw corrupt("model.coefficients", "\(coefficients.count) coefficients for \(columns.count) encoded columns; the file is inconsistent")
+                }
+                let fitted = LogisticRegressionModel(columnNames: columns, coefficients: coefficients, intercept: try m.double("intercept", in: -Self.parameterLimit...Self.parameterLimit),
                                                      iterations: try m.int("iterations", default: 0), converged: try m.bool("converged", default: true),
                                                      finalGradient: try m.double("final_gradient", default: .nan), configuration: config)
                 try m.finish()
@@ -209,12 +229,13 @@ public struct TrainedModel: Sendable {
                     for b in try s.doubles("left_bins", in: 0...255) ?? [] { left[Int(b)] = true }
                     let missingLeft = try s.bool("missing_left", default: false)
                     guard missingLeft == left[255] else { throw s.error("missing_left", "disagrees with left_bins") }
-                    stumps.append(Stump(feature: f, leftBins: left, leftValue: try s.double("left_value"),
-                                        rightValue: try s.double("right_value"), gain: try s.double("gain", default: 0)))
+                    stumps.append(Stump(feature: f, leftBins: left, leftValue: try s.double("left_value", in: -Self.parameterLimit...Self.parameterLimit),
+                                        rightValue: try s.double("right_value", in: -Self.parameterLimit...Self.parameterLimit),
+                                        gain: try s.double("gain", default: 0)))
                     try s.finish()
                 }
                 let fitted = GradientBoostedStumpsModel(featureNames: names, categorical: binning.features.map(\.isCategorical),
-                                                        baseScore: try m.double("base_score"), stumps: stumps, configuration: config)
+                                                        baseScore: try m.double("base_score", in: -Self.parameterLimit...Self.parameterLimit), stumps: stumps, configuration: config)
                 _ = try m.optionalInt("rounds_used")
                 try m.finish()
                 estimator = .stumps(binning, fitted)

@@ -231,8 +231,7 @@ public enum Trainer {
                 text = v[r].isNaN ? "" : JSON.format(v[r])
             case .categorical(let c):
                 text = c.value(at: r) ?? ""
-                if text == "0" { continue }
-                if text == "1" { labels[r] = 1; continue }
+                if let v = binaryFlag(text ?? "") { labels[r] = v; continue }  // 0/1, 0.0/1.0, false/true
             }
             let line = source.flatMap { csvLine(ofRow: r, in: $0) } ?? (r + 2)
             throw ModelError.badLabel(file: source, column: name, line: line, value: text ?? "")

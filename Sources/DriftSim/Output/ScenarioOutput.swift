@@ -12,7 +12,9 @@ import Foundation
 /// - `scenario.resolved.json` (given by the caller, every default filled in).
 /// Columns of the two logs: transaction_id, day, the 20 served features, is_fraud,
 /// label_arrival_day. A `type_change` value is written as text ("$1,234.50", quoted).
-/// Every file is written to a temporary name and renamed into place when complete.
+/// Every file is written to a temporary name and renamed into place when complete;
+/// `scenario.resolved.json` is removed first and written last, so a folder without it holds an
+/// interrupted run.
 public enum ScenarioOutput {
     public struct Summary: Sendable, Equatable {
         public var referenceRows = 0
@@ -53,6 +55,12 @@ public enum ScenarioOutput {
 
         public init(scenario: Scenario, directory: String, jobs: Int = 1) throws {
             try AtomicFile.ensureDirectory(directory)
+            // scenario.resolved.json marks a whole set: removed before anything is replaced, written
+            // last, so a folder without it holds an interrupted run (the CSVs may be of two scenarios).
+            let marker = Writer.path(directory, "scenario.resolved.json")
+            if unlink(marker) != 0 && errno != ENOENT {
+                throw FileError(path: marker, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno))))")
+            }
             self.directory = directory
             self.scenario = scenario
             self.jobs = jobs
@@ -164,7 +172,7 @@ public enum ScenarioOutput {
             }
         }
 
-        /// Closes and renames the CSV files into place and writes `scenario.resolved.json`.
+        /// Closes and renames the CSV files into place and writes `scenario.resolved.json` last.
         public func finish(resolvedJSON: String) throws -> Summary {
             for file in [reference, production, truth] { file.startFinishing() }
             try reference.finish(); try production.finish(); try truth.finish()
