@@ -165,6 +165,8 @@ enum TinyLogs {
         e = error({ r in for k in r.indices { r[k].append(k == 7 ? "2" : "0") } }, header: withDecision)
         #expect(e == PostmortemError.badDecision(file: dir + "/logs.csv", line: 9, column: "decision", text: "2").description, "\(e)")
         #expect(error({ r in for k in r.indices { r[k].append(k % 3 == 0 ? "true" : "0") } }, header: withDecision) == "no error")
+        // A logged score is only kept out of the features, never parsed: text there is no error.
+        #expect(error({ r in for k in r.indices { r[k].append(k == 3 ? "high" : "0.5") } }, header: TinyLogs.header + ["score"]) == "no error")
         // One column in two roles (here the label and its arrival day) is refused before any row is read.
         var map = ColumnMap()
         map.explicit[.labelArrival] = "is_fraud"
@@ -210,6 +212,13 @@ enum TinyLogs {
         try PostmortemWriter.write(r, to: dir + "/out")
         let md = try AtomicFile.readText(dir + "/out/postmortem.md")
         #expect(md.contains("No matured labels yet"))
+        // postmortem.json marks a whole set: a rewrite that fails part way (report.html cannot be
+        // replaced: a folder stands there) leaves the folder without it.
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/postmortem.json"))
+        try FileManager.default.removeItem(atPath: dir + "/out/report.html")
+        try FileManager.default.createDirectory(atPath: dir + "/out/report.html", withIntermediateDirectories: false)
+        #expect(throws: FileError.self) { try PostmortemWriter.write(r, to: dir + "/out") }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/postmortem.json"))
     }
 }
 

@@ -21,7 +21,6 @@ public struct LogData: Sendable {
     public var arrival: [Int32]
     public var hasLabels: Bool
     public var hasArrival: Bool
-    public var score: [Double]?
     public var decision: [UInt8]?
     public var amount: [Double]?
     public var ids: [UInt64]?
@@ -114,8 +113,9 @@ public enum LogIngest {
         // Categorical levels interned from the field bytes (no String per cell), seeded with the reference's.
         var interners = specs.map { CategoryInterner(levels: levels[$0.name] ?? []) }
         var day: [Int32] = [], label: [Int8] = [], arrival: [Int32] = []
-        var score: [Double] = [], decision: [UInt8] = [], amount: [Double] = [], ids: [UInt64] = []
-        let labelC = roles[.label], arrivalC = roles[.labelArrival], scoreC = roles[.score], decisionC = roles[.decision]
+        var decision: [UInt8] = [], amount: [Double] = [], ids: [UInt64] = []
+        // The score role is only kept out of the features: the postmortem scores with the model.
+        let labelC = roles[.label], arrivalC = roles[.labelArrival], decisionC = roles[.decision]
         let amountC = roles[.amount], idC = roles[.id]
         let isNumeric = specs.map { $0.type == .numeric }
         let missing = map.missing
@@ -185,7 +185,6 @@ public enum LogIngest {
                 }
             }
             if let c = arrivalC { arrival.append(try dayValue(r, c, header[c]) ?? LabelledLog.never) }
-            if let c = scoreC { score.append(try number(r, c, header[c])) }
             if let c = decisionC {
                 let b = r.bytes(c)
                 if b.count == 1 && (b[0] == 0x30 || b[0] == 0x31) { decision.append(b[0] &- 0x30) }
@@ -224,7 +223,7 @@ public enum LogIngest {
         for (r, c) in roles { roleNames[r.rawValue] = header[c] }
         var data = LogData(path: path, features: try Table(columns: columns), day: day, label: label, arrival: arrival,
                            hasLabels: labelC != nil, hasArrival: arrivalC != nil,
-                           score: scoreC == nil ? nil : score, decision: decisionC == nil ? nil : decision,
+                           decision: decisionC == nil ? nil : decision,
                            amount: amountC == nil ? nil : amount, ids: idC == nil ? nil : ids, roles: roleNames, warnings: warnings)
         data.absentFeatures = zip(specs, featureColumn).filter { $0.1 == nil }.map(\.0.name)
         data.sortByDay()
@@ -299,7 +298,6 @@ extension LogData {
         }
         features = (try? Table(columns: features.columnNames.enumerated().map { ($0.element, features.columns[$0.offset].selecting(order)) })) ?? features
         day = order.map { day[$0] }; label = order.map { label[$0] }; arrival = order.map { arrival[$0] }
-        if let s = score { score = order.map { s[$0] } }
         if let s = decision { decision = order.map { s[$0] } }
         if let s = amount { amount = order.map { s[$0] } }
         if let s = ids { ids = order.map { s[$0] } }

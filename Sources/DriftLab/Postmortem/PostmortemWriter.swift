@@ -4,17 +4,23 @@ import DriftDetectors
 import Foundation
 
 /// Writes the postmortem folder: postmortem.md, monitoring.md, report.html, postmortem.json and
-/// the figures as CSV. Every file is written under a temporary name and renamed (AtomicFile, CSVWriter).
+/// the figures as CSV. Every file is written under a temporary name and renamed (AtomicFile, CSVWriter);
+/// `postmortem.json` marks a whole set: removed before anything is replaced, written last, so a folder
+/// without it holds an interrupted run (as `generate`'s `scenario.resolved.json`).
 public enum PostmortemWriter {
     public static func write(_ r: PostmortemResult, to folder: String) throws {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw FileError(path: folder, reason: "cannot create the output folder (\(error.localizedDescription))")
         }
-        try AtomicFile.write(r.json().serialized(), to: folder + "/postmortem.json")
+        let marker = folder + "/postmortem.json"
+        if unlink(marker) != 0 && errno != ENOENT {
+            throw FileError(path: marker, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno))))")
+        }
         try writeFigures(r, folder)
         try AtomicFile.write(PostmortemText.postmortem(r), to: folder + "/postmortem.md")
         try AtomicFile.write(PostmortemText.monitoring(r), to: folder + "/monitoring.md")
         try PostmortemReport.html(r).write(to: folder + "/report.html")
+        try AtomicFile.write(r.json().serialized(), to: marker)
     }
 
     /// The console summary (a few lines).
