@@ -103,6 +103,14 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes `path` if it is there (a set's marker, before the set is rewritten); an error names it
+    /// when it exists and cannot be removed.
+    public static func remove(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw FileError(path: path, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno))))")
+        }
+    }
+
     /// Renames a finished (and `makeDurable`) temporary file over `path`, then syncs the folder so the
     /// new name itself survives a crash.
     public static func commit(_ temporary: String, to path: String) throws {

@@ -283,14 +283,15 @@ extension LogData {
         for d in day { counts[Int(d) - lo + 1] += 1 }
         for k in 1..<counts.count { counts[k] += counts[k - 1] }
         dayStart = counts
+        let id = ids ?? []  // empty without an id column: order within a day is the file's
         var sorted = true
-        for i in 1..<max(1, n) where day[i] < day[i - 1] || (day[i] == day[i - 1] && (ids.map { $0[i] < $0[i - 1] } ?? false)) {
+        for i in 1..<max(1, n) where day[i] < day[i - 1] || (day[i] == day[i - 1] && !id.isEmpty && id[i] < id[i - 1]) {
             sorted = false; break
         }
         if sorted { return }
         var next = counts, order = [Int](repeating: 0, count: n)
         for i in 0..<n { let k = Int(day[i]) - lo; order[next[k]] = i; next[k] += 1 }
-        if let id = ids {
+        if !id.isEmpty {
             // Within each day by (id, position in the file): ties keep file order.
             for k in 0..<(counts.count - 1) where counts[k + 1] - counts[k] > 1 {
                 order[counts[k]..<counts[k + 1]].sort { (id[$0], $0) < (id[$1], $1) }

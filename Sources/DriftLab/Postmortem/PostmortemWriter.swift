@@ -13,9 +13,7 @@ public enum PostmortemWriter {
             throw FileError(path: folder, reason: "cannot create the output folder (\(error.localizedDescription))")
         }
         let marker = folder + "/postmortem.json"
-        if unlink(marker) != 0 && errno != ENOENT {
-            throw FileError(path: marker, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno))))")
-        }
+        try AtomicFile.remove(marker)
         try writeFigures(r, folder)
         try AtomicFile.write(PostmortemText.postmortem(r), to: folder + "/postmortem.md")
         try AtomicFile.write(PostmortemText.monitoring(r), to: folder + "/monitoring.md")

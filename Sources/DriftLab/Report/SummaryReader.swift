@@ -89,7 +89,8 @@ extension SweepSummary {
         if detected > s.failureRuns { throw fail("detected_runs", "\(detected) detected of \(s.failureRuns) failure runs") }
         if s.featureJudged > s.failureRuns { throw fail("feature_judged_runs", "\(s.featureJudged) judged of \(s.failureRuns) failure runs") }
         if !s.delays.isEmpty && s.delays.count != detected { throw fail("detection_delay_days.values", "hold \(s.delays.count) delays for \(detected) detected runs") }
-        if !s.power.isEmpty && s.power.reduce(0, { $0 + $1.runs }) != s.failureRuns { throw fail("power", "counts \(s.power.reduce(0, { $0 + $1.runs })) runs, not the \(s.failureRuns) failure runs") }
+        let powerRuns = s.power.reduce(0) { $0 + $1.runs }
+        if !s.power.isEmpty && powerRuns != s.failureRuns { throw fail("power", "counts \(powerRuns) runs, not the \(s.failureRuns) failure runs") }
         if let p = s.power.firstIndex(where: { $0.hits > $0.runs }) { throw fail("power[\(p)].right_kind", "exceeds its runs") }
     }
 

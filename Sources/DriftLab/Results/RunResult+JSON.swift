@@ -38,13 +38,14 @@ extension RunResult {
     /// schedule (window end days `window_days - 1`, then every `step_days`), and one verdict per
     /// detector of the steps plus `diagnosis`. A resumed sweep or a merge would otherwise count it.
     func checkWhole(file: String) throws {
-        let m = manifest
-        let expected = m.productionDays >= m.windowDays ? (m.productionDays - m.windowDays) / max(1, m.stepDays) + 1 : 0
+        let m = manifest, stride = max(1, m.stepDays)
+        let expected = m.productionDays >= m.windowDays ? (m.productionDays - m.windowDays) / stride + 1 : 0
         if steps.count != expected {
             throw ConfigError(file: file, path: "steps", message: "holds \(steps.count) steps; the manifest's schedule has \(expected): the run is incomplete or damaged, run it again")
         }
-        for (k, step) in steps.enumerated() where step.day != m.windowDays - 1 + k * max(1, m.stepDays) {
-            throw ConfigError(file: file, path: "steps[\(k)].day", message: "is \(step.day), the schedule says \(m.windowDays - 1 + k * max(1, m.stepDays)): run it again")
+        for (k, step) in steps.enumerated() {
+            let scheduled = m.windowDays - 1 + k * stride
+            if step.day != scheduled { throw ConfigError(file: file, path: "steps[\(k)].day", message: "is \(step.day), the schedule says \(scheduled): run it again") }
         }
         let ids = ((steps.first?.detectors.map(\.detector) ?? []) + ["diagnosis"]).sorted()
         let found = verdicts.map(\.detector).sorted()

@@ -29,7 +29,7 @@ public enum SweepMerge {
         try SweepRunner.prepareFolder(out, manifest: manifest)
         let outRuns = out + "/runs"
         try AtomicFile.ensureDirectory(outRuns)
-        for folder in [out, outRuns, out + "/confusion"] { AtomicFile.removeStaleTemporaries(in: folder) }
+        SweepRunner.removeStaleTemporaries(resultsFolder: out)
         let outPath = URL(fileURLWithPath: out).standardizedFileURL.path
 
         var digests: [RunDigest] = [], missing: [String] = [], unusable: [String] = [], copied = 0

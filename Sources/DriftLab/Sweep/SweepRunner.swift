@@ -77,7 +77,7 @@ public enum SweepRunner {
         let runsFolder = out + "/runs"
         try prepareFolder(out, manifest: manifest)
         try AtomicFile.ensureDirectory(runsFolder)
-        for folder in [out, runsFolder, out + "/confusion"] { AtomicFile.removeStaleTemporaries(in: folder) }
+        removeStaleTemporaries(resultsFolder: out)
 
         let selected = sweep.cells.filter { options.shard?.contains($0.index) ?? true }
         var digests = [RunDigest?](repeating: nil, count: sweep.cells.count)
@@ -162,9 +162,11 @@ public enum SweepRunner {
     }
 
     /// A run file decoded, or nil when it is missing, truncated or damaged.
-    static func readRun(_ path: String) -> RunResult? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? loadRun(path)
+    static func readRun(_ path: String) -> RunResult? { try? loadRun(path) }
+
+    /// Removes the temp files killed writers left in a results folder, its `runs/` and `confusion/`.
+    static func removeStaleTemporaries(resultsFolder out: String) {
+        for folder in [out, out + "/runs", out + "/confusion"] { AtomicFile.removeStaleTemporaries(in: folder) }
     }
 
     /// A run file decoded and checked whole (`RunResult(json:)`), or an error that names the file.

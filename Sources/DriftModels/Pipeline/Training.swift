@@ -230,8 +230,9 @@ public enum Trainer {
                 if v[r] == 1 { labels[r] = 1; continue }
                 text = v[r].isNaN ? "" : JSON.format(v[r])
             case .categorical(let c):
-                text = c.value(at: r) ?? ""
-                if let v = binaryFlag(text ?? "") { labels[r] = v; continue }  // 0/1, 0.0/1.0, false/true
+                let value = c.value(at: r) ?? ""
+                if let v = binaryFlag(value) { labels[r] = v; continue }  // 0/1, 0.0/1.0, false/true
+                text = value
             }
             let line = source.flatMap { csvLine(ofRow: r, in: $0) } ?? (r + 2)
             throw ModelError.badLabel(file: source, column: name, line: line, value: text ?? "")

@@ -57,10 +57,7 @@ public enum ScenarioOutput {
             try AtomicFile.ensureDirectory(directory)
             // scenario.resolved.json marks a whole set: removed before anything is replaced, written
             // last, so a folder without it holds an interrupted run (the CSVs may be of two scenarios).
-            let marker = Writer.path(directory, "scenario.resolved.json")
-            if unlink(marker) != 0 && errno != ENOENT {
-                throw FileError(path: marker, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno))))")
-            }
+            try AtomicFile.remove(Writer.path(directory, "scenario.resolved.json"))
             self.directory = directory
             self.scenario = scenario
             self.jobs = jobs
