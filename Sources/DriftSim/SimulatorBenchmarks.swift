@@ -5,6 +5,11 @@ import Foundation
 /// features, risk, labels and columnar merge included) on one core and on `jobs` cores, and CSV
 /// writing throughput of `ScenarioOutput` to a temporary folder, up to the files' `fsync`.
 public enum SimulatorBenchmarks {
+    /// The names of the figures the issues set targets on (`BenchmarkTargets`, DriftLab, reads them).
+    public static func generationName(cores: Int) -> String { "simulator generation, \(cores) core\(cores == 1 ? "" : "s")" }
+    public static func csvWritingName(cores: Int) -> String { "simulator CSV writing, \(cores) core\(cores == 1 ? "" : "s")" }
+    public static let diskWriteName = "disk write speed: as many bytes, plain writes"
+
     /// A world of 200,000 customers and 100,000 transactions a day with a compound of failures
     /// active (so the injectors are measured too).
     static func benchScenario(days: Int) -> Scenario {
@@ -79,11 +84,11 @@ public enum SimulatorBenchmarks {
         var results: [BenchmarkResult] = []
         guard let sim = try? TransactionSimulator(scenario: benchScenario(days: 20)) else { return results }
         let one = generationRate(sim, jobs: 1)
-        results.append(BenchmarkResult(name: "simulator generation, 1 core", value: one.rate, unit: "transactions/s",
+        results.append(BenchmarkResult(name: generationName(cores: 1), value: one.rate, unit: "transactions/s",
                                        note: "\(one.rows) rows in memory, velocity, labels, merge; \(Int(one.cpuRate)) per CPU-second; target >= 2e6"))
         if jobs > 1 {
             let many = generationRate(sim, jobs: jobs)
-            results.append(BenchmarkResult(name: "simulator generation, \(jobs) cores", value: many.rate, unit: "transactions/s",
+            results.append(BenchmarkResult(name: generationName(cores: jobs), value: many.rate, unit: "transactions/s",
                                            note: "\(many.rows) rows, \(TransactionSimulator.shardCount) shards"))
         }
         // CSV writing: three days generated first, then only the writing is timed (rows formatted on
@@ -116,9 +121,9 @@ public enum SimulatorBenchmarks {
         var readRows = 0
         let readSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { readRows = (try? Table.readCSV(production))?.rowCount ?? 0 }
         let rawRate = rawWriteRate(bytes: summary.bytes, directory: directory)
-        results.append(BenchmarkResult(name: "simulator CSV writing, \(jobs) core\(jobs == 1 ? "" : "s")", value: csvRate, unit: "MB/s",
+        results.append(BenchmarkResult(name: csvWritingName(cores: jobs), value: csvRate, unit: "MB/s",
                                        note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB on the disk (fsync before rename, as `generate`; best of 3); \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
-        results.append(BenchmarkResult(name: "disk write speed: as many bytes, plain writes", value: rawRate, unit: "MB/s",
+        results.append(BenchmarkResult(name: diskWriteName, value: rawRate, unit: "MB/s",
                                        note: "1 MB blocks to the same folder, durable (best of 3 with one fsync at the end, 3 with fdatasync every 8 MB); CSV writing (formatting included) at \(String(format: "%.2f", csvRate / rawRate))x of it"))
         results.append(BenchmarkResult(name: "simulator CSV writing rows", value: Double(rows) / seconds, unit: "rows/s",
                                        note: "each row to the log and to truth.csv"))

@@ -12,17 +12,19 @@ let benchCommand = Command(
     help: """
     USAGE: driftlab bench [--jobs N] [--only AREA] [--json] [--quiet] [--readme FILE]
 
-    Runs the benchmarks of every module and prints one line per figure. Build in release mode
-    first: debug builds of numeric loops are 10-50x slower. Which area is running is shown on
-    stderr when it is a terminal.
+    Runs the benchmarks of every module and prints one line per figure, then (on a whole run) the
+    issues' speed targets judged on those figures. Build in release mode first: debug builds of
+    numeric loops are 10-50x slower. Which area is running is shown on stderr when it is a terminal.
+    The KS target compares with SciPy's time in the latest docs/bench/peers_detectors.*.json
+    (beside --readme, or under the working folder), which docs/bench/peers_detectors.py writes.
 
     OPTIONS:
       --jobs N     threads for the parallel figures (default: all cores)
       --only AREA  run one area only: core, sim, models, detectors, lab or sweep
-      --json       print one JSON document (tool version, jobs, every figure) instead of lines
+      --json       print one JSON document (version, jobs, figures, targets) instead of lines
       --quiet      print nothing on stdout (with --readme: only rewrite the file)
       --readme F   also rewrite the block between <!-- bench:begin --> and <!-- bench:end -->
-                   in F with a Markdown table of this run's figures (how README.md gets them)
+                   in F with Markdown tables of this run's figures and targets (how README.md gets them)
 
     EXAMPLE: swift run -c release driftlab bench --json > bench.json
     EXAMPLE: swift run -c release driftlab bench --readme README.md --quiet
@@ -48,14 +50,28 @@ let benchCommand = Command(
                 if !json && !quiet { print(benchLine(area, r)) }
             }
         }
-        if let readme { try updateReadme(readme, results: all, jobs: jobs) }
+        // The issues' targets, judged on this run's figures (a whole run measures every figure they need).
+        // SciPy's KS time comes from docs/bench/ beside the README (or under the working folder).
+        let peers = ((readme.map { ($0 as NSString).deletingLastPathComponent } ?? "") as NSString).appendingPathComponent("docs/bench")
+        let targets = only == nil ? BenchmarkTargets.evaluate(all.map(\.1), jobs: jobs, sciPy: try BenchmarkTargets.sciPyReference(in: peers)) : []
+        if let readme { try updateReadme(readme, results: all, targets: targets, jobs: jobs) }
+        if !json && !quiet && !targets.isEmpty {
+            print("\ntargets (issues 2 and 4):")
+            for t in targets {
+                let verdict = targetVerdict(t.met)
+                print("  " + verdict + String(repeating: " ", count: Swift.max(1, 9 - verdict.count)) + t.target + ": " + t.figure)
+            }
+        }
         if json && !quiet {
             let rows: [JSON] = all.map { area, r in
                 .object([("area", .string(area)), ("name", .string(r.name)), ("value", .number(r.value)),
                          ("unit", .string(r.unit)), ("note", .string(r.note))])
             }
+            let targetRows: [JSON] = targets.map { t in
+                .object([("target", .string(t.target)), ("figure", .string(t.figure)), ("met", t.met.map { .bool($0) } ?? .null)])
+            }
             let doc: JSON = .object([("tool_version", .string(DriftLabVersion.current)), ("jobs", .number(Double(jobs))),
-                                     ("results", .array(rows))])
+                                     ("results", .array(rows)), ("targets", .array(targetRows))])
             print(doc.serialized(), terminator: "")
         }
     })
@@ -79,13 +95,25 @@ func benchLine(_ area: String, _ r: BenchmarkResult) -> String {
     return pad(area, 10) + pad(r.name, 56) + value + " " + pad(r.unit, 8) + r.note
 }
 
-/// Rewrites the README's benchmark block with this run's figures, so no figure is typed by hand.
-func updateReadme(_ path: String, results: [(String, BenchmarkResult)], jobs: Int) throws {
+/// "met", "not met", or "unknown" where a figure it needs was not measured.
+func targetVerdict(_ met: Bool?) -> String { met.map { $0 ? "met" : "not met" } ?? "unknown" }
+
+/// Rewrites the README's benchmark block with this run's figures and the issues' targets judged on
+/// them, so no figure or verdict is typed by hand.
+func updateReadme(_ path: String, results: [(String, BenchmarkResult)], targets: [BenchmarkTarget], jobs: Int) throws {
     var table = "\n_Output of `driftlab bench --readme README.md` (release build, \(jobs) threads, tool \(DriftLabVersion.current))._\n\n"
     table += "| area | measurement | value | unit | note |\n|---|---|---:|---|---|\n"
     for (area, r) in results {
         let note = r.note.replacingOccurrences(of: "|", with: "\\|")
         table += "| \(area) | \(r.name) | \(String(format: "%.2f", r.value)) | \(r.unit) | \(note) |\n"
+    }
+    if !targets.isEmpty {
+        table += "\nThe issues' speed targets, judged on the figures above (`BenchmarkTargets`):\n\n"
+        table += "| target | this run | verdict |\n|---|---|---|\n"
+        for t in targets {
+            let verdict = t.met == true ? "**met**" : targetVerdict(t.met)
+            table += "| \(t.target) | \(t.figure.replacingOccurrences(of: "|", with: "\\|")) | \(verdict) |\n"
+        }
     }
     try rewriteMarkedBlock(path, name: "bench", with: table)
 }

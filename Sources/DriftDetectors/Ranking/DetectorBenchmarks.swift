@@ -7,6 +7,12 @@ import Foundation
 /// battery on a 10,000-row window. Inputs come from the project RNG with fixed seeds. Times are CPU
 /// seconds of the calling thread (best of a few runs), so they hold on a machine shared with other jobs.
 public enum DetectorBenchmarks {
+    /// The names of the figures the issues set targets on (`BenchmarkTargets`, DriftLab, reads them).
+    public static let ksName = "ks_2samp 1e6 vs 1e6"
+    public static let batteryName = "drift battery, 12 features, 10,000-row window"
+    public static func psiStreamedName(cores: Int) -> String { "psi binning, 48e6 values streamed from memory" + (cores == 1 ? "" : ", \(cores) cores") }
+    public static func streamingSumName(cores: Int) -> String { "memory speed: streaming sum of the same 48e6 doubles" + (cores == 1 ? "" : ", \(cores) cores") }
+
     public static func run() -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
         var rng = Xoshiro256StarStar(seed: 2024, stream: streamID("detector-bench"))
@@ -16,7 +22,7 @@ public enum DetectorBenchmarks {
 
         var ksP = 0.0
         let ksSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { ksP = KolmogorovSmirnov().test(reference: a, current: b).pValue ?? .nan }
-        results.append(BenchmarkResult(name: "ks_2samp 1e6 vs 1e6", value: ksSeconds * 1000, unit: "ms",
+        results.append(BenchmarkResult(name: ksName, value: ksSeconds * 1000, unit: "ms",
                                        note: "cpu; sort both (radix) + merge + asymptotic p (p=\(String(format: "%.3f", ksP)))"))
 
         let bins = PSIReference(sortedReference: RadixSort.sorted(a))
@@ -36,9 +42,9 @@ public enum DetectorBenchmarks {
         var sum = 0.0
         let sumSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { sum = streamingSum(big) }
         let binRate = Double(big.count) / bigSeconds / 1e6, sumRate = Double(big.count) / sumSeconds / 1e6
-        results.append(BenchmarkResult(name: "psi binning, 48e6 values streamed from memory", value: binRate, unit: "M values/s",
+        results.append(BenchmarkResult(name: psiStreamedName(cores: 1), value: binRate, unit: "M values/s",
                                        note: "cpu; 10 quantile bins (\(Int(bigTotal)) counted)"))
-        results.append(BenchmarkResult(name: "memory speed: streaming sum of the same 48e6 doubles", value: sumRate, unit: "M values/s",
+        results.append(BenchmarkResult(name: streamingSumName(cores: 1), value: sumRate, unit: "M values/s",
                                        note: "cpu; SIMD sum=\(String(format: "%.1f", sum)); psi binning at \(String(format: "%.2f", binRate / sumRate))x one core's streaming rate"))
         // The machine's memory speed is what all its cores can stream: both sides on every core
         // (wall clock, each thread one contiguous share), the binning through `counts(_:jobs:)`.
@@ -53,9 +59,9 @@ public enum DetectorBenchmarks {
                 }) ?? []).reduce(0, +)
             }
             let binAll = Double(big.count) / binWall / 1e6, sumAllRate = Double(big.count) / sumWall / 1e6
-            results.append(BenchmarkResult(name: "psi binning, 48e6 values streamed from memory, \(jobs) cores", value: binAll, unit: "M values/s",
+            results.append(BenchmarkResult(name: psiStreamedName(cores: jobs), value: binAll, unit: "M values/s",
                                            note: "wall; counts(_:jobs:) (\(Int(bigCounted)) counted)"))
-            results.append(BenchmarkResult(name: "memory speed: streaming sum of the same 48e6 doubles, \(jobs) cores", value: sumAllRate,
+            results.append(BenchmarkResult(name: streamingSumName(cores: jobs), value: sumAllRate,
                                            unit: "M values/s",
                                            note: "wall; SIMD sum=\(String(format: "%.1f", sumAll)); psi binning at \(String(format: "%.2f", binAll / sumAllRate))x memory speed"))
         }
@@ -87,7 +93,7 @@ public enum DetectorBenchmarks {
         let baseline = DriftBaseline(reference: makeTable(rows: 100_000, stream: 1))
         let window = makeTable(rows: 10_000, stream: 2)
         let batterySeconds = Stopwatch.threadCPUSeconds(repeats: 3) { _ = try? baseline.compare(window) }
-        results.append(BenchmarkResult(name: "drift battery, 12 features, 10,000-row window", value: batterySeconds * 1000,
+        results.append(BenchmarkResult(name: batteryName, value: batterySeconds * 1000,
                                        unit: "ms", note: "cpu, one core; reference of 100,000 rows precomputed"))
         return results
     }
