@@ -1,4 +1,5 @@
 import DriftCore
+import DriftLab
 import DriftSim
 
 /// `driftlab validate <file>...`: checks scenario files and prints a one-line summary of each,
@@ -14,6 +15,8 @@ let validateCommand = Command(
     outside the production period. Prints one line per valid file:
       ok: <file> (<name>: N failures: kind/subkind at day D, ...)
     and 'error: <file>: <json path>: <what to fix>' on stderr for an invalid one (exit 1).
+    A sweep file (one with a 'base') is checked as a sweep, every cell expanded (docs/sweeps.md);
+    a JSON Schema (one with '$schema', as scenarios/schema.json) is skipped.
 
     OPTIONS:
       --resolved   print each scenario as resolved JSON on stdout (every default filled in,
@@ -38,6 +41,20 @@ let validateCommand = Command(
         var entries: [JSON] = []
         for file in files {
             do {
+                switch documentKind(file) {
+                case .schema:
+                    entries.append(.object([("file", .string(file)), ("valid", .null), ("skipped", .string("a JSON Schema, not a scenario"))]))
+                    if !quiet && !asJSON { printError("skipped: \(file) (a JSON Schema for editors, not a scenario)") }
+                    continue
+                case .sweep:
+                    let sweep = try SweepFile.load(file)
+                    entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(sweep.name)),
+                                            ("sweep_cells", .number(Double(sweep.cells.count)))]))
+                    if !quiet && !asJSON { (resolved ? printError : { print($0) })("ok: \(file) (sweep \(sweep.name): \(sweep.cells.count) cells)") }
+                    continue
+                case .scenario:
+                    break
+                }
                 let scenario = try ScenarioFile.load(file)
                 let line = "ok: \(file) (\(validationSummary(scenario)))"
                 entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(scenario.name)),
@@ -64,6 +81,17 @@ let validateCommand = Command(
             throw ValidationFailed(invalid: failed.count, total: files.count)
         }
     })
+
+enum DocumentKind { case scenario, sweep, schema }
+
+/// What a JSON file holds, from its top-level keys: a sweep has a `base`, a JSON Schema a `$schema`;
+/// anything else (unreadable files included) is read as a scenario, whose loader names the problem.
+func documentKind(_ path: String) -> DocumentKind {
+    guard let text = try? AtomicFile.readText(path), let json = try? JSON.parse(text), case .object(let members) = json else { return .scenario }
+    if members.contains(where: { $0.0 == "$schema" }) { return .schema }
+    if members.contains(where: { $0.0 == "base" }) { return .sweep }
+    return .scenario
+}
 
 /// "capstone: 2 failures: data_quality/dropped at day 60, covariate_shift/category_mix at day 30".
 func validationSummary(_ s: Scenario) -> String {

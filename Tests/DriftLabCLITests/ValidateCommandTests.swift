@@ -28,6 +28,28 @@ struct ValidateCommandTests {
         #expect(r.stdout.split(separator: "\n").count == files.count)
     }
 
+    /// The help's example, `validate scenarios/*.json`, on the bundled folder (found by fuzzing: the sweeps
+    /// and schemas in it failed as scenarios): sweeps are checked as sweeps, JSON Schemas skipped.
+    @Test("the whole scenarios folder validates: scenarios, sweeps checked as sweeps, schemas skipped")
+    func wholeFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("scenarios").path)
+            .filter { $0.hasSuffix(".json") }.sorted().map { "scenarios/" + $0 }
+        let r = try runDriftlab(["validate"] + files)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == files.count - 2 && lines.allSatisfy { $0.hasPrefix("ok: ") })
+        #expect(lines.contains("ok: scenarios/standard-sweep.json (sweep standard: 540 cells)"))
+        #expect(r.stderr == "skipped: scenarios/schema.json (a JSON Schema for editors, not a scenario)\n"
+                + "skipped: scenarios/sweep.schema.json (a JSON Schema for editors, not a scenario)\n")
+        // A sweep's own errors are the sweep's, with its JSON path.
+        let folder = try makeScratchFolder("validate-sweep")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = folder.appendingPathComponent("s.json").path
+        try Data(#"{"name": "s", "base": {"name": "b", "seed": 1, "failures": []}, "severities": [2]}"#.utf8).write(to: URL(fileURLWithPath: sweep))
+        let bad = try runDriftlab(["validate", sweep])
+        #expect(bad.exitCode == 1 && bad.stderr.contains("s.json: severities"), "\(bad.stderr)")
+    }
+
     @Test("an invalid file: exit 1 and an error naming the file and the JSON path")
     func invalidFile() throws {
         let folder = try makeScratchFolder("validate")

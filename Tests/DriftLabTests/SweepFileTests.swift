@@ -76,6 +76,23 @@ struct SweepFileTests {
         }
     }
 
+    @Test("a base file that is missing, a folder or invalid is named with the sweep file that points at it")
+    func baseFileErrorsNameTheSweep() throws {
+        let folder = try scratchFolder("sweep-base-errors")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func error(base: String) throws -> String {
+            let sweep = folder + "/s.json"
+            try "{\"name\": \"s\", \"base\": \"\(base)\"}".write(toFile: sweep, atomically: true, encoding: .utf8)
+            do { _ = try SweepFile.load(sweep); return "" } catch let e as ConfigError { return "\(e)" }
+        }
+        #expect(try error(base: "absent.json") == "\(folder)/s.json: base: 'absent.json' (read beside this sweep file: \(folder)/absent.json): "
+                + "file not found; check the path (bundled scenarios are in scenarios/)")
+        #expect(try error(base: ".").contains("s.json: base: '.' (read beside this sweep file: \(folder)/.): is a folder, not a base scenario file"))
+        try #"{"name": "b", "seed": 1, "production_days": 10, "failures": []}"#.write(toFile: folder + "/b.json", atomically: true, encoding: .utf8)
+        #expect(try error(base: "b.json") == "\(folder)/b.json: monitoring.window_days: must be at most production_days (10), or no window ever "
+                + "fills; got 14 (the default) (the base scenario of \(folder)/s.json)")
+    }
+
     @Test("a sweep or cell name can never reach outside the results folder")
     func pathEscapeRejected() throws {
         for bad in [#""../evil""#, #""a/b""#, #"".hidden""#, #""..""#, #""""#] {

@@ -111,6 +111,24 @@ import Testing
         #expect((perDay[25] ?? 0) > 8 * usual, "backlog \(perDay[25] ?? 0) against \(usual) a day")
     }
 
+    /// Overlapping outages in any order hold a label until the last of them ends (found by fuzzing: a
+    /// label held by the second-listed outage was delivered inside the first).
+    @Test func overlappingOutagesAreMergedWhateverTheirOrder() {
+        func outage(_ start: Int, _ days: Int) -> FailureSpec {
+            FailureSpec(kind: .labelDelay, subkind: "outage", features: [], startDay: start, severity: 1, parameters: ["outage_days": .number(Double(days))])
+        }
+        var s = Scenario(name: "t", seed: 1)
+        for failures in [[outage(10, 10), outage(5, 7)], [outage(5, 7), outage(10, 10)], [outage(5, 5), outage(10, 10)]] {
+            s.failures = failures
+            let o = Outages(s)
+            #expect(o.ranges.count == 1 && o.ranges[0].start == 5 && o.ranges[0].end == 20, "\(o.ranges)")
+            #expect([4, 5, 6, 12, 19, 20, 25].map { o.deliver(Int32($0)) } == [4, 20, 20, 20, 20, 20, 25])
+        }
+        s.failures = [outage(30, 5), outage(10, 5)]  // apart: kept apart, in time order
+        #expect(Outages(s).ranges.map { [$0.start, $0.end] } == [[10, 15], [30, 35]])
+        #expect([12, 15, 32].map { Outages(s).deliver(Int32($0)) } == [15, 15, 35])
+    }
+
     @Test func theReferencePeriodIsUntouchedByFailures() throws {
         let failures = [
             FailureSpec(kind: .covariateShift, subkind: "feature_shift", features: ["amount"], startDay: 0, severity: 1),

@@ -156,6 +156,9 @@ struct ScenarioFileTests {
         .init(json: #"{"name": "t", "seed": 1, "monitoring": {"window_days": 7, "step_days": 14}}"#, path: "monitoring.step_days", fragment: "must be at most window_days (7)"),
         .init(json: #"{"name": "t", "seed": 1, "monitoring": {"step_days": 0}}"#, path: "monitoring.step_days", fragment: "must be in [1, 3650]; got 0"),
         .init(json: #"{"name": "t", "seed": 1, "production_days": 10, "monitoring": {"window_days": 14}}"#, path: "monitoring.window_days", fragment: "must be at most production_days (10)"),
+        .init(json: #"{"name": "t", "seed": 1, "production_days": 10}"#, path: "monitoring.window_days", fragment: "no window ever fills; got 14 (the default)"),
+        .init(json: #"{"name": "t", "seed": 1, "population": {"transactions_per_day": 1000001}}"#, path: "population.transactions_per_day",
+              fragment: "must be at most 50 per customer a day, on average: 1000001 for 20000 customers (the default; set population.customers) is 50"),
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "unit_scale", "start_day": 1, "severity": 0.5, "params": {"factor": 0}}"#), path: "failures[0].params.factor", fragment: "must be in [1e-06, 1000000]; got 0"),
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "timezone", "start_day": 1, "severity": 0.5, "params": {"offset_hours": 2.5}}"#), path: "failures[0].params.offset_hours", fragment: "expected a whole number, got 2.5"),
         .init(json: withFailures(#"{"kind": "schema_change", "subkind": "timezone", "start_day": 1, "ramp_days": -2, "severity": 0.5}"#), path: "failures[0].ramp_days", fragment: "must be in [0, 3650]; got -2"),
@@ -187,6 +190,29 @@ struct ScenarioFileTests {
         .init(json: withFailures(#"{"kind": "label_delay", "subkind": "slower", "start_day": 50, "end_day": 50, "severity": 0.5}"#), path: "failures[0].end_day", fragment: "must be after start_day (50)"),
         .init(json: withFailures(#"{"kind": "label_delay", "subkind": "slower", "start_day": 50, "end_day": 181, "severity": 0.5}"#), path: "failures[0].end_day", fragment: "is after production ends (production_days is 180)"),
         .init(json: withFailures(#"{"kind": "label_delay", "subkind": "slower", "start_day": 50}"#), path: "failures[0].severity", fragment: "is required; add a number in [0, 1]"),
+        // failures that compound on the same target on a common day (found by fuzzing: stacked mixes and
+        // shifts overflowed to a trap, three segment mixes multiplied the day's volume 48-fold)
+        .init(json: withFailures(#"{"kind": "covariate_shift", "subkind": "category_mix", "start_day": 10, "severity": 1, "params": {"category": "fuel"}}, {"kind": "covariate_shift", "subkind": "category_mix", "start_day": 20, "end_day": 30, "severity": 1, "params": {"category": "fuel"}}"#),
+              path: "failures[1]", fragment: "changes the share of category 'fuel' on days 20...29, as failures[0] does"),
+        .init(json: withFailures(#"{"kind": "covariate_shift", "subkind": "feature_shift", "features": ["hour"], "start_day": 40, "severity": 1}, {"kind": "covariate_shift", "subkind": "feature_shift", "features": ["amount", "hour"], "start_day": 10, "end_day": 50, "severity": 1}"#),
+              path: "failures[1]", fragment: "or set failures[1].end_day to at most 40 (the first day without it)"),
+        .init(json: withFailures(#"{"kind": "covariate_shift", "subkind": "segment_mix", "start_day": 5, "severity": 1, "params": {"segment": "student"}}, {"kind": "covariate_shift", "subkind": "segment_mix", "start_day": 5, "severity": 1, "params": {"segment": "premium"}}"#),
+              path: "failures[1]", fragment: "changes a segment mix on days 5...179, as failures[0] does; two failures at once would compound past the range one may take. Make them one failure with the combined parameters"),
+        .init(json: withFailures(#"{"kind": "prior_shift", "subkind": "fraud_wave", "start_day": 5, "severity": 1}, {"kind": "label_delay", "subkind": "slower", "start_day": 5, "severity": 1}, {"kind": "prior_shift", "subkind": "fraud_drop", "start_day": 100, "severity": 1}"#),
+              path: "failures[2]", fragment: "changes the fraud prior on days 100...179, as failures[0] does"),
+        .init(json: withFailures(#"{"kind": "schema_change", "subkind": "unit_scale", "features": ["amount"], "start_day": 5, "severity": 1}, {"kind": "schema_change", "subkind": "unit_scale", "features": ["amount"], "start_day": 6, "severity": 1}"#),
+              path: "failures[1]", fragment: "changes the units of 'amount' on days 6...179"),
+        // a weight change on a feature no risk term reads changed nothing but marked every row drifted (fuzzing)
+        .init(json: withFailures(#"{"kind": "concept_drift", "subkind": "weight_change", "features": ["merchant_country"], "start_day": 1, "severity": 1}"#),
+              path: "failures[0].features[0]", fragment: "concept_drift/weight_change cannot act on 'merchant_country'"),
+        .init(json: #"{"name": "t", "seed": "+5"}"#, path: "seed", fragment: "'+5' is not a whole number from 0 to 18446744073709551615 written in digits only"),
+        // a wave near a fraud share of 1 drew 1,000 candidates per row (found by fuzzing): at most 0.5
+        .init(json: withFailures(#"{"kind": "prior_shift", "subkind": "fraud_wave", "start_day": 1, "severity": 1, "params": {"prior_multiplier": 2.04}}"#, extra: #""population": {"base_fraud_rate": 0.25},"#), path: "failures[0].params.prior_multiplier", fragment: "= 0.51 must be at most 0.5"),
+        // a failure after the last monitoring step (day 174 of 180 with a 14-day window every 7 days) is never monitored
+        .init(json: withFailures(#"{"kind": "data_quality", "subkind": "missing", "start_day": 175, "severity": 1}"#), path: "failures[0].start_day",
+              fragment: "starts after the last monitoring step (day 174: a window of 14 days every 7 over 180 production days)"),
+        .init(json: withFailures(#"{"kind": "data_quality", "subkind": "missing", "start_day": 14, "severity": 1}"#, extra: #""production_days": 27, "monitoring": {"window_days": 14, "step_days": 14},"#),
+              path: "failures[0].start_day", fragment: "start it by day 13"),
         // names that could write outside a results folder
         .init(json: #"{"name": "runs/../../etc", "seed": 1}"#, path: "name", fragment: "contains '/'"),
         .init(json: #"{"name": "../../etc", "seed": 1}"#, path: "name", fragment: "must not start with '.'"),
@@ -203,6 +229,29 @@ struct ScenarioFileTests {
         #expect(e.file == "test.json")
         #expect(e.path == c.path, "\(e)")
         #expect(e.message.contains(c.fragment), "\(e)")
+    }
+
+    @Test("failures that do not compound may overlap; those that do may follow each other")
+    func failuresThatCombine() throws {
+        // Other categories, other features, one after the other (end_day is the first day without it),
+        // and the kinds that combine as they are (data quality on one feature, outages).
+        let s = try decode(withFailures(#"""
+            {"kind": "covariate_shift", "subkind": "category_mix", "start_day": 10, "severity": 1, "params": {"category": "fuel"}},
+            {"kind": "covariate_shift", "subkind": "category_mix", "start_day": 10, "severity": 1, "params": {"category": "jewelry"}},
+            {"kind": "covariate_shift", "subkind": "feature_shift", "features": ["amount"], "start_day": 10, "end_day": 40, "severity": 1},
+            {"kind": "covariate_shift", "subkind": "feature_shift", "features": ["amount"], "start_day": 40, "severity": 1},
+            {"kind": "covariate_shift", "subkind": "feature_shift", "features": ["hour"], "start_day": 10, "severity": 1},
+            {"kind": "data_quality", "subkind": "missing", "features": ["amount"], "start_day": 10, "severity": 1},
+            {"kind": "data_quality", "subkind": "stuck", "features": ["amount"], "start_day": 10, "severity": 1},
+            {"kind": "label_delay", "subkind": "outage", "start_day": 10, "severity": 1},
+            {"kind": "label_delay", "subkind": "outage", "start_day": 12, "severity": 1}
+            """#))
+        #expect(s.failures.count == 9)
+        // The last monitoring step's day, and the largest fraud share, are allowed.
+        #expect(try decode(withFailures(#"{"kind": "data_quality", "subkind": "missing", "start_day": 174, "severity": 1}"#)).failures[0].startDay == 174)
+        let wave = try decode(withFailures(#"{"kind": "prior_shift", "subkind": "fraud_wave", "start_day": 1, "severity": 1, "params": {"prior_multiplier": 2}}"#,
+                                           extra: #""population": {"base_fraud_rate": 0.25},"#))
+        #expect(wave.failures[0].number("prior_multiplier") == 2)
     }
 
     @Test("names at the limits are accepted")

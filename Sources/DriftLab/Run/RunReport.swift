@@ -6,7 +6,10 @@ public enum RunReport {
     /// A few lines: injected kind, first alarm and delay, diagnosis, false alarms, recall drop.
     public static func summary(_ r: RunResult, directory: String? = nil) -> String {
         var lines: [String] = []
-        let injected = r.injected.first.map { "\($0.kind.rawValue)/\($0.subkind) on \($0.features.joined(separator: ", ")) from day \($0.startDay), severity \($0.severity)" } ?? "none (control)"
+        // Every failure of a compound scenario, in the order of the file.
+        let injected = r.injected.isEmpty ? "none (control)" : r.injected.map { f in
+            "\(f.kind.rawValue)/\(f.subkind)\(f.features.isEmpty ? "" : " on " + f.features.joined(separator: ", ")) from day \(f.startDay), severity \(f.severity)"
+        }.joined(separator: "; ")
         lines.append("run \(r.manifest.scenarioName) (seed \(r.manifest.seed), hash \(r.manifest.scenarioHash))")
         lines.append("injected:       \(injected)")
         if let d = r.verdicts.first(where: { $0.detector == "diagnosis" }) {

@@ -56,6 +56,11 @@ public enum FailureCatalog {
     /// Share of rows an upstream change reaches: 0.4 + 0.6 s, so s = 1 is every row.
     static let affectedShare = number("affected_share", "share of rows the change reaches", "0.4 + 0.6·s", 0...1) { 0.4 + 0.6 * $0 }
 
+    /// The features some term of the hidden risk reads (`RiskFunction.termFeatures`): a weight change
+    /// on any other (`merchant_country`) would change nothing and still mark every row as drifted.
+    static let riskFeatures: [String] = FeatureSchema.names.indices
+        .filter { f in RiskFunction.termFeatures.contains { $0.contains(f) } }.map { FeatureSchema.names[$0] }
+
     public static let entries: [Entry] = [
         // covariate shift: P(x) moves, f is untouched.
         Entry(kind: .covariateShift, subkind: "segment_mix", meaning: "a customer segment's share of transactions grows (e.g. students on a budget plan)",
@@ -95,7 +100,7 @@ public enum FailureCatalog {
         Entry(kind: .conceptDrift, subkind: "weight_change", meaning: "features' effects on fraud weaken or flip",
               defaultFeatures: ["device_risk_score", "cvv_match"], allowedRoles: anyRole, featureCount: 1...6, defaultRampDays: 0, parameters: [
                 number("multiplier", "factor on the features' terms in the hidden risk (0 removes, -1 flips)", "1 - 2·s", -5...5) { 1 - 2 * $0 },
-              ]),
+              ], allowedFeatures: riskFeatures),
         Entry(kind: .conceptDrift, subkind: "sudden", meaning: "new_pattern that appears at once",
               defaultFeatures: [], allowedRoles: [], featureCount: 0...0, defaultRampDays: 0, parameters: [
                 number("risk_boost", "log-odds added inside the pattern's region", "5·s", 0...20) { 5 * $0 },

@@ -12,6 +12,11 @@ public enum ScenarioFile {
     /// (10 million customers peaked at 21.8 GB), and a day's rows held at once (about 300 bytes each).
     public static let maxCustomers = 2_000_000
     public static let maxTransactionsPerDay = 10_000_000.0
+    /// The largest fraud share a prior shift may reach (base_fraud_rate × prior_multiplier): a wave
+    /// draws (m - 1)/(1 - share) extra candidates per transaction, at most 98 here.
+    public static let maxFraudShare = 0.5
+    /// The largest mean number of transactions per customer a day (the simulator's cards make 0.5).
+    public static let maxTransactionsPerCustomer = 50.0
     public static let populationKeys = ["customers", "merchants", "transactions_per_day", "weekly_seasonality", "base_fraud_rate"]
     public static let labelDelayKeys = ["median_days", "tail_days", "never_reported_share", "chargeback_window_days"]
     public static let monitoringKeys = ["window_days", "step_days"]
@@ -70,6 +75,15 @@ public enum ScenarioFile {
             if population.baseFraudRate <= 0 || population.baseFraudRate >= 0.5 {
                 throw p.error("base_fraud_rate", "must be above 0 (a world without fraud has nothing to learn) and below 0.5 (fraud is the minority class); got \(JSON.format(population.baseFraudRate))")
             }
+            // A customer's day is generated in one piece, in time order; one customer with 40,000 a day
+            // took 19 s (found by fuzzing), and the velocity counters keep only the last 48 anyway.
+            let perCustomer = population.transactionsPerDay / Double(population.customers)
+            if perCustomer > maxTransactionsPerCustomer {
+                let customers = p.has("customers") ? "" : " (the default; set population.customers)"
+                throw p.error("transactions_per_day", "must be at most \(Int(maxTransactionsPerCustomer)) per customer a day, on average: "
+                              + "\(JSON.format(population.transactionsPerDay)) for \(population.customers) customers\(customers) is "
+                              + "\(String(format: "%.4g", perCustomer)); add customers or lower the volume")
+            }
         }
 
         let referenceDays = try r.int("reference_days", default: 60, in: 1...maxDays)
@@ -95,8 +109,10 @@ public enum ScenarioFile {
         }
 
         var monitoring = Monitoring()
+        var windowGiven = false
         if var m = try r.object("monitoring") {
             try m.finish(known: monitoringKeys)
+            windowGiven = m.has("window_days")
             monitoring.windowDays = try m.int("window_days", default: monitoring.windowDays, in: 1...maxDays)
             monitoring.stepDays = try m.int("step_days", default: monitoring.stepDays, in: 1...maxDays)
             if monitoring.stepDays > monitoring.windowDays {
@@ -104,8 +120,9 @@ public enum ScenarioFile {
             }
         }
         if monitoring.windowDays > productionDays {
+            let given = windowGiven ? "" : " (the default)"
             throw ConfigError(file: file, path: "monitoring.window_days",
-                              message: "must be at most production_days (\(productionDays)), or no window ever fills; got \(monitoring.windowDays)")
+                              message: "must be at most production_days (\(productionDays)), or no window ever fills; got \(monitoring.windowDays)\(given)")
         }
 
         var failures: [FailureSpec] = []
@@ -113,10 +130,62 @@ public enum ScenarioFile {
             failures.append(try decodeFailure(item, file: file, path: "failures[\(i)]",
                                               productionDays: productionDays, population: population))
         }
+        try checkCompounding(failures, file: file, productionDays: productionDays)
+        // The lab monitors on days window_days - 1, then every step_days: a failure that starts after
+        // the last of them is never looked at, and a run would count it as missed.
+        let lastStep = monitoring.windowDays - 1 + (productionDays - monitoring.windowDays) / monitoring.stepDays * monitoring.stepDays
+        for (i, f) in failures.enumerated() where f.startDay > lastStep {
+            throw ConfigError(file: file, path: "failures[\(i)].start_day",
+                              message: "starts after the last monitoring step (day \(lastStep): a window of \(monitoring.windowDays) days every "
+                              + "\(monitoring.stepDays) over \(productionDays) production days), so no monitor would see it; start it by day "
+                              + "\(lastStep), or change monitoring.step_days or production_days; got \(f.startDay)")
+        }
         try r.finish()
         return Scenario(name: name, seed: seed, description: description, population: population,
                         referenceDays: referenceDays, productionDays: productionDays, labelDelay: labelDelay,
                         monitoring: monitoring, failures: failures)
+    }
+
+    /// What a failure changes that another failure active the same day would compound with: their
+    /// multipliers multiply (or shifts compose, boosts add) past the range one failure may take, or
+    /// (segment and channel mixes, which the world draws one at a time, and stale counters, which share
+    /// one frozen cache) one of them is lost or spread to the other's features. Empty for
+    /// the failures that combine as they are (data-quality faults, most schema changes, outages).
+    static func compoundingTargets(_ f: FailureSpec) -> [String] {
+        switch (f.kind, f.subkind) {
+        case (.covariateShift, "segment_mix"): return ["a segment mix"]
+        case (.covariateShift, "channel_mix"): return ["a channel mix"]
+        case (.covariateShift, "category_mix"): return ["the share of category '\(f.text("category"))'"]
+        case (.covariateShift, "feature_shift"): return f.features.map { "a feature shift of '\($0)'" }
+        case (.priorShift, _): return ["the fraud prior"]
+        case (.conceptDrift, "weight_change"): return f.features.map { "the weight of '\($0)'" }
+        case (.conceptDrift, _): return ["the new pattern's risk_boost"]
+        case (.labelDelay, "slower"): return ["the chargeback delay"]
+        case (.labelDelay, "coverage_drop"): return ["the chargeback coverage"]
+        case (.schemaChange, "unit_scale"): return f.features.map { "the units of '\($0)'" }
+        case (.dataQuality, "stale"): return ["the velocity cache (one share of frozen customers)"]
+        default: return []
+        }
+    }
+
+    /// Refuses two failures that compound (`compoundingTargets`) and are active on a common day: 154
+    /// stacked category mixes overflowed the category weights, 160 feature shifts of `hour` made its
+    /// value infinite, and three segment mixes multiplied the day's volume 48-fold.
+    static func checkCompounding(_ failures: [FailureSpec], file: String, productionDays: Int) throws {
+        for (j, later) in failures.enumerated() {
+            let targets = compoundingTargets(later)
+            for (i, earlier) in failures[..<j].enumerated() {
+                let first = Swift.max(earlier.startDay, later.startDay)
+                let last = Swift.min(earlier.endDay ?? productionDays, later.endDay ?? productionDays) - 1
+                guard first <= last, let shared = targets.first(where: compoundingTargets(earlier).contains) else { continue }
+                let (a, b) = earlier.startDay <= later.startDay ? (i, j) : (j, i)
+                let end = earlier.startDay == later.startDay ? ""
+                    : ", or set failures[\(a)].end_day to at most \(failures[b].startDay) (the first day without it)"
+                throw ConfigError(file: file, path: "failures[\(j)]",
+                                  message: "changes \(shared) on days \(first)...\(last), as failures[\(i)] does; two failures at once would "
+                                  + "compound past the range one may take. Make them one failure with the combined parameters\(end)")
+            }
+        }
     }
 
     /// Validates one member of `failures` and fills in its defaults.
@@ -194,10 +263,13 @@ public enum ScenarioFile {
         let spec = FailureSpec(kind: kind, subkind: subkind, features: features, startDay: startDay, rampDays: rampDays,
                                endDay: endDay, severity: severity, parameters: parameters)
         if kind == .priorShift {
+            // A wave adds frauds by drawing (m - 1)/(1 - share) extra candidates per transaction: at a
+            // share of 0.9996 that was 1,000 per row and generate ran for minutes on a small world.
             let share = population.baseFraudRate * spec.number("prior_multiplier")
-            if share >= 1 {
+            if share > maxFraudShare {
                 throw ConfigError(file: file, path: "\(path).params.prior_multiplier",
-                                  message: "base_fraud_rate × prior_multiplier = \(String(format: "%.4g", share)) must stay below 1; lower the multiplier or the severity")
+                                  message: "base_fraud_rate × prior_multiplier = \(String(format: "%.4g", share)) must be at most \(maxFraudShare) "
+                                  + "(a fraud share the world can reach in bounded time); lower the multiplier or the severity")
             }
         }
         try r.finish()
@@ -268,8 +340,9 @@ public enum ScenarioFile {
             }
             return UInt64(d)
         case .string(let s):
-            guard let seed = UInt64(s) else {
-                throw r.error(key, "'\(s)' is not a whole number from 0 to 18446744073709551615")
+            // Digits only: UInt64("+5") reads 5, which the schema's pattern refuses.
+            guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seed = UInt64(s) else {
+                throw r.error(key, "'\(s)' is not a whole number from 0 to 18446744073709551615 written in digits only")
             }
             return seed
         default:

@@ -19,7 +19,7 @@ public enum ScenarioSchema {
                                 object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(9007199254740991))]),
                                 object([("type", .string("string")), ("pattern", .string("^[0-9]{1,20}$"))]),
                              ]))])),
-            ("description", object([("type", .string("string")), ("default", .string("")),
+            ("description", object([("type", nullable("string")), ("default", .string("")),
                                     ("description", .string("What the scenario shows and what a good monitor should conclude."))])),
             ("population", section(ScenarioFile.populationKeys, "Who transacts and how much.", [
                 "customers": integer(1, Double(ScenarioFile.maxCustomers), Double(population.customers), "Cardholders in the world."),
@@ -40,7 +40,7 @@ public enum ScenarioSchema {
                 "window_days": integer(1, maxDays, Double(monitoring.windowDays), "Each monitoring step looks at the last this-many days (at most production_days)."),
                 "step_days": integer(1, maxDays, Double(monitoring.stepDays), "Days between monitoring steps (at most window_days)."),
             ])),
-            ("failures", object([("type", .string("array")), ("default", .array([])), ("items", object([("$ref", .string("#/$defs/failure"))])),
+            ("failures", object([("type", nullable("array")), ("default", .array([])), ("items", object([("$ref", .string("#/$defs/failure"))])),
                                  ("description", .string("The failures injected into production; empty for a control run."))])),
         ]
         let properties = ScenarioFile.keys.compactMap { key in top.first { $0.0 == key } }
@@ -65,15 +65,15 @@ public enum ScenarioSchema {
         let common: [String: JSON] = [
             "kind": object([("enum", .array(kinds.map { .string($0.rawValue) })), ("description", .string("The taxonomy kind of the failure."))]),
             "subkind": object([("enum", .array(allSubkinds.map(JSON.string))), ("description", .string("What exactly breaks; the sub-kinds depend on the kind (scenarios/README.md)."))]),
-            "features": object([("type", .string("array")), ("items", object([("enum", .array(ServedFeatures.names.map(JSON.string)))])), ("uniqueItems", .bool(true)),
+            "features": object([("type", nullable("array")), ("items", object([("enum", .array(ServedFeatures.names.map(JSON.string)))])), ("uniqueItems", .bool(true)),
                                 ("description", .string("Served features the failure acts on, each once; leave out for the sub-kind's defaults."))]),
             "start_day": object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(maxDays - 1)),
                                  ("description", .string("First production day with the failure (0 to production_days − 1)."))]),
             "ramp_days": integer(0, maxDays, nil, "Days until full strength (0: at once); default: the sub-kind's ramp."),
             "end_day": object([("type", .array([.string("integer"), .string("null")])), ("minimum", .number(1)), ("maximum", .number(maxDays)), ("default", .null),
                                ("description", .string("First day without the failure (after start_day, at most production_days); null: lasts to the end."))]),
-            "severity": number(0, 1, nil, "How bad, 0 to 1: every parameter left out is derived from it."),
-            "params": object([("type", .string("object")), ("description", .string("Parameters of the sub-kind; each one left out (or null) is derived from the severity."))]),
+            "severity": number(0, 1, nil, "How bad, 0 to 1: every parameter left out is derived from it.", nullable: false),
+            "params": object([("type", nullable("object")), ("description", .string("Parameters of the sub-kind; each one left out (or null) is derived from the severity."))]),
         ]
         var rules: [JSON] = []
         for kind in kinds {
@@ -125,22 +125,27 @@ public enum ScenarioSchema {
 
     static func object(_ members: [(String, JSON)]) -> JSON { .object(members) }
 
+    /// The type of an optional key: null is the same as leaving it out (scenarios/README.md), so the
+    /// schema allows it wherever the reader does (required keys: `name`, `seed`, `kind`, `subkind`,
+    /// `start_day`, `severity`, which refuse null).
+    static func nullable(_ type: String) -> JSON { .array([.string(type), .string("null")]) }
+
     /// A nested object of known keys (in the decoder's order), each optional with a default.
     static func section(_ keys: [String], _ description: String, _ properties: [String: JSON]) -> JSON {
-        object([("type", .string("object")), ("additionalProperties", .bool(false)), ("description", .string(description)),
+        object([("type", nullable("object")), ("additionalProperties", .bool(false)), ("description", .string(description)),
                 ("properties", object(keys.compactMap { k in properties[k].map { (k, $0) } }))])
     }
 
     static func integer(_ lo: Double, _ hi: Double, _ fallback: Double?, _ description: String) -> JSON {
-        var m: [(String, JSON)] = [("type", .string("integer")), ("minimum", .number(lo)), ("maximum", .number(hi))]
+        var m: [(String, JSON)] = [("type", nullable("integer")), ("minimum", .number(lo)), ("maximum", .number(hi))]
         if let fallback { m.append(("default", .number(fallback))) }
         m.append(("description", .string(description)))
         return object(m)
     }
 
     static func number(_ lo: Double, _ hi: Double, _ fallback: Double?, _ description: String,
-                       exclusiveMinimum: Bool = false, exclusiveMaximum: Bool = false) -> JSON {
-        var m: [(String, JSON)] = [("type", .string("number"))]
+                       exclusiveMinimum: Bool = false, exclusiveMaximum: Bool = false, nullable optional: Bool = true) -> JSON {
+        var m: [(String, JSON)] = [("type", optional ? nullable("number") : .string("number"))]
         m.append((exclusiveMinimum ? "exclusiveMinimum" : "minimum", .number(lo)))
         m.append((exclusiveMaximum ? "exclusiveMaximum" : "maximum", .number(hi)))
         if let fallback { m.append(("default", .number(fallback))) }

@@ -139,17 +139,28 @@ struct DayPlanner: Sendable {
 }
 
 /// The chargeback-feed outages of the scenario as day ranges [start, end): a label due inside one
-/// is held and delivered on `end`, the day after the outage.
+/// is held and delivered on `end`, the day after the outage. Overlapping or adjacent outages are
+/// merged, in time order, so a held label never lands inside another outage and the order of the
+/// failures in the file does not matter.
 struct Outages: Sendable {
     let ranges: [(start: Int32, end: Int32)]
 
     init(_ scenario: Scenario) {
-        ranges = scenario.failures.compactMap { f in
+        let given: [(start: Int32, end: Int32)] = scenario.failures.compactMap { f in
             guard f.kind == .labelDelay, f.subkind == "outage" else { return nil }
             var end = f.startDay + Swift.max(1, Int(f.number("outage_days")))
             if let e = f.endDay { end = Swift.min(end, e) }
             return end > f.startDay ? (Int32(clamping: f.startDay), Int32(clamping: end)) : nil
         }
+        var merged: [(start: Int32, end: Int32)] = []
+        for r in given.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
+            if let last = merged.last, r.start <= last.end {
+                merged[merged.count - 1].end = Swift.max(last.end, r.end)
+            } else {
+                merged.append(r)
+            }
+        }
+        ranges = merged
     }
 
     @inline(__always) func deliver(_ day: Int32) -> Int32 {
