@@ -73,7 +73,7 @@ struct CLIConventionsTests {
 
         // A one-cell sweep on a tiny world: the sweep (then its resume), one cell rerun with its report, merge, report.
         let sweep = """
-            {"name": "conv", "base": {"name": "b", "seed": 3, "population": {"transactions_per_day": 50}, "reference_days": 10,
+            {"name": "conv", "base": {"name": "b", "seed": 3, "population": {"transactions_per_day": 100}, "reference_days": 10,
              "production_days": 30, "failures": []}, "seeds": 1, "severities": [1], "onset_days": [10],
              "cells": [{"kind": "prior_shift", "subkind": "fraud_wave"}]}
             """

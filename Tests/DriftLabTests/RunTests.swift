@@ -52,6 +52,34 @@ struct RunTests {
         #expect(a.contains(ScenarioFile.contentHash(s)))
     }
 
+    /// The models learn the labels the team holds (found by fuzzing): a fraud whose chargeback never
+    /// arrives is legitimate to the lab, as in reference.csv; the lab used to train on the true labels.
+    @Test func theReferenceIsLabelledByTheChargebacksThatArrive() throws {
+        var s = try RunFixtures.scenario("control")
+        s.labelDelay.neverReportedShare = 0.5
+        let ref = try LabRunner.prepareReference(s)
+        var base = s
+        base.failures = []
+        let batches = Array(try TransactionSimulator(scenario: base).days().prefix { $0.day < 0 })
+        #expect(batches.count == s.referenceDays)
+        var truth = 0, reported = 0
+        for b in batches {
+            for i in 0..<b.count where b.isFraud[i] == 1 {
+                truth += 1
+                if b.chargebackDay[i] != TransactionSimulator.never { reported += 1 }
+            }
+        }
+        #expect(ref.frauds == reported && reported > 0 && reported < truth * 3 / 4, "\(ref.frauds) \(reported) \(truth)")
+
+        // Every fraud unreported: nothing to train on, a clear error.
+        s.labelDelay.neverReportedShare = 0.999999
+        #expect {
+            _ = try LabRunner.prepareReference(s)
+        } throws: { error in
+            "\(error)".contains("the reference period has no charged-back fraud to train on")
+        }
+    }
+
     @Test func referenceOfAnotherBaseIsRefused() throws {
         let ref = try #require(RunFixtures.reference)
         var s = try RunFixtures.scenario("control")
@@ -151,5 +179,27 @@ struct RunTests {
                                               rampDays: 0, endDay: nil, severity: 1)]
         let v = Verdicts.score(steps: steps, injected: injected, productionDays: 84).first { $0.detector == "diagnosis" }!
         #expect(v.falseAlarms == 1 && v.firstAlarmDay == 34 && v.detectionDelayDays == 6 && v.kindCorrect && v.featureCorrect == true)
+    }
+
+    /// A compound scenario's verdict does not depend on the order of its failures (found by fuzzing): the
+    /// earliest sets the kind and onset, and an alarm naming another kind active in its window is right.
+    @Test func compoundVerdictsDoNotDependOnTheOrderOfTheFailures() {
+        func step(_ day: Int, _ truth: [FailureKind], _ kind: FailureKind) -> StepRecord {
+            StepRecord(day: day, windowStart: day - 13, truth: truth, detectors: [],
+                       diagnosis: DiagnosisRecord(kind: kind, subkind: nil, features: [], confidence: 0.5, evidence: []), models: [])
+        }
+        let missing = InjectedFailureRecord(kind: .dataQuality, subkind: "missing", features: ["amount"], startDay: 0, rampDays: 0, endDay: nil, severity: 1)
+        let scale = InjectedFailureRecord(kind: .schemaChange, subkind: "unit_scale", features: ["amount"], startDay: 20, rampDays: 0, endDay: nil, severity: 1)
+        let steps = [step(13, [.dataQuality], .dataQuality), step(20, [.dataQuality, .schemaChange], .schemaChange), step(27, [.dataQuality, .schemaChange], .none)]
+        for injected in [[missing, scale], [scale, missing]] {
+            let v = Verdicts.score(steps: steps, injected: injected, productionDays: 84).first { $0.detector == "diagnosis" }!
+            #expect(v.injectedKind == .dataQuality && v.firstAlarmDay == 13 && v.detectionDelayDays == 13 && v.kindCorrect && v.falseAlarms == 0)
+        }
+        // Another kind active in the window counts as right; a kind active in none does not.
+        let later = [step(13, [.none], .none), step(20, [.dataQuality, .schemaChange], .schemaChange)]
+        let onMissing = InjectedFailureRecord(kind: .dataQuality, subkind: "missing", features: ["amount"], startDay: 14, rampDays: 0, endDay: nil, severity: 1)
+        #expect(Verdicts.score(steps: later, injected: [onMissing, scale], productionDays: 84).first { $0.detector == "diagnosis" }!.kindCorrect)
+        let wrong = [step(13, [.none], .none), step(20, [.dataQuality, .schemaChange], .priorShift)]
+        #expect(!Verdicts.score(steps: wrong, injected: [onMissing, scale], productionDays: 84).first { $0.detector == "diagnosis" }!.kindCorrect)
     }
 }

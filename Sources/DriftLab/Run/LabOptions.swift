@@ -67,7 +67,8 @@ public enum LabError: Error, CustomStringConvertible, Equatable {
             return "the prepared reference was built for base scenario \(expected), not \(got): prepare it from a scenario with the same population, seed and periods"
         case .invalidScenario(let m): return m
         case .noReferenceFrauds(let s):
-            return "scenario '\(s)': the reference period has no fraud to train on; raise reference_days, transactions_per_day or base_fraud_rate"
+            return "scenario '\(s)': the reference period has no charged-back fraud to train on (or only frauds); raise reference_days, "
+                + "transactions_per_day or base_fraud_rate, or lower label_delay.never_reported_share"
         }
     }
 }

@@ -42,15 +42,17 @@ public enum LabRunner {
         while batches.count < scenario.referenceDays, let b = stream.next() { batches.append(b) }
         let world = stream.snapshot()
         let n = batches.reduce(0) { $0 + $1.count }
+        // The labels the team holds: a fraud is known when its chargeback arrives (the reference's
+        // labels are mature); one never charged back looks legitimate, as in reference.csv.
+        let reports = batches.flatMap(\.chargebackDay)
+        let labels: [UInt8] = zip(batches.flatMap(\.isFraud), reports).map { $0 == 1 && $1 != TransactionSimulator.never ? 1 : 0 }
         let table = try featureTable(batches.map { ($0.served, $0.count) }, extra: [
             ("day", .numeric(batches.flatMap { b in [Double](repeating: Double(b.day), count: b.count) })),
-            ("is_fraud", .numeric(batches.flatMap { $0.isFraud.map(Double.init) })),
+            ("is_fraud", .numeric(labels.map(Double.init))),
         ])
-        let frauds = batches.reduce(0) { $0 + $1.isFraud.reduce(0) { $0 + Int($1) } }
+        let frauds = labels.reduce(0) { $0 + Int($1) }
         guard frauds > 0, frauds < n else { throw LabError.noReferenceFrauds(scenario: scenario.name) }
-        let labels = batches.flatMap(\.isFraud)
         let days = batches.flatMap { b in [Int32](repeating: Int32(b.day), count: b.count) }
-        let reports = batches.flatMap(\.chargebackDay)
         let window = scenario.labelDelay.chargebackWindowDays
 
         let featuresOnly = try featureTable(batches.map { ($0.served, $0.count) }, extra: [])
