@@ -164,3 +164,17 @@ public struct ConfigReader {
         }
     }
 }
+
+extension JSON {
+    /// The JSON document in the file at `path`, for readers of configuration and result files: a file
+    /// that cannot be read (or is not UTF-8) and text that is not JSON are `ConfigError`s naming it.
+    public static func readFile(_ path: String) throws -> JSON {
+        let text: String
+        do { text = try AtomicFile.readText(path) } catch let e as FileError {
+            throw ConfigError(file: path, path: "", message: e.reason)
+        }
+        do { return try JSON.parse(text) } catch let e as JSONSyntaxError {
+            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
+        }
+    }
+}

@@ -48,14 +48,7 @@ public enum BenchmarkTargets {
             .filter { $0.hasPrefix("peers_detectors.") && $0.hasSuffix(".json") }.sorted()
         guard let name = names.last else { return nil }
         let path = (folder as NSString).appendingPathComponent(name)
-        let text: String
-        do { text = try AtomicFile.readText(path) } catch let e as FileError {
-            throw ConfigError(file: path, path: "", message: e.reason)
-        }
-        let document: JSON
-        do { document = try JSON.parse(text) } catch let e as JSONSyntaxError {
-            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
-        }
+        let document = try JSON.readFile(path)
         guard case .number(let ms)? = document["ks_2samp_cpu_ms"], ms.isFinite, ms > 0 else {
             throw ConfigError(file: path, path: "ks_2samp_cpu_ms", message: "must be SciPy's ks_2samp time in ms, a positive number")
         }

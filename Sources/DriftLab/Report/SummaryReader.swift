@@ -69,12 +69,7 @@ extension SweepSummary {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(file: path, path: "", message: "not found; name a sweep results folder (with summary.json) or a summary.json")
         }
-        let text: String
-        do { text = try AtomicFile.readText(path) } catch let e as FileError { throw ConfigError(file: path, path: "", message: e.reason) }
-        let json: JSON
-        do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
-            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
-        }
+        let json = try JSON.readFile(path)
         return (try SweepSummary(json: json, file: path), json)
     }
 

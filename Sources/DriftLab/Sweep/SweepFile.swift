@@ -54,14 +54,7 @@ public enum SweepFile {
             throw ConfigError(file: path, path: "", message: "file not found; check the path (bundled sweeps are scenarios/*-sweep.json)")
         }
         if isDirectory.boolValue { throw ConfigError(file: path, path: "", message: "is a folder, not a sweep file; name a .json file") }
-        let text: String
-        do { text = try AtomicFile.readText(path) } catch let e as FileError {
-            throw ConfigError(file: path, path: "", message: e.reason)
-        }
-        let json: JSON
-        do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
-            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
-        }
+        let json = try JSON.readFile(path)
         return try decode(json, file: path, folder: (path as NSString).deletingLastPathComponent)
     }
 

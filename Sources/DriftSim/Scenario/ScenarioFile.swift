@@ -40,14 +40,7 @@ public enum ScenarioFile {
         if isDirectory.boolValue {
             throw ConfigError(file: path, path: "", message: "is a folder, not a scenario file; name a .json file")
         }
-        let text: String
-        do { text = try AtomicFile.readText(path) } catch let e as FileError {
-            throw ConfigError(file: path, path: "", message: e.reason)
-        }
-        let json: JSON
-        do { json = try JSON.parse(text) } catch let e as JSONSyntaxError {
-            throw ConfigError(file: path, path: "", message: "not valid JSON: \(e)")
-        }
+        let json = try JSON.readFile(path)
         return try decode(json, file: path)
     }
 
