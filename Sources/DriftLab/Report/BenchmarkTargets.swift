@@ -60,66 +60,54 @@ public enum BenchmarkTargets {
 
     /// Each target against `results` (one bench run on `jobs` threads).
     public static func evaluate(_ results: [BenchmarkResult], jobs: Int, sciPy: SciPyReference?) -> [BenchmarkTarget] {
-        func value(_ name: String) -> Double? { results.first { $0.name == name }?.value }
+        /// A figure of the run; a rate that divides another must be above 0.
+        func value(_ name: String, divisor: Bool = false) -> Double? {
+            results.first { $0.name == name }.map(\.value).flatMap { !divisor || $0 > 0 ? $0 : nil }
+        }
         func rate(_ v: Double) -> String { String(format: "%.2f M/s", v / 1e6) }
         func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2fx", a / b) }
+        func cores(_ n: Int) -> String { "\(n) core\(n == 1 ? "" : "s")" }
         var rows: [BenchmarkTarget] = []
+        /// The target's row when every figure it needs was measured, "not measured" otherwise.
+        func judge(_ target: String, _ figures: Double?..., figure: ([Double]) -> String, met: ([Double]) -> Bool?) {
+            let v = figures.compactMap { $0 }
+            rows.append(v.count == figures.count ? BenchmarkTarget(target: target, figure: figure(v), met: met(v))
+                                                 : BenchmarkTarget(target: target, figure: "not measured", met: nil))
+        }
 
         let perCore = "generation in memory >= \(Int(generationPerCore / 1e6)) M transactions/s per core"
-        if let one = value(SimulatorBenchmarks.generationName(cores: 1)) {
-            rows.append(BenchmarkTarget(target: perCore + ", one core", figure: rate(one), met: one >= generationPerCore))
-        } else {
-            rows.append(BenchmarkTarget(target: perCore + ", one core", figure: "not measured", met: nil))
-        }
+        judge(perCore + ", one core", value(SimulatorBenchmarks.generationName(cores: 1)),
+              figure: { rate($0[0]) }, met: { $0[0] >= generationPerCore })
         if jobs > 1 {
-            let target = perCore + ", \(jobs) cores"
-            if let many = value(SimulatorBenchmarks.generationName(cores: jobs)) {
-                rows.append(BenchmarkTarget(target: target, figure: rate(many) + " (" + rate(many / Double(jobs)) + " per core)",
-                                            met: many / Double(jobs) >= generationPerCore))
-            } else {
-                rows.append(BenchmarkTarget(target: target, figure: "not measured", met: nil))
-            }
+            let n = Double(jobs)
+            judge(perCore + ", \(cores(jobs))", value(SimulatorBenchmarks.generationName(cores: jobs)),
+                  figure: { rate($0[0]) + " (" + rate($0[0] / n) + " per core)" }, met: { $0[0] / n >= generationPerCore })
         }
-
-        let csvTarget = "durable CSV writing at disk speed (>= \(speedShare)x the disk's durable write, \(jobs) core\(jobs == 1 ? "" : "s"))"
-        if let csv = value(SimulatorBenchmarks.csvWritingName(cores: jobs)), let disk = value(SimulatorBenchmarks.diskWriteName), disk > 0 {
-            rows.append(BenchmarkTarget(target: csvTarget, figure: ratio(csv, disk) + String(format: " (%.0f of %.0f MB/s)", csv, disk),
-                                        met: csv / disk >= speedShare))
-        } else {
-            rows.append(BenchmarkTarget(target: csvTarget, figure: "not measured", met: nil))
-        }
+        judge("durable CSV writing at disk speed (>= \(speedShare)x the disk's durable write, \(cores(jobs)))",
+              value(SimulatorBenchmarks.csvWritingName(cores: jobs)), value(SimulatorBenchmarks.diskWriteName, divisor: true),
+              figure: { ratio($0[0], $0[1]) + String(format: " (%.0f of %.0f MB/s)", $0[0], $0[1]) }, met: { $0[0] / $0[1] >= speedShare })
 
         let ksTarget = "KS 1e6 vs 1e6 at least \(Int(ksSpeedup))x as fast as SciPy's ks_2samp on this machine"
-        if let ks = value(DetectorBenchmarks.ksName), ks > 0, let sciPy {
-            rows.append(BenchmarkTarget(target: ksTarget,
-                                        figure: String(format: "%.1f ms against %.0f ms", ks, sciPy.milliseconds)
-                                            + " (SciPy \(sciPy.version), docs/bench/\(sciPy.file)): " + ratio(sciPy.milliseconds, ks),
-                                        met: sciPy.milliseconds / ks >= ksSpeedup))
-        } else if let ks = value(DetectorBenchmarks.ksName) {
-            rows.append(BenchmarkTarget(target: ksTarget, figure: String(format: "%.1f ms; SciPy's time not found (docs/bench/peers_detectors.py writes it)", ks),
-                                        met: nil))
+        if let sciPy {
+            judge(ksTarget, value(DetectorBenchmarks.ksName, divisor: true),
+                  figure: { String(format: "%.1f ms against %.0f ms", $0[0], sciPy.milliseconds)
+                            + " (SciPy \(sciPy.version), docs/bench/\(sciPy.file)): " + ratio(sciPy.milliseconds, $0[0]) },
+                  met: { sciPy.milliseconds / $0[0] >= ksSpeedup })
         } else {
-            rows.append(BenchmarkTarget(target: ksTarget, figure: "not measured", met: nil))
+            judge(ksTarget, value(DetectorBenchmarks.ksName),
+                  figure: { String(format: "%.1f ms; SciPy's time not found (docs/bench/peers_detectors.py writes it)", $0[0]) }, met: { _ in nil })
         }
 
-        for cores in jobs > 1 ? [1, jobs] : [1] {
-            let target = "PSI binning at memory speed (>= \(speedShare)x the streaming sum, \(cores) core\(cores == 1 ? "" : "s"))"
-            if let psi = value(DetectorBenchmarks.psiStreamedName(cores: cores)), let sum = value(DetectorBenchmarks.streamingSumName(cores: cores)), sum > 0 {
-                rows.append(BenchmarkTarget(target: target, figure: ratio(psi, sum) + String(format: " (%.0f of %.0f M values/s)", psi, sum),
-                                            met: psi / sum >= speedShare))
-            } else {
-                rows.append(BenchmarkTarget(target: target, figure: "not measured", met: nil))
-            }
+        for n in jobs > 1 ? [1, jobs] : [1] {
+            judge("PSI binning at memory speed (>= \(speedShare)x the streaming sum, \(cores(n)))",
+                  value(DetectorBenchmarks.psiStreamedName(cores: n)), value(DetectorBenchmarks.streamingSumName(cores: n), divisor: true),
+                  figure: { ratio($0[0], $0[1]) + String(format: " (%.0f of %.0f M values/s)", $0[0], $0[1]) }, met: { $0[0] / $0[1] >= speedShare })
         }
 
-        let batteryTarget = "whole battery on a 10,000-row window within \(Int(batteryMilliseconds)) ms, one core"
-        if let drift = value(DetectorBenchmarks.batteryName), let monitors = value(MonitorBenchmarks.name) {
-            rows.append(BenchmarkTarget(target: batteryTarget,
-                                        figure: String(format: "%.1f ms (drift tests %.1f + monitors %.1f)", drift + monitors, drift, monitors),
-                                        met: drift + monitors <= batteryMilliseconds))
-        } else {
-            rows.append(BenchmarkTarget(target: batteryTarget, figure: "not measured", met: nil))
-        }
+        judge("whole battery on a 10,000-row window within \(Int(batteryMilliseconds)) ms, one core",
+              value(DetectorBenchmarks.batteryName), value(MonitorBenchmarks.name),
+              figure: { String(format: "%.1f ms (drift tests %.1f + monitors %.1f)", $0[0] + $0[1], $0[0], $0[1]) },
+              met: { $0[0] + $0[1] <= batteryMilliseconds })
         return rows
     }
 }

@@ -1,4 +1,5 @@
 import DriftCore
+import DriftSim
 
 // JSON form of a run. Keys are snake_case; the manifest comes first. Decoding uses ConfigReader,
 // so a damaged run file gives an error naming the file and the JSON path.
@@ -38,14 +39,13 @@ extension RunResult {
     /// schedule (window end days `window_days - 1`, then every `step_days`), and one verdict per
     /// detector of the steps plus `diagnosis`. A resumed sweep or a merge would otherwise count it.
     func checkWhole(file: String) throws {
-        let m = manifest, stride = max(1, m.stepDays)
-        let expected = m.productionDays >= m.windowDays ? (m.productionDays - m.windowDays) / stride + 1 : 0
-        if steps.count != expected {
-            throw ConfigError(file: file, path: "steps", message: "holds \(steps.count) steps; the manifest's schedule has \(expected): the run is incomplete or damaged, run it again")
+        let m = manifest
+        let schedule = Array(Monitoring.stepDays(window: m.windowDays, step: m.stepDays, productionDays: m.productionDays))
+        if steps.count != schedule.count {
+            throw ConfigError(file: file, path: "steps", message: "holds \(steps.count) steps; the manifest's schedule has \(schedule.count): the run is incomplete or damaged, run it again")
         }
-        for (k, step) in steps.enumerated() {
-            let scheduled = m.windowDays - 1 + k * stride
-            if step.day != scheduled { throw ConfigError(file: file, path: "steps[\(k)].day", message: "is \(step.day), the schedule says \(scheduled): run it again") }
+        for (k, (step, scheduled)) in zip(steps, schedule).enumerated() where step.day != scheduled {
+            throw ConfigError(file: file, path: "steps[\(k)].day", message: "is \(step.day), the schedule says \(scheduled): run it again")
         }
         let ids = ((steps.first?.detectors.map(\.detector) ?? []) + ["diagnosis"]).sorted()
         let found = verdicts.map(\.detector).sorted()

@@ -61,6 +61,13 @@ public struct Monitoring: Sendable, Equatable {
     public var windowDays: Int = 14
     public var stepDays: Int = 7
     public init() {}
+
+    /// The production days the lab takes a monitoring step on: the last day of the first full window
+    /// (window - 1), then every `step` days while production lasts. The days after the last are
+    /// never monitored.
+    public static func stepDays(window: Int, step: Int, productionDays: Int) -> StrideTo<Int> {
+        stride(from: window - 1, to: productionDays, by: Swift.max(1, step))
+    }
 }
 
 /// One injected failure. Days count from the first production day (0). Strength on day d is

@@ -126,7 +126,8 @@ public enum ScenarioFile {
         try checkCompounding(failures, file: file, productionDays: productionDays)
         // The lab monitors on days window_days - 1, then every step_days: a failure that starts after
         // the last of them is never looked at, and a run would count it as missed.
-        let lastStep = monitoring.windowDays - 1 + (productionDays - monitoring.windowDays) / monitoring.stepDays * monitoring.stepDays
+        let lastStep = Monitoring.stepDays(window: monitoring.windowDays, step: monitoring.stepDays, productionDays: productionDays)
+            .reversed().first ?? monitoring.windowDays - 1
         for (i, f) in failures.enumerated() where f.startDay > lastStep {
             throw ConfigError(file: file, path: "failures[\(i)].start_day",
                               message: "starts after the last monitoring step (day \(lastStep): a window of \(monitoring.windowDays) days every "
@@ -165,12 +166,17 @@ public enum ScenarioFile {
     /// stacked category mixes overflowed the category weights, 160 feature shifts of `hour` made its
     /// value infinite, and three segment mixes multiplied the day's volume 48-fold.
     static func checkCompounding(_ failures: [FailureSpec], file: String, productionDays: Int) throws {
+        // Each failure is compared only with the earlier ones sharing one of its targets, so a long
+        // list of failures that do not compound costs one pass.
+        let targetsOf = failures.map(compoundingTargets)
+        var earlierOn: [String: [Int]] = [:]
         for (j, later) in failures.enumerated() {
-            let targets = compoundingTargets(later)
-            for (i, earlier) in failures[..<j].enumerated() {
+            let targets = targetsOf[j]
+            for i in Set(targets.flatMap { earlierOn[$0] ?? [] }).sorted() {
+                let earlier = failures[i]
                 let first = Swift.max(earlier.startDay, later.startDay)
                 let last = Swift.min(earlier.endDay ?? productionDays, later.endDay ?? productionDays) - 1
-                guard first <= last, let shared = targets.first(where: compoundingTargets(earlier).contains) else { continue }
+                guard first <= last, let shared = targets.first(where: targetsOf[i].contains) else { continue }
                 let (a, b) = earlier.startDay <= later.startDay ? (i, j) : (j, i)
                 let end = earlier.startDay == later.startDay ? ""
                     : ", or set failures[\(a)].end_day to at most \(failures[b].startDay) (the first day without it)"
@@ -178,6 +184,7 @@ public enum ScenarioFile {
                                   message: "changes \(shared) on days \(first)...\(last), as failures[\(i)] does; two failures at once would "
                                   + "compound past the range one may take. Make them one failure with the combined parameters\(end)")
             }
+            for shared in targets { earlierOn[shared, default: []].append(j) }
         }
     }
 
