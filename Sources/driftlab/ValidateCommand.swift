@@ -1,6 +1,7 @@
 import DriftCore
 import DriftLab
 import DriftSim
+import Foundation
 
 /// `driftlab validate <file>...`: checks scenario files and prints a one-line summary of each,
 /// or the resolved scenario (every default filled in) with `--resolved`.
@@ -41,13 +42,16 @@ let validateCommand = Command(
         var entries: [JSON] = []
         for file in files {
             do {
-                switch documentKind(file) {
+                // One read: the document's kind from its top-level keys, then its decoder. A file that
+                // cannot be read or parsed goes to the scenario loader, which names the problem.
+                let json = try? JSON.readFile(file)
+                switch json.map(documentKind) ?? .scenario {
                 case .schema:
                     entries.append(.object([("file", .string(file)), ("valid", .null), ("skipped", .string("a JSON Schema, not a scenario"))]))
                     if !quiet && !asJSON { printError("skipped: \(file) (a JSON Schema for editors, not a scenario)") }
                     continue
                 case .sweep:
-                    let sweep = try SweepFile.load(file)
+                    let sweep = try SweepFile.decode(json!, file: file, folder: (file as NSString).deletingLastPathComponent)
                     entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(sweep.name)),
                                             ("sweep_cells", .number(Double(sweep.cells.count)))]))
                     if !quiet && !asJSON { (resolved ? printError : { print($0) })("ok: \(file) (sweep \(sweep.name): \(sweep.cells.count) cells)") }
@@ -55,7 +59,7 @@ let validateCommand = Command(
                 case .scenario:
                     break
                 }
-                let scenario = try ScenarioFile.load(file)
+                let scenario = try json.map { try ScenarioFile.decode($0, file: file) } ?? ScenarioFile.load(file)
                 let line = "ok: \(file) (\(validationSummary(scenario)))"
                 entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(scenario.name)),
                                         ("failures", .array(scenario.failures.map { f in
@@ -84,10 +88,10 @@ let validateCommand = Command(
 
 enum DocumentKind { case scenario, sweep, schema }
 
-/// What a JSON file holds, from its top-level keys: a sweep has a `base`, a JSON Schema a `$schema`;
-/// anything else (unreadable files included) is read as a scenario, whose loader names the problem.
-func documentKind(_ path: String) -> DocumentKind {
-    guard let text = try? AtomicFile.readText(path), let json = try? JSON.parse(text), case .object(let members) = json else { return .scenario }
+/// What a JSON document holds, from its top-level keys: a sweep has a `base`, a JSON Schema a `$schema`;
+/// anything else is read as a scenario, whose decoder names the problem.
+func documentKind(_ json: JSON) -> DocumentKind {
+    guard case .object(let members) = json else { return .scenario }
     if members.contains(where: { $0.0 == "$schema" }) { return .schema }
     if members.contains(where: { $0.0 == "base" }) { return .sweep }
     return .scenario

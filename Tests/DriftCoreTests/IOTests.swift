@@ -331,6 +331,15 @@ extension CSVTests {
         #expect(closestMatch(to: "zzzzzz", in: ["population"]) == nil)
         #expect(editDistance("kitten", "sitting") == 3)
     }
+
+    @Test("an explicit null reads as absent in has and value, so optional keys take their defaults and required ones their hints")
+    func nullIsAbsent() throws {
+        let r = try ConfigReader(try JSON.parse(#"{"seed": null, "name": "a"}"#), file: "s.json", path: "")
+        #expect(!r.has("seed") && r.has("name") && !r.has("other"))
+        var v = r
+        #expect(v.value("seed") == nil)
+        try v.finish(known: ["seed", "name"])
+    }
 }
 
 @Suite struct CSVLargeFieldTests {

@@ -74,6 +74,9 @@ struct SweepFileTests {
         } catch let e as ConfigError {
             #expect(e.path == "cells" && e.message.contains("nothing to run"))
         }
+        // An explicit null is an absent optional key: the base's seed, not "unknown key" or "required".
+        let nullSeed = try SweepFile.decode(try JSON.parse(#"{"name": "x", "base": {"name": "b", "seed": 5}, "seed": null, "controls": 1}"#), file: "s.json")
+        #expect(nullSeed.seed == 5)
     }
 
     @Test("a base file that is missing, a folder or invalid is named with the sweep file that points at it")

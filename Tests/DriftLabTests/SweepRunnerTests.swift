@@ -142,6 +142,32 @@ struct SweepRunnerTests {
         }
     }
 
+    @Test("a reference period that cannot be prepared names the base scenario it comes from, not only the cell")
+    func referenceFailureNamesTheBase() throws {
+        let folder = try scratchFolder("sweep-base-error")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let failing = SweepBackend<String>(prepare: { s in throw LabError.noReferenceFrauds(scenario: s.name) },
+                                           run: { s, _ in FakeRunner.run(s) })
+        do {
+            _ = try SweepRunner.run(try smallSweep(), out: folder + "/out", backend: failing, options: .init(jobs: 1))
+            Issue.record("a failing reference ran")
+        } catch let e as SweepError {
+            #expect(e.description.contains("(the base scenario's, small.json, field base)"), "\(e)")
+            #expect(e.description.contains("raise reference_days"), "\(e)")
+        }
+        // A base read from a file is named by its path.
+        try AtomicFile.write(#"{"name": "b", "seed": 3, "population": {"customers": 500, "merchants": 50, "transactions_per_day": 100}, "reference_days": 20, "production_days": 60, "failures": []}"#,
+                             to: folder + "/b.json")
+        let sweep = try SweepFile.decode(try JSON.parse(#"{"name": "s", "base": "b.json", "controls": 1}"#), file: folder + "/s.json", folder: folder)
+        #expect(sweep.baseSource == folder + "/b.json")
+        do {
+            _ = try SweepRunner.run(sweep, out: folder + "/out2", backend: failing, options: .init(jobs: 1))
+            Issue.record("a failing reference ran")
+        } catch let e as SweepError {
+            #expect(e.description.contains("(the base scenario's, \(folder)/b.json)"), "\(e)")
+        }
+    }
+
     /// Replaces the JSON value at `key` (top level) of a run file, keeping the file valid JSON.
     static func editRun(_ path: String, _ key: String, _ value: JSON?) throws {
         guard case .object(let members) = try JSON.parse(try AtomicFile.readText(path)) else { return }

@@ -34,7 +34,11 @@ public struct ConfigReader {
         ConfigError(file: file, path: fieldPath(key), message: message)
     }
 
-    public func has(_ key: String) -> Bool { members.contains { $0.0 == key } }
+    /// Whether `key` is given: present and not null (a null member reads as absent, as in `value`).
+    /// It does not mark the key read: a key only tested here is still unknown to `finish()`.
+    public func has(_ key: String) -> Bool {
+        members.contains { key == $0.0 && { if case .null = $0 { return false }; return true }($0.1) }
+    }
 
     /// The raw value of `key` (marks it used); nil when absent or null.
     public mutating func value(_ key: String) -> JSON? {

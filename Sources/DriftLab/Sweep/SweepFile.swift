@@ -13,6 +13,9 @@ public struct Sweep: Sendable {
     public var seed: UInt64
     /// Every cell, in the documented order: failure cells, then controls.
     public var cells: [SweepCell]
+    /// Where the base scenario was read (a file, or the sweep file's inline `base`), for errors
+    /// about what every cell inherits from it, such as a reference period with no fraud to train on.
+    public var baseSource = "the sweep's base field"
 
     /// FNV-1a 64 over the sweep's name and every cell's id and scenario hash: two folders hold
     /// results of the same sweep exactly when their hashes match.
@@ -72,10 +75,12 @@ public enum SweepFile {
             throw r.error("base", "is required; name a scenario file relative to this sweep file (e.g. \"sweep-base.json\") or give the scenario inline")
         }
         let base: Scenario
+        var baseSource = "\(file), field base"
         switch baseValue {
         case .string(let relative):
             if relative.isEmpty { throw r.error("base", "is empty; name a scenario file such as \"sweep-base.json\"") }
             let path = relative.hasPrefix("/") || folder.isEmpty ? relative : (folder as NSString).appendingPathComponent(relative)
+            baseSource = path
             do { base = try ScenarioFile.load(path) } catch let e as ConfigError {
                 // Name the sweep file's field for a base that cannot be read, and the sweep for one that is invalid.
                 if e.path.isEmpty && e.file == path {
@@ -94,7 +99,7 @@ public enum SweepFile {
             throw r.error("base", "the base scenario '\(base.name)' injects \(base.failures.count) failure(s); a sweep's base must have none (the grid adds them): use 'failures': []")
         }
 
-        let seed: UInt64 = r.has("seed") ? try r.seed("seed") : base.seed
+        let seed: UInt64 = r.value("seed") != nil ? try r.seed("seed") : base.seed  // value, not has: it marks a null seed read
         let seeds = try r.int("seeds", default: 1, in: 1...maxSeeds)
         let severities = try uniqueNumbers(&r, "severities", in: 0...1) ?? [1]
         let onsets = try uniqueNumbers(&r, "onset_days", in: 0...Double(base.productionDays - 1), whole: true)?.map { Int($0) }
@@ -128,7 +133,7 @@ public enum SweepFile {
         if total > maxCells { throw r.error("cells", "the grid expands to \(total) runs, more than \(maxCells); shrink it") }
         try r.finish()
 
-        var sweep = Sweep(name: name, description: description, base: base, seed: seed, cells: [])
+        var sweep = Sweep(name: name, description: description, base: base, seed: seed, cells: [], baseSource: baseSource)
         sweep.cells = try expand(base: base, seed: seed, specs: specs, severities: severities, onsets: onsets,
                                  windows: windows, seeds: seeds, controls: controls, file: file)
         return sweep

@@ -101,7 +101,11 @@ public enum SweepRunner {
         let computed: [RunDigest] = try Parallel.map(work.count, jobs: options.jobs) { k in
             let cell = work[k]
             do {
-                let reference = try cache.reference(for: cell.referenceKey) { try backend.prepare(cell.scenario) }
+                let reference: R
+                do { reference = try cache.reference(for: cell.referenceKey) { try backend.prepare(cell.scenario) } } catch {
+                    // The reference period is the base scenario's (only the world seed varies): say where to fix it.
+                    throw SweepError.cellFailed(cell: cell.id, error: "its reference period (the base scenario's, \(sweep.baseSource)): \(error)")
+                }
                 defer { cache.release(cell.referenceKey) }
                 let result = try backend.run(cell.scenario, reference)
                 guard result.manifest.scenarioHash == cell.scenarioHash else {

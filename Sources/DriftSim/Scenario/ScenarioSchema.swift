@@ -24,7 +24,7 @@ public enum ScenarioSchema {
             ("population", section(ScenarioFile.populationKeys, "Who transacts and how much.", [
                 "customers": integer(1, Double(ScenarioFile.maxCustomers), Double(population.customers), "Cardholders in the world."),
                 "merchants": integer(1, 1_000_000, Double(population.merchants), "Merchants in the world."),
-                "transactions_per_day": number(1, ScenarioFile.maxTransactionsPerDay, population.transactionsPerDay, "Mean daily volume before the weekly cycle (each day's count is Poisson)."),
+                "transactions_per_day": number(1, ScenarioFile.maxTransactionsPerDay, population.transactionsPerDay, "Expected daily volume of the population before the weekly cycle: each customer draws a rate (activity, segment) scaled to it and a Poisson count a day, so a world of few customers realises its own draws' volume (a single customer: typically from a sixth to four times this)."),
                 "weekly_seasonality": number(0, 0.9, population.weeklySeasonality, "Amplitude a of the weekly cycle: volume on day d is scaled by 1 + a·cos(2π(d − 5)/7)."),
                 "base_fraud_rate": number(0, 0.5, population.baseFraudRate, "Fraud share of the unshifted world, above 0 and below 0.5.", exclusiveMinimum: true, exclusiveMaximum: true),
             ])),
