@@ -12,13 +12,17 @@ let driftCommand = Command(
                           [--correction bh|bonferroni|none] [--missing NA,null,...]
 
     Columns are matched by name; columns present in only one file are listed, not tested.
-    Numeric columns get the Kolmogorov-Smirnov test (chi-squared when they have at most 20
-    distinct values), categorical ones chi-squared; every feature also gets PSI on reference
-    quantile bins, Jensen-Shannon distance and (numeric) Wasserstein-1 over the reference IQR.
-    p-values are corrected across features (Benjamini-Hochberg by default). The default rule
-    alarms when a feature is significant AND its effect is above a floor (PSI >= 0.1 or
-    normalised W1 >= 0.1 or JS >= 0.1), so large files do not alarm on trivial differences.
-    Rows are sorted by severity (alarms first, then PSI). An empty cell is missing, and so are
+    Numeric columns get the Kolmogorov-Smirnov test (chi-squared when the reference has at
+    most 20 distinct values, each seen twice on average), categorical ones chi-squared; every
+    feature also gets PSI on reference quantile bins, Jensen-Shannon distance and (numeric)
+    Wasserstein-1 over the reference IQR (its standard deviation when the IQR is 0, raw W1 for
+    a constant reference). p-values are corrected across features
+    (Benjamini-Hochberg by default). The default rule (combined) alarms when a feature is
+    significant AND its effect is above a floor (PSI >= 0.1 or normalised W1 >= 0.1 or
+    JS >= 0.1), so large files do not alarm on trivial differences. The effect_size rule
+    alarms on effect alone, so at a higher bar: PSI >= 0.25 or JS >= 0.2, each also above its
+    sampling-noise bar for these sample sizes; the JSON's "effect" is that rule's verdict.
+    Statistics of a column with no values in either file are null. Rows are sorted by severity (alarms first, then PSI). An empty cell is missing, and so are
     pandas' missing-value texts (NA, N/A, n/a, NULL, null, None, NaN, nan, #N/A, <NA>, ...), so
     a numeric column with "NA" in it stays numeric; --missing replaces that list.
 

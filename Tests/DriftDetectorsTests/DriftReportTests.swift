@@ -69,6 +69,63 @@ struct DriftReportTests {
         #expect(PSIReference(sortedReference: []).binCount == 1)
     }
 
+    /// Found by a differential test of `driftlab drift` against SciPy 1.17.1 (2026-11-25).
+    @Test("a small continuous reference gets KS, not chi-squared on exact values; an all-missing side has undefined statistics and keeps its type")
+    func smallContinuousReferenceAndAllMissingColumns() throws {
+        // 11 vs 11 interleaved values of one distribution: chi-squared on exact values read them as a
+        // perfect separation (22.0, p 2.7e-6, alarm). Oracle (SciPy 1.17.1):
+        //   a = [0.009, 0.100, 0.191, 0.282, 0.373, 0.464, 0.555, 0.645, 0.736, 0.827, 0.918]
+        //   b = [0.055, 0.145, 0.236, 0.327, 0.418, 0.509, 0.600, 0.691, 0.782, 0.873, 0.964]
+        //   scipy.stats.ks_2samp(a, b) -> statistic 0.09090909090909091, pvalue 1.0
+        let a = [0.009, 0.100, 0.191, 0.282, 0.373, 0.464, 0.555, 0.645, 0.736, 0.827, 0.918]
+        let b = [0.055, 0.145, 0.236, 0.327, 0.418, 0.509, 0.600, 0.691, 0.782, 0.873, 0.964]
+        let small = try DriftReport.compute(reference: Self.table([("x", .numeric(a))]), current: Self.table([("x", .numeric(b))]))
+        let row = try #require(small.features.first)
+        #expect(row.test == "ks" && !row.alarm)
+        #expect(abs(row.statistic - 0.09090909090909091) < 1e-12 && abs(row.pValue - 1.0) < 1e-9)
+        // A discrete feature with repeats still gets chi-squared.
+        let flags = try DriftReport.compute(reference: Self.table([("x", .numeric([0, 1, 0, 1, 1, 0]))]),
+                                            current: Self.table([("x", .numeric([1, 1, 0]))]))
+        #expect(flags.features.first?.test == "chi2")
+
+        // All missing on one side: statistic and PSI undefined (null in JSON), like p and JS; a
+        // categorical column with no values in the window (read as numeric) is that column, all missing.
+        let reference = Self.table([("x", .numeric([1, 2, 3])), ("y", .categorical(CategoricalColumn(strings: ["a", "b", "c"])))])
+        let window = Self.table([("x", .numeric([.nan, .nan])), ("y", .numeric([.nan, .nan]))])
+        let report = try DriftReport.compute(reference: reference, current: window)
+        #expect(report.typeMismatches.isEmpty)
+        let rows = Dictionary(uniqueKeysWithValues: report.features.map { ($0.feature, $0) })
+        for name in ["x", "y"] {
+            let r = try #require(rows[name])
+            #expect(r.note == "window has no values (all missing)" && r.currentMissing == 2 && !r.alarm, "\(name)")
+            #expect(r.statistic.isNaN && r.populationStabilityIndex.isNaN && r.pValue.isNaN && r.jensenShannon.isNaN, "\(name)")
+        }
+        #expect(rows["y"]?.type == .categorical)
+        guard case .object(let members) = report.json(), case .array(let features)? = members.first(where: { $0.0 == "features" })?.1,
+              case .object(let first)? = features.first else { Issue.record("no features in JSON"); return }
+        #expect(first.first(where: { $0.0 == "psi" })?.1 == .null && first.first(where: { $0.0 == "statistic" })?.1 == .null)
+        // The other way round: a reference with no values, a categorical window.
+        let reversed = try DriftReport.compute(reference: Self.table([("y", .numeric([.nan, .nan]))]),
+                                               current: Self.table([("y", .categorical(CategoricalColumn(strings: ["a", "b"])))]))
+        #expect(reversed.typeMismatches.isEmpty && reversed.features.first?.note == "reference has no values")
+        #expect(reversed.features.first?.type == .categorical)
+    }
+
+    @Test("the mean- and variance-shift tests are scale-free: samples near 1e-300 or 1e300 give the p-values of the same samples near 1")
+    func locationAndSpreadTestsAreScaleFree() throws {
+        // Before: the variance of values near 1e-300 underflowed to 0, so t was infinite and p 0.
+        let a = [1.0, 2, 3, 4, 5], b = [1.5, 2.5, 3.5, 4.5, 5.5, 9]
+        let unit = TwoSampleStatistics.skewCorrectedWelchTest(.init(a), .init(b)).pValue ?? .nan
+        let spread = TwoSampleStatistics.brownForsythe(a, b).pValue ?? .nan
+        #expect(unit > 0.1 && unit < 1 && spread > 0 && spread < 1)
+        for scale in [1e-300, 1e-310, 1e300] {
+            let p = TwoSampleStatistics.skewCorrectedWelchTest(.init(a.map { $0 * scale }), .init(b.map { $0 * scale })).pValue ?? .nan
+            #expect(abs(p - unit) < 1e-6 * unit, "scale \(scale): \(p) against \(unit)")
+            let q = TwoSampleStatistics.brownForsythe(a.map { $0 * scale }, b.map { $0 * scale }).pValue ?? .nan
+            #expect(abs(q - spread) < 1e-6 * spread, "scale \(scale): \(q) against \(spread)")
+        }
+    }
+
     @Test func rankingWeightsDriftByImportance() throws {
         var rng = Xoshiro256StarStar(seed: 3)
         let n = 4000

@@ -208,7 +208,12 @@ public struct DriftBaseline: Sendable {
                         if levels.count > configuration.discreteLevels { break }
                     }
                 }
+                // Discrete: at most `discreteLevels` distinct values, each seen twice on average. A
+                // small sample of a continuous feature also has few distinct values, but no repeats
+                // (11 reference rows against 11 of the same distribution read as a perfect
+                // separation under chi-squared; found by a differential test against SciPy).
                 let discrete = !levels.isEmpty && levels.count <= configuration.discreteLevels
+                    && 2 * levels.count <= Int(counts.reduce(0, +))
                 return .numeric(NumericBaseline(moments: TwoSampleStatistics.Moments(sample.sorted), sample: sample, deviations: TwoSampleStatistics.AbsoluteDeviations(sorted: sample.sorted),
                                                 psi: PSIReference(sortedReference: sample.sorted, bins: configuration.psiBins, tableLookup: tableLookup),
                                                 spread: TwoSampleStatistics.spread(sortedReference: sample.sorted),
@@ -237,6 +242,20 @@ public struct DriftBaseline: Sendable {
                 rows.append(DriftBaseline.numericRow(name, base, values, configuration, sample: samples[name]))
             case let (.categorical(base), .categorical(values)):
                 rows.append(DriftBaseline.categoricalRow(name, base, values, configuration))
+            // A column with no values has no type of its own (type inference reads it as numeric):
+            // it is the other side's type, all missing, not a type mismatch.
+            case let (.categorical(base), .numeric(values)) where !values.contains(where: { !$0.isNaN }):
+                rows.append(DriftBaseline.categoricalRow(name, base, CategoricalColumn(codes: [Int32](repeating: -1, count: values.count), levels: []), configuration))
+            case let (.numeric(base), .categorical(values)) where !values.codes.contains(where: { $0 >= 0 }):
+                rows.append(DriftBaseline.numericRow(name, base, [Double](repeating: .nan, count: values.count), configuration))
+            case let (.numeric(base), .categorical):
+                if base.sample.count == 0 {
+                    var row = DriftBaseline.numericRow(name, base, [], configuration)
+                    row.type = .categorical
+                    rows.append(row)
+                } else {
+                    mismatches.append(name)
+                }
             default:
                 mismatches.append(name)
             }
@@ -253,7 +272,7 @@ public struct DriftBaseline: Sendable {
             case .combined: rows[i].alarm = rows[i].significant && DriftBaseline.aboveFloor(rows[i], configuration)
             }
             if rows[i].note != nil { rows[i].alarm = false }
-            let psi = rows[i].populationStabilityIndex
+            let psi = rows[i].populationStabilityIndex.isNaN ? 0 : rows[i].populationStabilityIndex  // undefined: ranks last
             if !configuration.importance.isEmpty {
                 let share = totalImportance > 0 ? Swift.max(configuration.importance[rows[i].feature] ?? 0, 0) / totalImportance : 0
                 rows[i].importanceShare = share
@@ -293,8 +312,9 @@ public struct DriftBaseline: Sendable {
     static func numericRow(_ name: String, _ base: NumericBaseline, _ values: [Double], _ c: DriftConfiguration,
                            sample: NumericSample? = nil) -> FeatureDrift {
         let cur = sample ?? NumericSample(values)
-        var row = FeatureDrift(feature: name, type: .numeric, test: base.levels == nil ? "ks" : "chi2", statistic: 0, pValue: .nan,
-                               adjustedPValue: .nan, populationStabilityIndex: 0, jensenShannon: .nan, wasserstein: .nan,
+        // Statistic and PSI stay NaN (undefined, null in JSON) when either side has no values.
+        var row = FeatureDrift(feature: name, type: .numeric, test: base.levels == nil ? "ks" : "chi2", statistic: .nan, pValue: .nan,
+                               adjustedPValue: .nan, populationStabilityIndex: .nan, jensenShannon: .nan, wasserstein: .nan,
                                normalizedWasserstein: .nan, meanShiftPValue: .nan, varianceShiftPValue: .nan, unseenRate: 0,
                                referenceCount: base.sample.count, referenceMissing: base.sample.missingCount, currentCount: cur.count, currentMissing: cur.missingCount,
                                significant: false, effect: false, alarm: false, importanceShare: nil, weightedSeverity: 0,
@@ -340,8 +360,11 @@ public struct DriftBaseline: Sendable {
                                referenceCount: Int(base.counts.reduce(0, +)), referenceMissing: base.missingCount, currentCount: cmp.currentCount,
                                currentMissing: cmp.currentMissing, significant: false, effect: false, alarm: false,
                                importanceShare: nil, weightedSeverity: 0, pages: false, note: nil)
-        if row.referenceCount == 0 { row.note = "reference has no values"; row.pValue = .nan }
-        else if cmp.currentCount == 0 { row.note = column.count == 0 ? "empty window" : "window has no values (all missing)"; row.pValue = .nan }
+        if row.referenceCount == 0 { row.note = "reference has no values" }
+        else if cmp.currentCount == 0 { row.note = column.count == 0 ? "empty window" : "window has no values (all missing)" }
+        if row.note != nil {  // undefined without values on both sides (null in JSON)
+            row.statistic = .nan; row.pValue = .nan; row.populationStabilityIndex = .nan; row.jensenShannon = .nan
+        }
         row.effect = row.note == nil && DriftBaseline.effectAboveBar(psi: row.populationStabilityIndex, js: row.jensenShannon,
                                                                      bins: base.levels.count + 1, n: cmp.currentCount, m: row.referenceCount, c)
         return row

@@ -233,16 +233,29 @@ public enum TwoSampleStatistics {
 
     /// Count, mean, variance (ddof 1) and third central moment (1/n) of the finite values: what
     /// the skew-corrected mean-shift test needs from each sample (a reference computes it once).
+    /// The central moments are those of (x - mean) / `scale`, so squares and cubes of deviations
+    /// near 1e-300 or 1e300 neither underflow nor overflow (the test is scale-free); see `safeScale`.
     public struct Moments: Sendable {
-        public var count: Int, mean: Double, variance: Double, thirdMoment: Double
+        public var count: Int, mean: Double, variance: Double, thirdMoment: Double, scale: Double
         public init(_ x0: [Double]) {
             let x = x0.allSatisfy({ $0.isFinite }) ? x0 : x0.filter { $0.isFinite }
             let mv = Descriptive.meanVarianceIgnoringNaN(x)
-            var m3 = 0.0
-            for v in x { let d = v - mv.mean; m3 += d * d * d }
-            count = x.count; mean = mv.mean; variance = mv.variance
+            var largest = 0.0
+            for v in x { largest = Swift.max(largest, Swift.abs(v - mv.mean)) }
+            scale = TwoSampleStatistics.safeScale(largest)
+            var m2 = 0.0, m3 = 0.0
+            for v in x { let d = (v - mv.mean) / scale; m2 += d * d; m3 += d * d * d }
+            count = x.count; mean = mv.mean
+            variance = scale == 1 ? mv.variance : (x.count > 1 ? m2 / Double(x.count - 1) : .nan)
             thirdMoment = x.isEmpty ? .nan : m3 / Double(x.count)
         }
+    }
+
+    /// 1 when squares and cubes of numbers up to `largest` stay normal doubles (2^-300 ... 2^300, so
+    /// every ordinary sample computes exactly as without a scale), else the power of two of `largest`.
+    static func safeScale(_ largest: Double) -> Double {
+        guard largest.isFinite, largest > 0, largest < 0x1p-300 || largest > 0x1p300 else { return 1 }
+        return Double(sign: .plus, exponent: largest.exponent, significand: 1)
     }
 
     /// Welch's test with Hall's (1992) skewness correction, the lab's mean-shift rule: with
@@ -252,13 +265,15 @@ public enum TwoSampleStatistics {
     /// lognormal rows against a nominal 0.05); p = 2·P(t_df > |T_H|) with Welch–Satterthwaite df.
     /// Equals `welchTest` when both samples are symmetric. Hall, J. R. Stat. Soc. B 54 (1992) 221–228.
     public static func skewCorrectedWelchTest(_ ma: Moments, _ mb: Moments) -> TwoSampleOutcome {
+        // Both samples' moments on the larger of their scales (1 for ordinary data).
+        let common = Swift.max(ma.scale, mb.scale), ra = ma.scale / common, rb = mb.scale / common
         let se2: Double, df: Double
-        switch welchScale(ma.count, ma.variance, mb.count, mb.variance, equalMeans: ma.mean == mb.mean) {
+        switch welchScale(ma.count, ma.variance * ra * ra, mb.count, mb.variance * rb * rb, equalMeans: ma.mean == mb.mean) {
         case .degenerate(let outcome): return outcome
         case .scale(let s, let d): (se2, df) = (s, d)
         }
-        let t = (mb.mean - ma.mean) / se2.squareRoot()
-        let kappa3 = mb.thirdMoment / Double(mb.count * mb.count) - ma.thirdMoment / Double(ma.count * ma.count)
+        let t = (mb.mean - ma.mean) / common / se2.squareRoot()
+        let kappa3 = mb.thirdMoment * rb * rb * rb / Double(mb.count * mb.count) - ma.thirdMoment * ra * ra * ra / Double(ma.count * ma.count)
         let a = kappa3 / (se2 * se2.squareRoot())
         let th = a.isFinite ? t + a * t * t / 3 + a * a * t * t * t / 27 + a / 6 : t
         return TwoSampleOutcome(statistic: th, pValue: 2 * studentTSurvival(Swift.abs(th), df: df))
@@ -277,16 +292,19 @@ public enum TwoSampleStatistics {
 
     /// The per-sample part of Brown–Forsythe: count, mean and sum of squares about the mean of
     /// z = |x - median| over finite values (two passes, as SciPy). A reference computes it once.
+    /// The mean and sum of squares are of z / `scale` (`safeScale` of the largest z; 1 for ordinary data).
     public struct AbsoluteDeviations: Sendable {
-        public var count: Double, mean: Double, sumOfSquares: Double
+        public var count: Double, mean: Double, sumOfSquares: Double, scale: Double
         public init(sorted x0: [Double]) {
             let x = x0.allSatisfy({ $0.isFinite }) ? x0 : x0.filter { $0.isFinite }
             let median = Descriptive.quantile(sorted: x, 0.5)
+            let largest = x.isEmpty ? 0 : Swift.max(Swift.abs(x[0] - median), Swift.abs(x[x.count - 1] - median))
+            scale = TwoSampleStatistics.safeScale(largest)
             var s = 0.0
-            for v in x { s += Swift.abs(v - median) }
+            for v in x { s += Swift.abs(v - median) / scale }
             let mean = x.isEmpty ? .nan : s / Double(x.count)
             var ss = 0.0
-            for v in x { let d = Swift.abs(v - median) - mean; ss += d * d }
+            for v in x { let d = Swift.abs(v - median) / scale - mean; ss += d * d }
             count = Double(x.count); self.mean = mean; sumOfSquares = ss
         }
     }
@@ -295,9 +313,12 @@ public enum TwoSampleStatistics {
     public static func brownForsythe(_ a: AbsoluteDeviations, _ b: AbsoluteDeviations) -> TwoSampleOutcome {
         guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
         let n = a.count + b.count
-        let grand = (a.mean * a.count + b.mean * b.count) / n
-        let within = a.sumOfSquares + b.sumOfSquares
-        let between = a.count * (a.mean - grand) * (a.mean - grand) + b.count * (b.mean - grand) * (b.mean - grand)
+        // Both summaries on the larger scale (1 for ordinary data): F is scale-free.
+        let common = Swift.max(a.scale, b.scale), ra = a.scale / common, rb = b.scale / common
+        let meanA = a.mean * ra, meanB = b.mean * rb
+        let grand = (meanA * a.count + meanB * b.count) / n
+        let within = a.sumOfSquares * ra * ra + b.sumOfSquares * rb * rb
+        let between = a.count * (meanA - grand) * (meanA - grand) + b.count * (meanB - grand) * (meanB - grand)
         if within == 0 { return TwoSampleOutcome(statistic: between == 0 ? 0 : .infinity, pValue: between == 0 ? 1 : 0) }
         let w = (n - 2) * between / within
         return TwoSampleOutcome(statistic: w, pValue: fSurvival(w, d1: 1, d2: n - 2))

@@ -92,7 +92,7 @@ enum Battery {
     /// Aggregates per-feature results of one detector id into one raw reading.
     static func aggregate(_ id: String, _ results: [DetectorResult], indicates fallback: FailureKind) -> RawDetector {
         let firing = results.filter(\.alarm).sorted { ($0.statistic, $1.features.first ?? "") > ($1.statistic, $0.features.first ?? "") }
-        let strongest = firing.first ?? results.max { $0.statistic < $1.statistic }
+        let strongest = firing.first ?? results.filter { !$0.statistic.isNaN }.max { $0.statistic < $1.statistic }
         var features: [String] = []
         for r in firing { for f in r.features where !features.contains(f) { features.append(f) } }
         var perFeature: [String: Double] = [:]
