@@ -22,7 +22,10 @@ let driftCommand = Command(
     JS >= 0.1), so large files do not alarm on trivial differences. The effect_size rule
     alarms on effect alone, so at a higher bar: PSI >= 0.25 or JS >= 0.2, each also above its
     sampling-noise bar for these sample sizes; the JSON's "effect" is that rule's verdict.
-    Statistics of a column with no values in either file are null. Rows are sorted by severity (alarms first, then PSI). An empty cell is missing, and so are
+    Statistics of a column with no values in either file are null. A column numeric in one
+    file whose cells in the other are mostly numbers, with a few texts ("unknown", "-"), is
+    tested on its numbers and the texts are read as missing and listed ("not_numbers" in JSON);
+    one that is mostly text there is a type mismatch, not tested. Rows are sorted by severity (alarms first, then PSI). An empty cell is missing, and so are
     pandas' missing-value texts (NA, N/A, n/a, NULL, null, None, NaN, nan, #N/A, <NA>, ...), so
     a numeric column with "NA" in it stays numeric; --missing replaces that list.
 
@@ -67,13 +70,25 @@ let driftCommand = Command(
         }
         let missing = try args.missingOption()
         try args.finish(knownFlags: ["reference", "current", "json", "alpha", "features", "rule", "correction", "missing"])
-        let reference = try readDriftTable(referencePath, missing: missing)
-        let current = try readDriftTable(currentPath, missing: missing)
+        var reference = try readDriftTable(referencePath, missing: missing)
+        var current = try readDriftTable(currentPath, missing: missing)
+        let coerced = DriftReport.coerceNumbers(reference: &reference, current: &current)
         let report = try DriftReport.compute(reference: reference, current: current, configuration: configuration)
         if asJSON {
-            print(report.json().serialized(), terminator: "")
+            guard case .object(var members) = report.json() else { return }
+            members.append(("not_numbers", .array(coerced.map { c in
+                .object([("feature", .string(c.feature)), ("file", .string(c.inReference ? "reference" : "current")),
+                         ("rows", .number(Double(c.rows))), ("non_missing", .number(Double(c.nonMissing))),
+                         ("examples", .array(c.examples.map(JSON.string)))])
+            })))
+            print(JSON.object(members).serialized(), terminator: "")
         } else {
             print(driftTable(report), terminator: "")
+            for c in coerced {
+                let examples = c.examples.map { "'\($0)'" }.joined(separator: ", ")
+                print("\(c.feature): \(c.rows) of \(c.nonMissing) \(c.inReference ? "reference" : "current") values are not numbers "
+                      + "(\(examples)\(c.rows > c.examples.count ? ", ..." : "")), read as missing; the numbers are tested")
+            }
         }
     })
 

@@ -111,6 +111,23 @@ struct DriftReportTests {
         #expect(reversed.features.first?.type == .categorical)
     }
 
+    @Test("a numeric column with a few texts in the other table is tested on its numbers, the texts read as missing and named")
+    func strayTextsInANumericColumn() throws {
+        let reference = Self.table([("x", .numeric([1, 2, 3, 4, 5, 6])), ("c", .categorical(CategoricalColumn(strings: ["a", "b", "a", "b", "a", "b"]))),
+                                    ("y", .numeric([1, 2, 3, 4, 5, 6]))])
+        var current = Self.table([("x", .categorical(CategoricalColumn(strings: ["1.5", "unknown", "2.5", "-", "unknown", "7", ""]))),
+                                  ("c", .categorical(CategoricalColumn(strings: ["a", "b", "a", "b", "a", "b", "a"]))),
+                                  ("y", .categorical(CategoricalColumn(strings: ["low", "high", "low", "3", "low", "high", "low"])))])
+        var ref = reference
+        let coerced = DriftReport.coerceNumbers(reference: &ref, current: &current)
+        #expect(coerced == [NumberCoercion(feature: "x", inReference: false, rows: 3, nonMissing: 6, examples: ["unknown", "-"])])
+        let x = try #require(current["x"]?.numericValues)
+        #expect(x[0] == 1.5 && x[1].isNaN && x[5] == 7 && x[6].isNaN)
+        let report = try DriftReport.compute(reference: ref, current: current)
+        #expect(report.typeMismatches == ["y"])  // mostly text: a real mismatch
+        #expect(report.features.first { $0.feature == "x" }?.currentMissing == 4)
+    }
+
     @Test("the mean- and variance-shift tests are scale-free: samples near 1e-300 or 1e300 give the p-values of the same samples near 1")
     func locationAndSpreadTestsAreScaleFree() throws {
         // Before: the variance of values near 1e-300 underflowed to 0, so t was infinite and p 0.
