@@ -28,13 +28,20 @@ public enum SimulatorBenchmarks {
 
     /// Transactions per second over the production days, after the burn-in (excluded): by the
     /// wall clock, and per CPU-second of the process (robust when other work shares the machine).
-    static func generationRate(_ sim: TransactionSimulator, jobs: Int) -> (rate: Double, cpuRate: Double, rows: Int) {
-        let stream = sim.days(jobs: jobs)
-        _ = stream.next()  // burn-in and the reference day
-        var rows = 0
-        let cpu0 = Stopwatch.processCPUSeconds()
-        let seconds = Stopwatch.seconds { while let b = stream.next() { rows += b.count } }
-        return (Double(rows) / seconds, Double(rows) / Swift.max(1e-9, Stopwatch.processCPUSeconds() - cpu0), rows)
+    /// The best of `repeats` streams, each from the same burn-in (the same rows), as the other
+    /// figures: one pass of about a second read 0.9-1.7 M/s on this shared machine within an hour.
+    static func generationRate(_ sim: TransactionSimulator, jobs: Int, repeats: Int = 3) -> (rate: Double, cpuRate: Double, rows: Int) {
+        var best = (rate: 0.0, cpuRate: 0.0, rows: 0)
+        for _ in 0..<repeats {
+            let stream = sim.days(jobs: jobs)
+            _ = stream.next()  // burn-in and the reference day
+            var rows = 0
+            let cpu0 = Stopwatch.processCPUSeconds()
+            let seconds = Stopwatch.seconds { while let b = stream.next() { rows += b.count } }
+            let rate = Double(rows) / seconds
+            if rate > best.rate { best = (rate, Double(rows) / Swift.max(1e-9, Stopwatch.processCPUSeconds() - cpu0), rows) }
+        }
+        return best
     }
 
     /// Disk speed: MB/s of writing `bytes` bytes of a repeated 1 MB block to a new file in `directory`,
@@ -85,11 +92,11 @@ public enum SimulatorBenchmarks {
         guard let sim = try? TransactionSimulator(scenario: benchScenario(days: 20)) else { return results }
         let one = generationRate(sim, jobs: 1)
         results.append(BenchmarkResult(name: generationName(cores: 1), value: one.rate, unit: "transactions/s",
-                                       note: "\(one.rows) rows in memory, velocity, labels, merge; \(Int(one.cpuRate)) per CPU-second; target >= 2e6"))
+                                       note: "\(one.rows) rows in memory, velocity, labels, merge (best of 3); \(Int(one.cpuRate)) per CPU-second; target >= 2e6"))
         if jobs > 1 {
             let many = generationRate(sim, jobs: jobs)
             results.append(BenchmarkResult(name: generationName(cores: jobs), value: many.rate, unit: "transactions/s",
-                                           note: "\(many.rows) rows, \(TransactionSimulator.shardCount) shards"))
+                                           note: "\(many.rows) rows, \(TransactionSimulator.shardCount) shards (best of 3)"))
         }
         // CSV writing: three days generated first, then only the writing is timed (rows formatted on
         // `jobs` threads, written in order), against a plain write of as many bytes to the same folder.
@@ -98,10 +105,13 @@ public enum SimulatorBenchmarks {
         let batches = (0..<3).compactMap { _ in stream.next() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftlab-bench-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // Best of three: one write of 49 MB is short enough for the disk's hiccups to show.
+        // Best of three: one write of 49 MB is short enough for the disk's hiccups to show. The disk's
+        // own attempts come between the CSV ones, so both bests are taken over the same minutes (the
+        // disk of this shared machine read 490-680 MB/s within an hour).
         var summary = ScenarioOutput.Summary()
-        var seconds = Double.infinity, cpuSeconds = 1e-9
-        for _ in 0..<3 {
+        var seconds = Double.infinity, cpuSeconds = 1e-9, rawRate = 0.0
+        for attempt in 0..<3 {
+            if attempt > 0 { rawRate = Swift.max(rawRate, rawWriteRate(bytes: summary.bytes, directory: directory, repeats: 1)) }
             clear(directory)
             let cpu0 = Stopwatch.processCPUSeconds()
             let time = Stopwatch.seconds {
@@ -120,7 +130,7 @@ public enum SimulatorBenchmarks {
         let logBytes = ((try? FileManager.default.attributesOfItem(atPath: production))?[.size] as? Int) ?? 0
         var readRows = 0
         let readSeconds = Stopwatch.threadCPUSeconds(repeats: 3) { readRows = (try? Table.readCSV(production))?.rowCount ?? 0 }
-        let rawRate = rawWriteRate(bytes: summary.bytes, directory: directory)
+        rawRate = Swift.max(rawRate, rawWriteRate(bytes: summary.bytes, directory: directory, repeats: 1))
         results.append(BenchmarkResult(name: csvWritingName(cores: jobs), value: csvRate, unit: "MB/s",
                                        note: "production + truth, \(rows) rows, \(summary.bytes / 1_000_000) MB on the disk (fsync before rename, as `generate`; best of 3); \(Int(Double(summary.bytes) / 1e6 / cpuSeconds)) MB per CPU-second"))
         results.append(BenchmarkResult(name: diskWriteName, value: rawRate, unit: "MB/s",
