@@ -12,6 +12,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case badLabel(file: String? = nil, column: String, line: Int, value: String)
     /// Training needs both classes.
     case oneClass(column: String, value: Int, rows: Int)
+    /// Both classes are in the data but the training part (after the most recent rows are held out) holds one.
+    case oneClassInTrainingPart(column: String, value: Int, rows: Int, heldOut: Int)
     /// Nothing to train on.
     case noRows
     /// No usable feature columns remain after exclusions.
@@ -32,6 +34,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(file.map { "\($0):\(line)" } ?? "line \(line)"): label column '\(column)' must be 0 or 1 (true/false), found \(found); fix or drop the row"
         case let .oneClass(column, value, rows):
             return "label column '\(column)' is \(value) on all \(rows) rows; training needs both frauds (1) and legitimate (0) rows"
+        case let .oneClassInTrainingPart(column, value, rows, heldOut):
+            return "label column '\(column)' is \(value) on all \(rows) training rows (the oldest, after holding out the \(heldOut) most recent for validation): "
+                + "the other class is only in the held-out rows; lower --validation or add older rows"
         case .noRows: return "the data has no rows; training needs labelled rows"
         case .noFeatures: return "no feature columns remain after the exclusions (train's --exclude, or a column map's roles and 'ignore')"
         case let .corruptModel(path, field, reason):

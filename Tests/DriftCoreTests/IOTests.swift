@@ -87,6 +87,8 @@ func writeText(_ text: String, _ path: String) { _ = FileManager.default.createF
         }
         #expect(parseDouble("")!.isNaN)
         #expect(parseDouble("nan")!.isNaN)
+        // Hexadecimal is text, as pandas reads it (strtod would read 16 and 0.5).
+        for hex in ["0x10", "0X1p-1", "0x.8", "-0x1"] { #expect(parseDouble(hex) == nil, "\(hex)") }
         var g = Xoshiro256StarStar(seed: 5)
         for _ in 0..<2000 {
             let x = (g.uniform() - 0.5) * pow(10, Double(g.index(10)))

@@ -131,15 +131,17 @@ struct DriftReportTests {
     @Test("the mean- and variance-shift tests are scale-free: samples near 1e-300 or 1e300 give the p-values of the same samples near 1")
     func locationAndSpreadTestsAreScaleFree() throws {
         // Before: the variance of values near 1e-300 underflowed to 0, so t was infinite and p 0.
-        let a = [1.0, 2, 3, 4, 5], b = [1.5, 2.5, 3.5, 4.5, 5.5, 9]
-        let unit = TwoSampleStatistics.skewCorrectedWelchTest(.init(a), .init(b)).pValue ?? .nan
-        let spread = TwoSampleStatistics.brownForsythe(a, b).pValue ?? .nan
-        #expect(unit > 0.1 && unit < 1 && spread > 0 && spread < 1)
-        for scale in [1e-300, 1e-310, 1e300] {
-            let p = TwoSampleStatistics.skewCorrectedWelchTest(.init(a.map { $0 * scale }), .init(b.map { $0 * scale })).pValue ?? .nan
-            #expect(abs(p - unit) < 1e-6 * unit, "scale \(scale): \(p) against \(unit)")
-            let q = TwoSampleStatistics.brownForsythe(a.map { $0 * scale }, b.map { $0 * scale }).pValue ?? .nan
-            #expect(abs(q - spread) < 1e-6 * spread, "scale \(scale): \(q) against \(spread)")
+        // The second pair: a sample without spread against one with it (the scale is the spread's).
+        for (a, b) in [([1.0, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5, 9]), ([0.0, 0, 0, 0], [-1.5, 0.5, 1, 2.5, 0.25])] {
+            let unit = TwoSampleStatistics.skewCorrectedWelchTest(.init(a), .init(b)).pValue ?? .nan
+            let spread = TwoSampleStatistics.brownForsythe(a, b).pValue ?? .nan
+            #expect(unit > 0.05 && unit < 1 && spread > 0 && spread < 1, "\(unit) \(spread)")
+            for scale in [1e-300, 1e-310, 1e300] {
+                let p = TwoSampleStatistics.skewCorrectedWelchTest(.init(a.map { $0 * scale }), .init(b.map { $0 * scale })).pValue ?? .nan
+                #expect(abs(p - unit) < 1e-6 * unit, "scale \(scale): \(p) against \(unit)")
+                let q = TwoSampleStatistics.brownForsythe(a.map { $0 * scale }, b.map { $0 * scale }).pValue ?? .nan
+                #expect(abs(q - spread) < 1e-6 * spread, "scale \(scale): \(q) against \(spread)")
+            }
         }
     }
 

@@ -251,4 +251,47 @@ func temporaryFile(_ name: String) -> String {
         quick.bootstrapResamples = 5
         #expect(try Trainer.train(worded, options: quick).score(table).logits == Trainer.train(table, options: quick).score(table).logits)
     }
+
+    /// Found by a differential test of `train` against scikit-learn 1.9 (2026-11-25, /tmp/fz6).
+    @Test("colliding encoded names, text in the time column and a one-class training part are errors; huge magnitudes keep a finite scale")
+    func trainingRefusesWhatWouldSilentlyMislead() throws {
+        var quick = TrainingOptions(kind: .logistic)
+        quick.bootstrapResamples = 5
+        quick.validationFraction = 0
+        let y: [Double] = (0..<40).map { $0 % 3 == 0 ? 1 : 0 }
+        let x: [Double] = (0..<40).map { (i: Int) -> Double in
+            if i % 5 == 0 { return .nan }
+            return Double(i % 7) + (i % 3 == 0 ? 1.0 : 0.0)
+        }
+        // A feature named like x's missing indicator: the fit mixed the two columns up.
+        let collide = try Table(columns: [("x", .numeric(x)), ("x__missing", .numeric(x.map { $0.isNaN ? 1 : 0.5 })), ("is_fraud", .numeric(y))])
+        do { _ = try Trainer.train(collide, options: quick); Issue.record("trained with two columns named x__missing") } catch let e as ModelError {
+            #expect("\(e)".contains("'x__missing'") && "\(e)".contains("rename"), "\(e)")
+        }
+        // Text in the day column: the time order was dropped without a word.
+        let days = (0..<40).map { $0 == 4 ? "16b" : "\($0)" }
+        let texted = try Table(columns: [("x", .numeric(x)), ("day", .categorical(CategoricalColumn(strings: days))), ("is_fraud", .numeric(y))])
+        do { _ = try Trainer.train(texted, options: quick); Issue.record("trained without its time order") } catch let e as ModelError {
+            #expect("\(e)".contains("column 'day'") && "\(e)".contains("data row 5 holds '16b'"), "\(e)")
+        }
+        // Both classes in the file, only one in the training part.
+        var held = TrainingOptions(kind: .logistic)
+        held.validationFraction = 0.2
+        let late = try Table(columns: [("x", .numeric((0..<10).map(Double.init))), ("day", .numeric((0..<10).map(Double.init))),
+                                       ("is_fraud", .numeric([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]))])
+        do { _ = try Trainer.train(late, options: held); Issue.record("trained on one class") } catch let e as ModelError {
+            #expect(e == .oneClassInTrainingPart(column: "is_fraud", value: 0, rows: 8, heldOut: 2))
+            #expect("\(e)".contains("lower --validation"))
+        }
+        // Values near 1e160: the sum of squares overflowed, the scale became 1 and every coefficient 0.
+        let informative: [Double] = (0..<40).map { (i: Int) -> Double in Double(i % 7) + 2 * y[i] }
+        let small = try Table(columns: [("x", .numeric(informative)), ("h", .numeric((0..<40).map { Double($0 % 4) })), ("is_fraud", .numeric(y))])
+        let huge = try Table(columns: [("x", .numeric(informative)), ("h", .numeric((0..<40).map { Double($0 % 4) * 1e160 })), ("is_fraud", .numeric(y))])
+        let a = try Trainer.train(small, options: quick), b = try Trainer.train(huge, options: quick)
+        guard case .logistic(let ea, let ma) = a.estimator, case .logistic(let eb, let mb) = b.estimator else { Issue.record("not logistic"); return }
+        guard case .numeric(let hb) = eb.features[1], case .numeric(let ha) = ea.features[1] else { Issue.record("h not numeric"); return }
+        #expect(abs(hb.scale / 1e160 - ha.scale) < 1e-12 * ha.scale)
+        // Standardised, h is the same column in both tables, so the fits agree.
+        for (u, v) in zip(ma.coefficients, mb.coefficients) { #expect(abs(u - v) < 1e-9, "\(u) \(v)") }
+    }
 }

@@ -356,7 +356,8 @@ public struct CategoryInterner {
 
 /// Parses ASCII decimal text as a Double: NaN for empty text; nil where it is not a number.
 /// Plain decimals of up to 15 significant digits take an exact fast path (Clinger 1990);
-/// everything else (exponents, long mantissas, nan, inf) goes through `strtod`.
+/// everything else (exponents, long mantissas, nan, inf) goes through `strtod`, except
+/// hexadecimal, which is not a number here (as in pandas).
 public func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     let n = bytes.count
     if n == 0 { return .nan }
@@ -379,9 +380,13 @@ public func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         let value = Double(mantissa) / powersOfTen[fraction]
         return negative ? -value : value
     }
-    // Slow path: strtod on a NUL-terminated copy; the whole text must be consumed.
+    // Slow path: strtod on a NUL-terminated copy; the whole text must be consumed. Hexadecimal
+    // ("0x10", "0x1p-1"), which strtod reads and pandas does not, is text (found by fuzzing).
     var text = [CChar](repeating: 0, count: n + 1)
-    for k in 0..<n { text[k] = CChar(bitPattern: bytes[k]) }
+    for k in 0..<n {
+        if bytes[k] | 0x20 == 0x78 { return nil }  // 'x' or 'X'
+        text[k] = CChar(bitPattern: bytes[k])
+    }
     return text.withUnsafeBufferPointer { p -> Double? in
         var end: UnsafeMutablePointer<CChar>? = nil
         let v = strtod(p.baseAddress!, &end)

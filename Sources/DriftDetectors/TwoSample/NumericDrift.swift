@@ -258,6 +258,12 @@ public enum TwoSampleStatistics {
         return Double(sign: .plus, exponent: largest.exponent, significand: 1)
     }
 
+    /// The larger of two samples' scales, 1 when neither has one (0 stands for none).
+    static func commonScale(_ a: Double, _ b: Double) -> Double {
+        let s = Swift.max(a, b)
+        return s > 0 ? s : 1
+    }
+
     /// Welch's test with Hall's (1992) skewness correction, the lab's mean-shift rule: with
     /// T = (m_b - m_a)/se and a = (μ3_b/n_b² - μ3_a/n_a²)/se³ the estimated skewness of m_b - m_a,
     /// T_H = T + a·T²/3 + a²·T³/27 + a/6 (monotone in T) removes the O(1/√n) Edgeworth term
@@ -265,8 +271,10 @@ public enum TwoSampleStatistics {
     /// lognormal rows against a nominal 0.05); p = 2·P(t_df > |T_H|) with Welch–Satterthwaite df.
     /// Equals `welchTest` when both samples are symmetric. Hall, J. R. Stat. Soc. B 54 (1992) 221–228.
     public static func skewCorrectedWelchTest(_ ma: Moments, _ mb: Moments) -> TwoSampleOutcome {
-        // Both samples' moments on the larger of their scales (1 for ordinary data).
-        let common = Swift.max(ma.scale, mb.scale), ra = ma.scale / common, rb = mb.scale / common
+        // Both samples' moments on the larger of their scales (1 for ordinary data); a sample
+        // without spread has no scale of its own (its moments are 0 on any scale).
+        let sa = ma.variance > 0 ? ma.scale : 0, sb = mb.variance > 0 ? mb.scale : 0
+        let common = TwoSampleStatistics.commonScale(sa, sb), ra = sa / common, rb = sb / common
         let se2: Double, df: Double
         switch welchScale(ma.count, ma.variance * ra * ra, mb.count, mb.variance * rb * rb, equalMeans: ma.mean == mb.mean) {
         case .degenerate(let outcome): return outcome
@@ -313,8 +321,10 @@ public enum TwoSampleStatistics {
     public static func brownForsythe(_ a: AbsoluteDeviations, _ b: AbsoluteDeviations) -> TwoSampleOutcome {
         guard a.count >= 2, b.count >= 2 else { return TwoSampleOutcome(statistic: .nan, pValue: .nan) }
         let n = a.count + b.count
-        // Both summaries on the larger scale (1 for ordinary data): F is scale-free.
-        let common = Swift.max(a.scale, b.scale), ra = a.scale / common, rb = b.scale / common
+        // Both summaries on the larger scale (1 for ordinary data; none for a sample without
+        // deviations): F is scale-free.
+        let sa = a.mean > 0 ? a.scale : 0, sb = b.mean > 0 ? b.scale : 0
+        let common = TwoSampleStatistics.commonScale(sa, sb), ra = sa / common, rb = sb / common
         let meanA = a.mean * ra, meanB = b.mean * rb
         let grand = (meanA * a.count + meanB * b.count) / n
         let within = a.sumOfSquares * ra * ra + b.sumOfSquares * rb * rb

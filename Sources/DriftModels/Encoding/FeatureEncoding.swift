@@ -123,13 +123,20 @@ public enum FeatureEncoder {
                 let median = finite.isEmpty ? 0 : Descriptive.quantile(sorted: RadixSort.sorted(finite), 0.5)
                 // Moments of the imputed column (the missing rows count as the median).
                 let missingCount = Double(v.count - finite.count)
-                var sum = missingCount * median
-                for x in finite { sum += x }
+                // Sums of x / u with u a power of two near the largest |x| when that is beyond 2^500,
+                // so the sum of squares cannot overflow (values near 1e160 gave an infinite sd, scale
+                // 1 and a model of zeros; found by a differential test against scikit-learn). u = 1
+                // for ordinary data, which therefore computes exactly as before.
+                var largest = Swift.abs(median)
+                for x in finite { largest = Swift.max(largest, Swift.abs(x)) }
+                let u = largest > 0x1p500 ? Double(sign: .plus, exponent: largest.exponent, significand: 1) : 1
+                var sum = missingCount * (median / u)
+                for x in finite { sum += x / u }
                 let n = Double(Swift.max(v.count, 1))
-                let mean = sum / n
-                var ss = missingCount * (median - mean) * (median - mean)
-                for x in finite { ss += (x - mean) * (x - mean) }
-                let sd = (ss / n).squareRoot()
+                let mean = sum / n * u
+                var ss = missingCount * (median / u - mean / u) * (median / u - mean / u)
+                for x in finite { ss += (x / u - mean / u) * (x / u - mean / u) }
+                let sd = (ss / n).squareRoot() * u
                 let indicator: Bool
                 switch configuration.missingIndicators {
                 case .always: indicator = true
@@ -152,7 +159,16 @@ public enum FeatureEncoder {
                                               missingColumn: missing > 0 || configuration.alwaysMissingCategory)))
             }
         }
-        return FeatureEncoding(features: out)
+        let encoding = FeatureEncoding(features: out)
+        // A feature named like a column the encoding makes (`x__missing`, `c=a`) would share its
+        // matrix column by name: the fit and the model file would mix them up.
+        var seen = Set<String>()
+        for (k, name) in encoding.columnNames.enumerated() where !seen.insert(name).inserted {
+            let owner = features[encoding.sourceFeature[k]]
+            throw ModelError.invalidConfiguration("the encoded column '\(name)' of feature '\(owner)' has the name of another column; "
+                + "rename the feature '\(name.contains("=") || name.hasSuffix("__missing") ? name : owner)' or leave it out (--exclude)")
+        }
+        return encoding
     }
 }
 

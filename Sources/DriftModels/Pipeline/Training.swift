@@ -131,6 +131,13 @@ public enum Trainer {
 
         // Time order: stable sort on the time column where there is one.
         var order = Array(0..<table.rowCount)
+        if case .categorical(let c)? = table[options.timeColumn] {
+            // Text in the time column would drop the time order without a word (found by fuzzing).
+            let row = c.codes.firstIndex { $0 >= 0 && parseDouble(c.levels[Int($0)]) == nil } ?? 0
+            let text = c.codes[row] >= 0 ? c.levels[Int(c.codes[row])] : ""
+            throw ModelError.invalidConfiguration("column '\(options.timeColumn)' orders the rows in time (the validation part is the most recent), "
+                + "but data row \(row + 1) holds '\(text)', not a number; fix that cell")
+        }
         let time = table[options.timeColumn]?.numericValues
         if let t = time {
             let key = t.map { $0.isNaN ? Double.infinity : $0 }  // rows without a time go last
@@ -143,8 +150,8 @@ public enum Trainer {
         let trainLabels = trainRows.map { labels[$0] }, validLabels = validRows.map { labels[$0] }
         let trainPositives = trainLabels.reduce(0) { $0 + Int($1) }
         if trainPositives == 0 || trainPositives == trainLabels.count {
-            throw ModelError.oneClass(column: options.label + " (training part, before the validation split)",
-                                      value: trainPositives == 0 ? 0 : 1, rows: trainLabels.count)
+            throw ModelError.oneClassInTrainingPart(column: options.label, value: trainPositives == 0 ? 0 : 1,
+                                                    rows: trainLabels.count, heldOut: validationCount)
         }
 
         let estimator: TrainedModel.Estimator
