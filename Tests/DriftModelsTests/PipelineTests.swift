@@ -252,7 +252,7 @@ func temporaryFile(_ name: String) -> String {
         #expect(try Trainer.train(worded, options: quick).score(table).logits == Trainer.train(table, options: quick).score(table).logits)
     }
 
-    /// Found by a differential test of `train` against scikit-learn 1.9 (2026-11-25, /tmp/fz6).
+    /// Found by a differential test of `train` against scikit-learn 1.9 (2026-11-25).
     @Test("colliding encoded names, text in the time column and a one-class training part are errors; huge magnitudes keep a finite scale")
     func trainingRefusesWhatWouldSilentlyMislead() throws {
         var quick = TrainingOptions(kind: .logistic)
