@@ -133,9 +133,9 @@ public enum FeatureEncoder {
                 var sum = missingCount * (median / u)
                 for x in finite { sum += x / u }
                 let n = Double(Swift.max(v.count, 1))
-                let mean = sum / n * u
-                var ss = missingCount * (median / u - mean / u) * (median / u - mean / u)
-                for x in finite { ss += (x / u - mean / u) * (x / u - mean / u) }
+                let mean = sum / n * u, centre = mean / u
+                var ss = missingCount * (median / u - centre) * (median / u - centre)
+                for x in finite { ss += (x / u - centre) * (x / u - centre) }
                 let sd = (ss / n).squareRoot() * u
                 let indicator: Bool
                 switch configuration.missingIndicators {
@@ -162,11 +162,14 @@ public enum FeatureEncoder {
         let encoding = FeatureEncoding(features: out)
         // A feature named like a column the encoding makes (`x__missing`, `c=a`) would share its
         // matrix column by name: the fit and the model file would mix them up.
-        var seen = Set<String>()
-        for (k, name) in encoding.columnNames.enumerated() where !seen.insert(name).inserted {
-            let owner = features[encoding.sourceFeature[k]]
-            throw ModelError.invalidConfiguration("the encoded column '\(name)' of feature '\(owner)' has the name of another column; "
-                + "rename the feature '\(name.contains("=") || name.hasSuffix("__missing") ? name : owner)' or leave it out (--exclude)")
+        var maker: [String: Int] = [:]
+        for (k, name) in encoding.columnNames.enumerated() {
+            let source = encoding.sourceFeature[k]
+            if let first = maker[name] {
+                throw ModelError.invalidConfiguration("features '\(features[first])' and '\(features[source])' both make an encoded column named "
+                    + "'\(name)'; rename one of them or leave it out (--exclude)")
+            }
+            maker[name] = source
         }
         return encoding
     }
