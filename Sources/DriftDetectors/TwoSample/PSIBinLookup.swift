@@ -1,3 +1,5 @@
+import DriftCore
+
 /// PSI binning by table look-up, with no branch and no floating-point compare per value: a 65,536-entry
 /// table over the top 16 bits of a double's bit pattern (sign, exponent, 4 mantissa bits; a "slot").
 /// A slot holding at most one edge needs one integer compare of the low 48 bits against the edge's,
@@ -20,6 +22,9 @@ struct PSIBinLookup: Sendable, Equatable {
     /// Code of the slots with two or more edges: their values are counted against the edges.
     let multiEdge: Int
     static let lowBits: UInt64 = (1 << 48) - 1
+    /// Bytes ahead of the value being binned that the loop asks the memory for, one cache line per
+    /// step of 8 values: 4 KB (512 values) covers the memory's latency at this loop's rate.
+    static let prefetchDistance = 4096
 
     /// Nil when the bins are more than 253, or the edges hold NaN or are not ascending; the caller then
     /// counts against the edges.
@@ -121,6 +126,7 @@ struct PSIBinLookup: Sendable, Equatable {
                                 var a0 = SIMD16<UInt8>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
                                 while j &+ 8 <= end {
                                     let o = j &* 8
+                                    prefetchForReading(raw + (o &+ PSIBinLookup.prefetchDistance))
                                     a0 &+= inc[code(o)]
                                     a1 &+= inc[code(o &+ 8)]
                                     a2 &+= inc[code(o &+ 16)]
@@ -143,6 +149,7 @@ struct PSIBinLookup: Sendable, Equatable {
                                 let before = c[multiEdge] &+ c[stride &+ multiEdge] &+ c[2 &* stride &+ multiEdge] &+ c[3 &* stride &+ multiEdge]
                                 while j &+ 4 <= end {
                                     let o = j &* 8
+                                    if o & 63 == 0 { prefetchForReading(raw + (o &+ PSIBinLookup.prefetchDistance)) }
                                     c[code(o)] &+= 1
                                     c[stride &+ code(o &+ 8)] &+= 1
                                     c[2 &* stride &+ code(o &+ 16)] &+= 1
