@@ -31,6 +31,20 @@ import Testing
         #expect(worst <= 2, "max error \(worst) ulp")
     }
 
+    /// The spelled-out clamps give the stdlib's `Swift.max(lower, x)` and `Swift.min(upper, x)` bit for
+    /// bit, NaN and signed zeros included: the generator's rows must not change with them.
+    @Test func clampsAreTheStdlibMaxAndMin() {
+        let values: [Double] = [.nan, -.nan, .infinity, -.infinity, 0, -0.0, 1, -1, 0.5, 1.5, 1e6, 1e6.nextUp,
+                                .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        for x in values {
+            for bound in [0.0, -0.0, 1, 1e6] {
+                #expect(FastMath.atLeast(bound, x).bitPattern == Swift.max(bound, x).bitPattern, "max(\(bound), \(x))")
+                #expect(FastMath.atMost(bound, x).bitPattern == Swift.min(bound, x).bitPattern, "min(\(bound), \(x))")
+            }
+            #expect(FastMath.clamp(x, 0, 1).bitPattern == Swift.min(1, Swift.max(0, x)).bitPattern, "clamp(\(x))")
+        }
+    }
+
     @Test func zigguratDrawsAreStandardNormal() {
         let zig = ZigguratNormal.shared
         var rng = Xoshiro256StarStar(seed: 9, stream: 4)

@@ -195,17 +195,24 @@ public enum ScenarioOutput {
             return
         }
         for f in 0..<served.count {
-            if reached & (1 &<< UInt32(f)) == 0 { writeValue(served[f], i, text, to: &w) } else { writeReached(b, i, f, served[f], text, to: &w) }
+            let bit: UInt32 = 1 &<< UInt32(f)
+            if reached & bit == 0 {
+                writeValue(served[f], i, text, to: &w)
+            } else if b.textMask[i] & bit != 0 {
+                w.field(groupedText(b.clean.numeric[f][i]))
+            } else {
+                writeReached(i, served[f], text, to: &w)
+            }
         }
     }
 
-    /// Feature f of row i, which a failure reached: `type_change` text, or a served value written
-    /// with `decimals(_:fixed:)` (numbers a failure moved off their grid keep their precision).
+    /// A served value of row i that a failure reached (not a `type_change` text, which
+    /// `writeFeatures` writes), with `decimals(_:fixed:)`: numbers a failure moved off their grid
+    /// keep their precision. It takes the column, not the batch: passing the `DayBatch` copied it
+    /// (a retain and a release of each of its arrays) for every such cell.
     @inline(never)
-    static func writeReached(_ b: DayBatch, _ i: Int, _ f: Int, _ c: Column, _ text: SchemaText, to w: inout CSVFormatter) {
-        if b.textMask[i] & (1 << UInt32(f)) != 0 {
-            w.field(groupedText(b.clean.numeric[f][i]))
-        } else if let values = c.values {
+    static func writeReached(_ i: Int, _ c: Column, _ text: SchemaText, to w: inout CSVFormatter) {
+        if let values = c.values {
             let v = values[i]
             w.field(v, decimals: decimals(v, fixed: c.decimals))
         } else {

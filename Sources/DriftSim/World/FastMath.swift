@@ -28,6 +28,16 @@ enum FastMath {
         return (t + t * q) * scale
     }
 
+    /// `Swift.max(lower, x)` (NaN gives `lower`), spelled out: the generic stdlib function on Double
+    /// stayed a call in the row loop (a call per clamped feature per row, about 1.5 % of its instructions).
+    @inline(__always) static func atLeast(_ lower: Double, _ x: Double) -> Double { x >= lower ? x : lower }
+
+    /// `Swift.min(upper, x)` (NaN gives `upper`), spelled out for the same reason.
+    @inline(__always) static func atMost(_ upper: Double, _ x: Double) -> Double { x < upper ? x : upper }
+
+    /// `Swift.min(upper, Swift.max(lower, x))`: NaN gives `lower`.
+    @inline(__always) static func clamp(_ x: Double, _ lower: Double, _ upper: Double) -> Double { atMost(upper, atLeast(lower, x)) }
+
     /// 1 / (1 + e^-z).
     @inline(__always)
     static func sigmoid(_ z: Double, _ powers: UnsafePointer<Double>) -> Double { 1 / (1 + exp(-z, powers)) }

@@ -544,7 +544,7 @@ final class Shard: @unchecked Sendable {
                 x[S.newMerchant] = isNew ? 1 : 0
                 x[S.newDevice] = online && rng.uniform() < (e.fraudster ? 0.8 : 0.03) ? 1 : 0
                 var age = Double(day - Int(i(c, L.openDay).pointee))
-                if shiftOn { age = Swift.max(0, roundedHalfAway(shifted(age, S.accountAge, plan))) }
+                if shiftOn { age = FastMath.atLeast(0, roundedHalfAway(shifted(age, S.accountAge, plan))) }
                 x[S.accountAge] = age
                 x[S.hour] = Double(e.second / 3600)
                 x[S.cvvMatch] = rng.uniform() < (e.fraudster ? (online ? 0.7 : 0.9) : (online ? 0.985 : 0.998)) ? 1 : 0
@@ -561,8 +561,8 @@ final class Shard: @unchecked Sendable {
                     ip = FastMath.sigmoid(-2.4 + 1.1 * zig.sample(using: &rng), pw)
                 }
                 if shiftOn {
-                    dev = Swift.min(1, Swift.max(0, shifted(dev, S.deviceRisk, plan)))
-                    ip = Swift.min(1, Swift.max(0, shifted(ip, S.ipRisk, plan)))
+                    dev = FastMath.clamp(shifted(dev, S.deviceRisk, plan), 0, 1)
+                    ip = FastMath.clamp(shifted(ip, S.ipRisk, plan), 0, 1)
                 }
                 x[S.deviceRisk] = roundedHalfAway(dev * 10000) / 10000
                 x[S.ipRisk] = roundedHalfAway(ip * 10000) / 10000
@@ -620,7 +620,7 @@ final class Shard: @unchecked Sendable {
                 var chargeback = Shard.never
                 if y && lrng.uniform() < plan.reportProbability {
                     let delay = lrng.lognormal(mu: labelMu, sigma: labelSigma) * plan.delayMultiplier
-                    let arrival = day + Swift.max(1, Int(Swift.min(delay, 1e6).rounded(.up)))
+                    let arrival = day + Swift.max(1, Int(FastMath.atMost(1e6, delay).rounded(.up)))
                     chargeback = outages.deliver(Int32(clamping: arrival))
                 }
                 out.second[written] = e.second
