@@ -71,7 +71,8 @@ struct Arguments {
     }
 
     /// `--missing LIST`: the comma-separated texts read as missing besides the empty cell (drift, train,
-    /// score); pandas' `read_csv` list when absent, none but the empty cell for `--missing ""`.
+    /// score); pandas' `read_csv` list when absent, none but the empty cell for `--missing ""`. A marker
+    /// matches the exact text, numbers too ("-999" makes -999 missing, not -999.0).
     mutating func missingOption() throws -> MissingMarkers {
         guard let list = try option("missing", allowEmpty: true) else { return .standard }
         return MissingMarkers(list.split(separator: ",", omittingEmptySubsequences: true).map(String.init))

@@ -38,7 +38,8 @@ let driftCommand = Command(
       --rule <rule>        combined (default), significance or effect_size
       --correction <c>     bh (default), bonferroni or none
       --missing <list>     comma-separated texts read as missing besides the empty cell
-                           (default: pandas' read_csv list; --missing "" for none)
+                           (default: pandas' read_csv list; --missing "" for none); exact
+                           text, numbers too: with -999, a cell -999 is missing, -999.0 is not
 
     EXAMPLE: driftlab drift --reference train.csv --current last_week.csv --features amount,merchant_category
     """,

@@ -20,7 +20,8 @@ let scoreCommand = Command(
       --data FILE   the CSV to score (columns matched by name)
       --out FILE    the scored copy (written atomically)
       --missing L   comma-separated texts read as missing besides the empty cell (default:
-                    pandas' read_csv list; --missing "" for none); copied as they are
+                    pandas' read_csv list; --missing "" for none); exact text, numbers too
+                    (with -999, a cell -999 is missing, -999.0 is not); copied as they are
       --json        print one JSON object (rows, flagged, alert rate, files) instead of text
       --quiet       print nothing on stdout (warnings still go to stderr)
 

@@ -35,7 +35,8 @@ let trainCommand = Command(
       --no-early-stopping  stumps: use every round
       --jobs N             threads (default: all cores); does not change the model
       --missing <list>     comma-separated texts read as missing besides the empty cell
-                           (default: pandas' read_csv list; --missing "" for none)
+                           (default: pandas' read_csv list; --missing "" for none); exact
+                           text, numbers too: with -999, a cell -999 is missing, -999.0 is not
       --json               print one JSON object (rows, validation figures, threshold) instead of text
       --quiet              print nothing on stdout (the model file is still written)
 

@@ -150,6 +150,27 @@ func writeText(_ text: String, _ path: String) { _ = FileManager.default.createF
         #expect(MissingMarkers.standard.contains("NULL") && !MissingMarkers.standard.contains("") && !MissingMarkers.standard.contains("N"))
     }
 
+    /// A marker that is a number ("-999") is missing in a numeric column too; the match is on the exact
+    /// text, so "-999.0" stays a value (pandas 3.1.1 matches numerically and reads it as missing too):
+    ///
+    ///     df = pd.read_csv(io.StringIO("amount,code\n-999,-999\n12.5,a\n-999.0,-999\n7,b\n"),
+    ///                      na_values=["-999"], keep_default_na=False)
+    ///     df.dtypes  # amount float64, code str
+    ///     df.isna().values.tolist()  # [[True, True], [False, False], [True, True], [False, False]]
+    @Test func aMarkerThatIsANumberIsMissing() throws {
+        let dir = temporaryFolder()
+        writeText("amount,code\n-999,-999\n12.5,a\n-999.0,-999\n7,b\n", dir + "/sentinel.csv")
+        let t = try Table.readCSV(dir + "/sentinel.csv", missing: MissingMarkers(["-999"]))
+        let amount = try t.numeric("amount")
+        #expect(amount[0].isNaN && amount[1] == 12.5 && amount[2] == -999 && amount[3] == 7)
+        #expect(t["code"]?.categoricalValues == CategoricalColumn(codes: [-1, 0, -1, 1], levels: ["a", "b"]))
+        // Markers that are numbers: -999, inf; NaN texts read as NaN anyway and are not.
+        #expect(MissingMarkers(["-999"]).hasNumber && MissingMarkers(["NA", "inf"]).hasNumber)
+        #expect(!MissingMarkers.standard.hasNumber && !MissingMarkers(["NaN", "-nan"]).hasNumber)
+        // Without the marker -999 is a value.
+        #expect(try Table.readCSV(dir + "/sentinel.csv").numeric("amount")[0] == -999)
+    }
+
     /// One pass: a column turns categorical at its first text; one that turns after its first row is
     /// read again, so its levels and codes are those of a whole-file inference (first appearance).
     @Test func aColumnThatTurnsLateIsReadAgain() throws {

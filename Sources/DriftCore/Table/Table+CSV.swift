@@ -19,11 +19,15 @@ public func binaryFlag(_ text: String) -> UInt8? {
 /// Texts a CSV reader takes for a missing value besides an empty cell, in every column: by default
 /// pandas' `read_csv` list (`STR_NA_VALUES`: "NA", "N/A", "NULL", "None", "#N/A", "<NA>", ...), so a
 /// file exported by pandas, R, Excel or a database reads the same here as there, and a numeric
-/// column with "NA" in it stays numeric.
+/// column with "NA" in it stays numeric. A marker matches a cell's exact text, numbers too: with
+/// "-999", a cell -999 is missing and -999.0 is a value (pandas matches numbers by value).
 public struct MissingMarkers: Sendable, Equatable {
     public let texts: [String]
     private let bytes: [[UInt8]]
     private let longest: Int
+    /// Whether some marker reads as a number other than NaN ("-999", "inf"): only then is a cell that
+    /// reads as a number compared with the markers (NaN texts read as missing either way).
+    let hasNumber: Bool
     /// Bit b of the pair is set when some marker starts with the ASCII byte b (0 ..< 64, 64 ..< 128):
     /// most cells are turned down by one test, before any comparison.
     private let firstBytes: (low: UInt64, high: UInt64)
@@ -32,6 +36,7 @@ public struct MissingMarkers: Sendable, Equatable {
         self.texts = texts
         bytes = texts.map { Array($0.utf8) }
         longest = bytes.map(\.count).max() ?? 0
+        hasNumber = bytes.contains { m in m.withUnsafeBufferPointer { parseDouble($0).map { !$0.isNaN } ?? false } }
         var low: UInt64 = 0, high: UInt64 = 0
         for b in bytes.compactMap(\.first) {
             if b < 64 { low |= 1 << UInt64(b) } else if b < 128 { high |= 1 << UInt64(b - 64) } else { high = ~0; low = ~0 }
@@ -70,8 +75,10 @@ public struct MissingMarkers: Sendable, Equatable {
     @inline(__always) public func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool { field.isEmpty || contains(field) }
 
     /// The field as a number: NaN where it is missing (empty or a marker), nil where it is other text.
+    /// Markers are looked for before the number only where one is a number (`hasNumber`).
     @inline(__always) public func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        parseDouble(field) ?? (contains(field) ? .nan : nil)
+        if hasNumber && contains(field) { return .nan }
+        return parseDouble(field) ?? (contains(field) ? .nan : nil)
     }
 
     /// The field as a category code: -1 where it is missing (empty or a marker), else its level's code.
