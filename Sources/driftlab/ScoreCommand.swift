@@ -10,8 +10,9 @@ let scoreCommand = Command(
     USAGE: driftlab score --model <model.json> --data <production.csv> --out <scores.csv>
                           [--missing NA,null,...] [--json] [--quiet]
 
-    Copies every row of --data and appends 'score' (the calibrated fraud probability) and
-    'decision' (1 where the model's probability reaches the threshold in the model card).
+    Copies every row of --data and appends 'score' (the calibrated fraud probability, in the
+    shortest text that reads back as exactly that number, e.g. 0.25 or 3e-08) and 'decision'
+    (1 where the model's probability reaches the threshold in the model card).
     Missing feature columns, unseen categories and infinite values are served by the fitted
     encoding and reported on stderr; they do not stop the scoring.
 
@@ -66,7 +67,7 @@ let scoreCommand = Command(
         var row = 0
         while try reader.next() {
             for i in keep { if reader.isEmpty(i) { writer.emptyField() } else { writer.field(reader.field(i)) } }
-            writer.field(scores.calibrated[row], decimals: 6)
+            writer.field(shortest: scores.calibrated[row])  // reads back exactly: no rounding across the threshold
             writer.field(Int(scores.decisions[row]))
             try writer.endRow()
             row += 1

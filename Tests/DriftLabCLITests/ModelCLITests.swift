@@ -79,6 +79,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// The score is written in the shortest text that reads back as the probability, so `score >=
+    /// threshold` agrees with `decision` (with 6 fixed decimals 0.49999975 read 0.500000 under a
+    /// threshold of 0.5, and 3e-8 read 0.000000 under 1e-8, both against their decision). The model:
+    /// logit = x, no calibration, so the score is the probability the decision compares.
+    @Test func theScoreReadsBackAsTheProbabilityTheDecisionCompared() throws {
+        let dir = try makeScratchFolder("model-cli-score-text")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("x.csv").path
+        try "x\n-1e-6\n1e-6\n-17.32\n-20\n".write(toFile: data, atomically: true, encoding: .utf8)
+        for threshold in ["0.5", "1e-8"] {
+            let model = dir.appendingPathComponent("model.json").path
+            try """
+            {"format": "driftlab-model", "format_version": 1, "kind": "logistic", "label": "is_fraud", "features": ["x"],
+             "encoding": [{"name": "x", "type": "numeric", "median": 0, "mean": 0, "scale": 1, "missing_indicator": false}],
+             "model": {"intercept": 0, "columns": ["x"], "coefficients": [1]}, "calibration": {"method": "none"},
+             "threshold": {"policy": "fixed", "parameter": \(threshold), "value": \(threshold)}}
+            """.write(toFile: model, atomically: true, encoding: .utf8)
+            let scores = dir.appendingPathComponent("scores.csv").path
+            let r = try runDriftlab(["score", "--model", model, "--data", data, "--out", scores, "--quiet"])
+            #expect(r.exitCode == 0, "\(r.stderr)")
+            let rows = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+            #expect(rows.map { $0[2] } == (threshold == "0.5" ? ["0", "1", "0", "0"] : ["1", "1", "1", "0"]), "\(rows)")
+            for row in rows {
+                let score = try #require(Double(String(row[1])), "\(row)")
+                #expect((score >= Double(threshold)!) == (row[2] == "1"), "threshold \(threshold): \(row)")
+            }
+            let tiny = try #require(Double(String(rows[2][1])))
+            #expect(abs(tiny / 3.0e-8 - 1) < 0.01, "\(rows[2])")
+        }
+    }
+
     /// `--missing` on train and score: "?" read as missing keeps a numeric column numeric (without it
     /// the column turns categorical in training, and scoring warns that it holds text).
     @Test func missingMarkersOnTrainAndScore() throws {

@@ -515,6 +515,12 @@ public struct CSVFormatter {
         uncheckedField(value, decimals: decimals)
     }
 
+    /// A number in the shortest text that reads back as exactly `value` (`JSON.format`'s: integers
+    /// without a fraction, else Swift's round-trip form); NaN as an empty field, infinities as inf and -inf.
+    public mutating func field(shortest value: Double) {
+        if value.isNaN { emptyField() } else { field(value.isInfinite ? (value < 0 ? "-inf" : "inf") : JSON.format(value)) }
+    }
+
     /// Room an integer field and a number field may take, comma and the bytes its 8-byte stores
     /// write past it included; a field table's is `CSVFieldTable.room`. A row loop can `reserve`
     /// the sum for a whole row once and write its fields with the `unchecked` methods below,
@@ -779,6 +785,9 @@ public final class CSVBuffer: @unchecked Sendable {
     /// A number with a fixed count of decimals (at most 15); NaN is written as an empty field (missing).
     public func field(_ value: Double, decimals: Int) { formatter.field(value, decimals: decimals) }
 
+    /// A number in the shortest text that reads back as exactly the value; NaN as an empty field.
+    public func field(shortest value: Double) { formatter.field(shortest: value) }
+
     /// Ends the current row.
     public func endRow() { formatter.endRow() }
 
@@ -836,6 +845,9 @@ public final class CSVWriter: @unchecked Sendable {
 
     /// A number with a fixed count of decimals (at most 15); NaN is written as an empty field (missing).
     public func field(_ value: Double, decimals: Int) { rows.field(value, decimals: decimals) }
+
+    /// A number in the shortest text that reads back as exactly the value; NaN as an empty field.
+    public func field(shortest value: Double) { rows.field(shortest: value) }
 
     /// Ends the current row; flushes to disk every megabyte.
     public func endRow() throws {
