@@ -226,6 +226,38 @@ func temporaryFile(_ name: String) -> String {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// A median beyond what a model file stores (a constant column of 2e300) is refused at save naming
+    /// the column, the value and the bound, not as a diverged fit; the middle values -1e308 and 1e308
+    /// give the median 0 (their difference overflowed, and the median was infinite), and the column is
+    /// refused for its sd instead.
+    @Test func hugeColumnsAreNamedAtSave() throws {
+        var quick = TrainingOptions(kind: .logistic)
+        quick.bootstrapResamples = 5
+        quick.validationFraction = 0
+        let y: [Double] = (0..<40).map { $0 % 3 == 0 ? 1 : 0 }
+        let x: [Double] = (0..<40).map { Double($0 % 7) + 2 * y[$0] }
+        let cases: [(name: String, values: [Double], median: Double, refused: String)] = [
+            ("amount", [Double](repeating: 2e300, count: 40), 2e300, "median 2e+300 is outside ±1e+300"),
+            ("wide", (0..<40).map { $0 % 2 == 0 ? -1e308 : 1e308 }, 0, "sd "),
+        ]
+        for c in cases {
+            let table = try Table(columns: [("x", .numeric(x)), (c.name, .numeric(c.values)), ("is_fraud", .numeric(y))])
+            let model = try Trainer.train(table, options: quick)
+            guard case .logistic(let e, _) = model.estimator, case .numeric(let f) = e.features[1] else { Issue.record("not logistic"); return }
+            #expect(f.median == c.median, "\(c.name)")
+            let path = temporaryFile("huge.json")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                try model.save(to: path)
+                Issue.record("saved \(c.name)")
+            } catch let e as ModelError {
+                #expect("\(e)".contains("column '\(c.name)': \(c.refused)") && "\(e)".contains("±1e+300") && "\(e)".contains("rescale"), "\(e)")
+                #expect(!"\(e)".contains("diverged"), "\(e)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     @Test func trainingErrorsNameTheProblem() throws {
         let table = try smallTable()
         #expect(throws: ModelError.self) { try Trainer.train(table.removingColumns(["is_fraud"])) }

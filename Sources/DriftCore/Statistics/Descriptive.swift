@@ -35,7 +35,11 @@ public enum Descriptive {
         let h = Double(x.count - 1) * Swift.min(Swift.max(p, 0), 1)
         let lo = Int(h.rounded(.down))
         let hi = Swift.min(lo + 1, x.count - 1)
-        return x[lo] + (h - Double(lo)) * (x[hi] - x[lo])
+        let a = x[lo], b = x[hi], f = h - Double(lo)
+        // Finite neighbours whose difference overflows (-1e308 and 1e308; the median was infinite):
+        // weighted instead, a/2 + b/2 for the median, which cannot overflow. Otherwise as before.
+        if (b - a).isInfinite && a.isFinite && b.isFinite { return (1 - f) * a + f * b }
+        return a + f * (b - a)
     }
 
     /// The median of unsorted data, skipping NaN; NaN when nothing is left.

@@ -353,6 +353,22 @@ extension FeatureEncoding {
         })
     }
 
+    /// The largest |median|, |mean| and sd of a numeric feature a model file holds (`init(json:)`):
+    /// scoring's (x - mean) / sd and median - mean stay finite within it.
+    public static let storableLimit = 1e300
+
+    /// Why the encoding cannot go in a model file, naming the column (a median, mean or sd beyond
+    /// ±`storableLimit`); nil when it can.
+    public var unstorableReason: String? {
+        for case .numeric(let n) in features {
+            for (what, v) in [("median", n.median), ("mean", n.mean), ("sd", n.scale)] where !(Swift.abs(v) <= Self.storableLimit) {
+                return "column '\(n.name)': \(what) \(v) is outside ±\(Self.storableLimit), the most a model file holds; "
+                    + "rescale the column (divide it by a power of ten) or leave it out (--exclude)"
+            }
+        }
+        return nil
+    }
+
     public init(json: JSON, file: String, path: String) throws {
         guard let items = json.arrayValue else {
             throw ConfigError(file: file, path: path, message: "expected an array of feature encodings, found \(json.typeName)")
@@ -365,8 +381,9 @@ extension FeatureEncoding {
             switch try r.string("type", oneOf: ["numeric", "categorical"]) {
             case "numeric":
                 // Finite, and a positive scale: the encoding divides by it.
-                features.append(.numeric(.init(name: name, median: try r.double("median", in: -1e300...1e300), mean: try r.double("mean", in: -1e300...1e300),
-                                               scale: try r.double("scale", in: 1e-300...1e300), missingIndicator: try r.bool("missing_indicator", default: false))))
+                let limit = Self.storableLimit
+                features.append(.numeric(.init(name: name, median: try r.double("median", in: -limit...limit), mean: try r.double("mean", in: -limit...limit),
+                                               scale: try r.double("scale", in: 1e-300...limit), missingIndicator: try r.bool("missing_indicator", default: false))))
             default:
                 features.append(.categorical(.init(name: name, levels: try r.strings("levels") ?? [],
                                                    pooledLevels: try r.strings("pooled_levels") ?? [],

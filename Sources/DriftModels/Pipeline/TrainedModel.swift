@@ -140,6 +140,9 @@ public struct TrainedModel: Sendable {
     /// Writes the model file, after checking that `load` reads it back: a diverged fit (non-finite or
     /// huge values, written as null) is an error here, not a file that `score` refuses later.
     public func save(to path: String) throws {
+        if case .logistic(let e, _) = estimator, let reason = e.unstorableReason {
+            throw ModelError.invalidConfiguration("not saved to \(path): \(reason)")
+        }
         let document = json()
         do { _ = try TrainedModel(json: document, file: path) } catch let e as ModelError {
             guard case .corruptModel(_, let field, let reason) = e else { throw e }
