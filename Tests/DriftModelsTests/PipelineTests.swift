@@ -62,6 +62,13 @@ func temporaryFile(_ name: String) -> String {
         let many = (0..<10_000).map { Double($0) }
         #expect(HistogramBinning.thresholds(sorted: many, maxBins: 255).count == 254)
         #expect(HistogramBinning.thresholds(sorted: [], maxBins: 255).isEmpty)
+        // Two values whose sum overflows: the cut between them is finite, (1e308 + 1.5e308)/2 taken as halves.
+        #expect(HistogramBinning.thresholds(sorted: [1e308, 1.5e308], maxBins: 255) == [1.25e308])
+        #expect(HistogramBinning.thresholds(sorted: [-1.5e308, -1e308, 1e308], maxBins: 255) == [-1.25e308, 0])
+        // Past maxBins distinct values the quantile midpoints take the same care.
+        let huge = (0..<1_000).map { 1e308 + Double($0) * 7e304 }
+        let hugeCuts = HistogramBinning.thresholds(sorted: huge, maxBins: 255)
+        #expect(hugeCuts.count == 254 && hugeCuts.allSatisfy { $0.isFinite })
     }
 }
 

@@ -56,6 +56,13 @@ public struct HistogramBinning: Sendable, Equatable {
     public init(features: [Feature]) { self.features = features }
 
     /// Fits bins for `features` on `table`. `maxBins` is the number of non-missing bins, 2...255.
+    /// (a + b)/2, and a/2 + b/2 where the sum overflows (1e308 and 1.5e308): the same value wherever
+    /// the sum is finite, a finite cut where it is not (an infinite cut made the model unsavable).
+    @inline(__always) static func midpoint(_ a: Double, _ b: Double) -> Double {
+        let sum = a + b
+        return sum.isFinite || !a.isFinite || !b.isFinite ? sum * 0.5 : a * 0.5 + b * 0.5
+    }
+
     public static func fit(_ table: Table, features: [String], maxBins: Int = 255) throws -> HistogramBinning {
         guard (2...255).contains(maxBins) else { throw ModelError.invalidConfiguration("maxBins must be in 2...255; got \(maxBins)") }
         var out: [Feature] = []
@@ -87,14 +94,14 @@ public struct HistogramBinning: Sendable, Equatable {
         }
         var mids: [Double] = []
         if distinct.count <= maxBins {
-            for k in 0..<(distinct.count - 1) { mids.append((distinct[k] + distinct[k + 1]) * 0.5) }
+            for k in 0..<(distinct.count - 1) { mids.append(HistogramBinning.midpoint(distinct[k], distinct[k + 1])) }
         } else {
             // numpy percentile, method="midpoint": mean of the two order statistics around q (n - 1).
             let n = x.count
             for k in 1..<maxBins {
                 let h = Double(k) / Double(maxBins) * Double(n - 1)
                 let lo = Int(h.rounded(.down)), hi = Swift.min(Int(h.rounded(.up)), n - 1)
-                mids.append((x[lo] + x[hi]) * 0.5)
+                mids.append(HistogramBinning.midpoint(x[lo], x[hi]))
             }
             var unique: [Double] = []
             for m in mids where unique.last != m { unique.append(m) }
