@@ -12,7 +12,10 @@ let scoreCommand = Command(
 
     Copies every row of --data and appends 'score' (the calibrated fraud probability, in the
     shortest text that reads back as exactly that number, e.g. 0.25 or 3e-08) and 'decision'
-    (1 where the model's probability reaches the threshold in the model card).
+    (1 where the model's probability before calibration reaches the model card's threshold.value).
+    On the score column that threshold reads as threshold.calibrated_value: a score above it is
+    always flagged and one below it never, but one equal to it may go either way (calibration
+    maps a range of probabilities to one score), so read the decision, not score >= value.
     Missing feature columns, unseen categories and infinite values are served by the fitted
     encoding and reported on stderr; they do not stop the scoring.
 
