@@ -136,9 +136,9 @@ public struct TrainedModel: Sendable {
         return .object(members)
     }
 
-    /// Writes the model file atomically (deterministic bytes for the same model).
-    /// Writes the model file, after checking that `load` reads it back: a diverged fit (non-finite or
-    /// huge values, written as null) is an error here, not a file that `score` refuses later.
+    /// Writes the model file atomically (deterministic bytes for the same model), after checking that
+    /// `load` reads it back: a diverged fit or a column beyond what a file holds (non-finite or huge
+    /// values, written as null) is an error here, not a file that `score` refuses later.
     public func save(to path: String) throws {
         if case .logistic(let e, _) = estimator, let reason = e.unstorableReason {
             throw ModelError.invalidConfiguration("not saved to \(path): \(reason)")
