@@ -58,6 +58,18 @@ struct StreamDetectorTests {
                                [2284, 2314], [3278, 3409], [3454, 3456], [3484, 3496], [3700, 3739]])
     }
 
+    // river's EDDM takes s' as `Var.get() ** 0.5`, libm's pow(v, 0.5), not the correctly rounded sqrt.
+    // On this stream the distances' variance reaches 0.9999999999999999 at index 33: pow gives 1.0, so
+    // p'+2s' = 4.0 and the level is exactly beta = 0.8 (no drift); sqrt gave 3.9999999999999996 (drift).
+    // xs=[0,0,0,1,0,0,1,0,1,0,1,0,0,1,0,1,1,0,1,1,0,0,0,1,1,1,1,1,0,1,0,1,0,1]
+    // run(binary.EDDM(warm_start=1, beta=0.8), [float(x) for x in xs])  ->  ([], [[10, 33]])
+    @Test func eddmTakesTheSquareRootAsRiverDoes() {
+        let xs: [Double] = [0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1]
+        let r = runDetector(EDDM(warmStart: 1, beta: 0.8), xs)
+        #expect(r.drifts == [])
+        #expect(r.warnings == [[10, 33]])
+    }
+
     // run(drift.ADWIN(), floats(103)); run(drift.ADWIN(), bits(104))
     @Test func adwinMatchesRiver() {
         #expect(runDetector(ADWIN(), shiftingFloats(seed: 103)).drifts == [2047, 4031])

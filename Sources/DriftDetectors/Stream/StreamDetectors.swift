@@ -52,6 +52,7 @@ public struct DDM: StreamDetector {
 /// EDDM (Baena-García et al. 2006): tracks the mean p' and standard deviation s' of the distance
 /// between consecutive errors; with (p'+2s')_max its running maximum, warns when
 /// (p'+2s')/(p'+2s')_max < alpha and signals drift below beta (after `warmStart` values and errors).
+/// An alpha below beta is raised to beta (river 0.26 refuses it: "'alpha' must be greater or equal to 'beta'").
 public struct EDDM: StreamDetector {
     public var warmStart: Int
     public var alpha: Double
@@ -85,7 +86,10 @@ public struct EDDM: StreamDetector {
         if n > warmStart {
             let mean = distances.mean
             let variance = distances.n > 1 ? s / (distances.n - 1) : 0
-            let p2s = mean + 2 * variance.squareRoot()
+            // river takes `Var.get() ** 0.5`, i.e. libm's pow(v, 0.5), which is not always the
+            // correctly rounded square root: pow(0.9999999999999999, 0.5) is 1.0, sqrt gives
+            // 0.9999999999999999, and a level of exactly beta then read as drift here only.
+            let p2s = mean + 2 * pow(variance, 0.5)
             if p2s > p2sMax {
                 p2sMax = p2s
             } else if errors > warmStart {
