@@ -216,7 +216,10 @@ public struct ADWIN: StreamDetector {
     private var tick = 0
     public private(set) var detections = 0
 
+    /// `clock` >= 1 and `maxBuckets` >= 2 (a programming error otherwise, named here: with fewer buckets
+    /// the compression, river's too, fails hundreds of values later; no user file sets these).
     public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5, minWindowLength: Int = 5, gracePeriod: Int = 10) {
+        precondition(clock >= 1 && maxBuckets >= 2, "ADWIN needs clock >= 1 and maxBuckets >= 2 (got clock \(clock), maxBuckets \(maxBuckets))")
         self.delta = delta; self.clock = clock; self.maxBuckets = maxBuckets
         self.minWindowLength = minWindowLength; self.gracePeriod = gracePeriod
     }
