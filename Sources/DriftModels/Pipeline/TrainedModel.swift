@@ -129,7 +129,7 @@ public struct TrainedModel: Sendable {
         members.append(("threshold", .object([
             ("policy", .string(thresholdPolicy.name)), ("parameter", .number(thresholdPolicy.parameter)),
             ("value", .number(threshold)), ("calibrated_value", .number(calibratedThreshold)),
-            ("applies_to", .string("the model probability before calibration; score >= value is flagged")),
+            ("applies_to", .string("the model probability before calibration, not the score column: a probability >= value is flagged; on the score column it is calibrated_value, and a score equal to that may go either way")),
         ])))
         members.append(("validation", validation.json()))
         members.append(("card", card))
