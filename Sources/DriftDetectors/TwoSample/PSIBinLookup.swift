@@ -126,7 +126,7 @@ struct PSIBinLookup: Sendable, Equatable {
                                 var a0 = SIMD16<UInt8>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
                                 while j &+ 8 <= end {
                                     let o = j &* 8
-                                    prefetchForReading(raw + (o &+ PSIBinLookup.prefetchDistance))
+                                    prefetchForReading(raw, byteOffset: o &+ PSIBinLookup.prefetchDistance)
                                     a0 &+= inc[code(o)]
                                     a1 &+= inc[code(o &+ 8)]
                                     a2 &+= inc[code(o &+ 16)]
@@ -149,7 +149,7 @@ struct PSIBinLookup: Sendable, Equatable {
                                 let before = c[multiEdge] &+ c[stride &+ multiEdge] &+ c[2 &* stride &+ multiEdge] &+ c[3 &* stride &+ multiEdge]
                                 while j &+ 4 <= end {
                                     let o = j &* 8
-                                    if o & 63 == 0 { prefetchForReading(raw + (o &+ PSIBinLookup.prefetchDistance)) }
+                                    if o & 63 == 0 { prefetchForReading(raw, byteOffset: o &+ PSIBinLookup.prefetchDistance) }
                                     c[code(o)] &+= 1
                                     c[stride &+ code(o &+ 8)] &+= 1
                                     c[2 &* stride &+ code(o &+ 16)] &+= 1
