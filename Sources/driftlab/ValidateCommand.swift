@@ -45,18 +45,18 @@ let validateCommand = Command(
                 // One read: the document's kind from its top-level keys, then its decoder. A file that
                 // cannot be read or parsed goes to the scenario loader, which names the problem.
                 let json = try? JSON.readFile(file)
-                switch json.map(documentKind) ?? .scenario {
-                case .schema:
+                switch (json, json.map(documentKind)) {
+                case (_, .schema?):
                     entries.append(.object([("file", .string(file)), ("valid", .null), ("skipped", .string("a JSON Schema, not a scenario"))]))
                     if !quiet && !asJSON { printError("skipped: \(file) (a JSON Schema for editors, not a scenario)") }
                     continue
-                case .sweep:
-                    let sweep = try SweepFile.decode(json!, file: file, folder: (file as NSString).deletingLastPathComponent)
+                case (let document?, .sweep?):
+                    let sweep = try SweepFile.decode(document, file: file, folder: (file as NSString).deletingLastPathComponent)
                     entries.append(.object([("file", .string(file)), ("valid", .bool(true)), ("name", .string(sweep.name)),
                                             ("sweep_cells", .number(Double(sweep.cells.count)))]))
                     if !quiet && !asJSON { (resolved ? printError : { print($0) })("ok: \(file) (sweep \(sweep.name): \(sweep.cells.count) cells)") }
                     continue
-                case .scenario:
+                default:
                     break
                 }
                 let scenario = try json.map { try ScenarioFile.decode($0, file: file) } ?? ScenarioFile.load(file)
